@@ -1,0 +1,216 @@
+//! Authentication (JWT access tokens, rotating refresh tokens, argon2id passwords) and
+//! authorisation (roles and reach), decided here and nowhere else.
+
+pub mod api;
+pub mod jwt;
+pub mod password;
+pub mod sessions;
+
+use std::fmt;
+use std::str::FromStr;
+
+use actix_web::dev::Payload;
+use actix_web::{web, FromRequest, HttpRequest};
+use diesel::prelude::*;
+use futures_util::future::LocalBoxFuture;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::db::{DbConnection, Id};
+use crate::error::{ApiError, ApiResult};
+use crate::schema::{org_units, users};
+use crate::AppState;
+
+/// What a user is in the sales organisation; decides what they may ever do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Admin,
+    Executive,
+    Manager,
+    Supervisor,
+    Salesperson,
+    Dealer,
+    Integration,
+}
+
+impl Role {
+    pub const ALL: [Role; 7] = [
+        Role::Admin,
+        Role::Executive,
+        Role::Manager,
+        Role::Supervisor,
+        Role::Salesperson,
+        Role::Dealer,
+        Role::Integration,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Executive => "executive",
+            Role::Manager => "manager",
+            Role::Supervisor => "supervisor",
+            Role::Salesperson => "salesperson",
+            Role::Dealer => "dealer",
+            Role::Integration => "integration",
+        }
+    }
+
+    /// Roles that read every record of the company (within what their role may read at all).
+    pub fn reaches_all(self) -> bool {
+        matches!(self, Role::Admin | Role::Executive | Role::Integration)
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Role {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| format!("unknown role {s:?}"))
+    }
+}
+
+/// The records a caller may see: their own, plus those of every user in the subtrees of the
+/// units they manage (or everything, for company-wide roles).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Reach {
+    /// True for company-wide roles (admin, executive, integration).
+    pub all: bool,
+    /// The units the caller manages.
+    pub managed_unit_ids: Vec<Id>,
+    /// Every unit in the subtrees of the managed units.
+    pub unit_ids: Vec<Id>,
+}
+
+impl Reach {
+    pub fn covers_unit(&self, unit: Id) -> bool {
+        self.all || self.unit_ids.contains(&unit)
+    }
+}
+
+/// The authenticated user of a request, with role and reach. Every handler that needs a user
+/// takes one; building it checks the token and that the user is still active.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub user_id: Id,
+    pub role: Role,
+    pub org_unit_id: Id,
+    pub reach: Reach,
+}
+
+impl Caller {
+    /// Refuses (403) unless the caller's role is one of `roles`.
+    pub fn require(&self, roles: &[Role]) -> ApiResult<()> {
+        if roles.contains(&self.role) {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden())
+        }
+    }
+
+    pub fn is(&self, role: Role) -> bool {
+        self.role == role
+    }
+
+    /// Whether a record owned by `owner` (a member of `owner_unit`) is within reach.
+    pub fn reaches(&self, owner: Id, owner_unit: Id) -> bool {
+        owner == self.user_id || self.reach.covers_unit(owner_unit)
+    }
+}
+
+/// Every unit in the subtrees rooted at `roots` (the roots included), in one recursive query.
+pub fn subtree_units(conn: &mut DbConnection, roots: &[Id]) -> QueryResult<Vec<Id>> {
+    if roots.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut found: Vec<Id> = roots.to_vec();
+    let mut frontier: Vec<Id> = roots.to_vec();
+    // Level by level: one query per tree level, never one per unit.
+    while !frontier.is_empty() {
+        let children: Vec<Id> = org_units::table
+            .filter(org_units::parent_id.eq_any(&frontier))
+            .select(org_units::id)
+            .load(conn)?;
+        frontier = children
+            .into_iter()
+            .filter(|c| !found.contains(c))
+            .collect();
+        found.extend(frontier.iter().copied());
+    }
+    Ok(found)
+}
+
+/// Computes the reach of a user.
+pub fn reach_of(conn: &mut DbConnection, user: Id, role: Role) -> QueryResult<Reach> {
+    let managed: Vec<Id> = org_units::table
+        .filter(org_units::manager_id.eq(user))
+        .select(org_units::id)
+        .order(org_units::id)
+        .load(conn)?;
+    let unit_ids = if role.reaches_all() {
+        Vec::new()
+    } else {
+        subtree_units(conn, &managed)?
+    };
+    Ok(Reach {
+        all: role.reaches_all(),
+        managed_unit_ids: managed,
+        unit_ids,
+    })
+}
+
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let token = jwt::bearer(req).map(str::to_string);
+        Box::pin(async move {
+            let state = state.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no app state")))?;
+            let token = token.ok_or_else(|| {
+                ApiError::Unauthorized("an Authorization: Bearer token is required".into())
+            })?;
+            let claims = state
+                .jwt
+                .verify(&token)
+                .map_err(|e| ApiError::Unauthorized(format!("invalid access token: {e}")))?;
+            state
+                .db(move |conn| {
+                    let found: Option<(String, Id, bool, i64)> = users::table
+                        .find(claims.sub)
+                        .select((
+                            users::role,
+                            users::org_unit_id,
+                            users::active,
+                            users::token_version,
+                        ))
+                        .first(conn)
+                        .optional()?;
+                    let revoked = || ApiError::Unauthorized("the session has been revoked".into());
+                    let (role, org_unit_id, active, version) = found.ok_or_else(revoked)?;
+                    if !active || version != claims.ver {
+                        return Err(revoked());
+                    }
+                    let role: Role = role.parse().map_err(|e: String| anyhow::anyhow!(e))?;
+                    let reach = reach_of(conn, claims.sub, role)?;
+                    Ok(Caller {
+                        user_id: claims.sub,
+                        role,
+                        org_unit_id,
+                        reach,
+                    })
+                })
+                .await
+        })
+    }
+}

@@ -1,0 +1,104 @@
+//! Settings read from the environment at start-up. Secrets are never printed.
+
+use std::fmt;
+
+use crate::db::DbUrl;
+
+/// Everything the process reads from its environment.
+#[derive(Clone)]
+pub struct Config {
+    /// `DATABASE_URL`: a `postgres://` URL, or a SQLite file path (default `salestrack.db`).
+    pub database_url: DbUrl,
+    /// `BIND`: the listen address (default `127.0.0.1:8080`).
+    pub bind: String,
+    /// `JWT_SECRET`: the HS256 signing secret (at least 32 bytes).
+    pub jwt_secret: Option<String>,
+    /// `ACCESS_TOKEN_TTL_SECONDS` (default 900).
+    pub access_token_ttl_seconds: i64,
+    /// `REFRESH_TOKEN_TTL_DAYS` (default 30).
+    pub refresh_token_ttl_days: i64,
+    /// `MAX_BODY_BYTES`: largest accepted request body (default 1 MiB).
+    pub max_body_bytes: usize,
+    /// `DATABASE_POOL_SIZE` (default 10; SQLite uses at most 4).
+    pub pool_size: u32,
+    /// `SALESTRACK_ADMIN_EMAIL` / `SALESTRACK_ADMIN_PASSWORD`: the first admin, created on the
+    /// first start of an empty database.
+    pub admin_email: Option<String>,
+    pub admin_password: Option<String>,
+    /// Initial company settings, used when the database is first set up; after that the
+    /// settings API owns them.
+    pub company_name: String,
+    pub time_zone: Option<String>,
+    pub currency: Option<String>,
+    pub daily_report_cutoff: Option<String>,
+    pub weekly_report_cutoff: Option<String>,
+}
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn parsed<T: std::str::FromStr>(name: &str, default: T) -> anyhow::Result<T> {
+    match var(name) {
+        None => Ok(default),
+        Some(v) => v
+            .parse()
+            .map_err(|_| anyhow::anyhow!("{name} has an invalid value: {v:?}")),
+    }
+}
+
+impl Config {
+    pub fn from_env() -> anyhow::Result<Self> {
+        Ok(Config {
+            database_url: DbUrl::new(var("DATABASE_URL").unwrap_or_else(|| "salestrack.db".into())),
+            bind: var("BIND").unwrap_or_else(|| "127.0.0.1:8080".into()),
+            jwt_secret: var("JWT_SECRET"),
+            access_token_ttl_seconds: parsed("ACCESS_TOKEN_TTL_SECONDS", 900)?,
+            refresh_token_ttl_days: parsed("REFRESH_TOKEN_TTL_DAYS", 30)?,
+            max_body_bytes: parsed("MAX_BODY_BYTES", 1024 * 1024)?,
+            pool_size: parsed("DATABASE_POOL_SIZE", 10)?,
+            admin_email: var("SALESTRACK_ADMIN_EMAIL"),
+            admin_password: var("SALESTRACK_ADMIN_PASSWORD"),
+            company_name: var("SALESTRACK_COMPANY_NAME").unwrap_or_else(|| "Company".into()),
+            time_zone: var("SALESTRACK_TIME_ZONE"),
+            currency: var("SALESTRACK_CURRENCY"),
+            daily_report_cutoff: var("SALESTRACK_DAILY_REPORT_CUTOFF"),
+            weekly_report_cutoff: var("SALESTRACK_WEEKLY_REPORT_CUTOFF"),
+        })
+    }
+
+    /// A configuration for the given database with every other value at its default
+    /// (used by tests and tools).
+    pub fn for_database(url: DbUrl) -> Self {
+        Config {
+            database_url: url,
+            bind: "127.0.0.1:0".into(),
+            jwt_secret: None,
+            access_token_ttl_seconds: 900,
+            refresh_token_ttl_days: 30,
+            max_body_bytes: 1024 * 1024,
+            pool_size: 10,
+            admin_email: None,
+            admin_password: None,
+            company_name: "Company".into(),
+            time_zone: None,
+            currency: None,
+            daily_report_cutoff: None,
+            weekly_report_cutoff: None,
+        }
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("database_url", &self.database_url.redacted())
+            .field("bind", &self.bind)
+            .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "***"))
+            .field("access_token_ttl_seconds", &self.access_token_ttl_seconds)
+            .field("refresh_token_ttl_days", &self.refresh_token_ttl_days)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("admin_email", &self.admin_email)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,188 @@
+//! The database: one connection type for SQLite and PostgreSQL, the pool, migrations.
+
+pub mod types;
+
+use std::time::Duration;
+
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::pg::PgConnection;
+use diesel::sqlite::SqliteConnection;
+use diesel::Connection;
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+pub use types::{Id, Timestamp};
+
+/// The one connection type of the crate: the variant follows `DATABASE_URL`.
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Pg(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+pub type Pool = r2d2::Pool<Manager>;
+pub type PooledConn = r2d2::PooledConnection<Manager>;
+
+const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+
+/// Which backend a URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Postgres,
+    Sqlite,
+}
+
+/// Where the database lives, parsed from `DATABASE_URL` (a `postgres://` URL, or a SQLite path,
+/// optionally written `sqlite://path`).
+#[derive(Clone)]
+pub struct DbUrl(String);
+
+impl DbUrl {
+    pub fn new(url: impl Into<String>) -> Self {
+        DbUrl(url.into())
+    }
+
+    pub fn backend(&self) -> Backend {
+        if self.0.starts_with("postgres://") || self.0.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+
+    /// The SQLite file path (without a `sqlite://` prefix).
+    fn sqlite_path(&self) -> &str {
+        self.0
+            .strip_prefix("sqlite://")
+            .or_else(|| self.0.strip_prefix("sqlite:"))
+            .unwrap_or(&self.0)
+    }
+
+    /// The URL with any password hidden, for logs.
+    pub fn redacted(&self) -> String {
+        match url::Url::parse(&self.0) {
+            Ok(mut u) if self.backend() == Backend::Postgres => {
+                if u.password().is_some() {
+                    let _ = u.set_password(Some("***"));
+                }
+                u.to_string()
+            }
+            _ => self.0.clone(),
+        }
+    }
+
+    pub fn connect(&self) -> diesel::ConnectionResult<DbConnection> {
+        match self.backend() {
+            Backend::Postgres => PgConnection::establish(&self.0).map(DbConnection::Pg),
+            Backend::Sqlite => {
+                let mut conn = SqliteConnection::establish(self.sqlite_path())?;
+                conn.batch_execute(
+                    "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; \
+                     PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;",
+                )
+                .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                Ok(DbConnection::Sqlite(conn))
+            }
+        }
+    }
+}
+
+/// An r2d2 manager that picks the variant from the URL scheme (the derived `establish` would
+/// fall back to opening a SQLite file named like the URL when PostgreSQL is down).
+pub struct Manager {
+    url: DbUrl,
+}
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = DbConnection;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<DbConnection, Self::Error> {
+        self.url
+            .connect()
+            .map_err(diesel::r2d2::Error::ConnectionError)
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), Self::Error> {
+        conn.batch_execute("SELECT 1")
+            .map_err(diesel::r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
+        false
+    }
+}
+
+/// Builds the pool without connecting, so the server can start (and answer 503) while the
+/// database is away; every checkout is tested, so a restarted database is picked up again.
+pub fn pool(url: &DbUrl, max_size: u32) -> Pool {
+    let max_size = match url.backend() {
+        Backend::Postgres => max_size,
+        // SQLite has one writer; a few connections serve concurrent readers under WAL.
+        Backend::Sqlite => max_size.min(4),
+    };
+    r2d2::Pool::builder()
+        .max_size(max_size)
+        .min_idle(Some(0))
+        .test_on_check_out(true)
+        .connection_timeout(Duration::from_secs(5))
+        .build_unchecked(Manager { url: url.clone() })
+}
+
+/// Runs the pending migrations of the connection's backend.
+pub fn migrate(conn: &mut DbConnection) -> anyhow::Result<Vec<String>> {
+    let done = match conn {
+        DbConnection::Pg(c) => c.run_pending_migrations(PG_MIGRATIONS),
+        DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS),
+    }
+    .map_err(|e| anyhow::anyhow!("migration failed: {e}"))?;
+    Ok(done.iter().map(|v| v.to_string()).collect())
+}
+
+/// Reverts every migration (used by the up -> down -> up test and `migrate --redo`).
+pub fn revert_all(conn: &mut DbConnection) -> anyhow::Result<Vec<String>> {
+    let done = match conn {
+        DbConnection::Pg(c) => c.revert_all_migrations(PG_MIGRATIONS),
+        DbConnection::Sqlite(c) => c.revert_all_migrations(SQLITE_MIGRATIONS),
+    }
+    .map_err(|e| anyhow::anyhow!("revert failed: {e}"))?;
+    Ok(done.iter().map(|v| v.to_string()).collect())
+}
+
+impl DbConnection {
+    pub fn backend(&self) -> Backend {
+        match self {
+            DbConnection::Pg(_) => Backend::Postgres,
+            DbConnection::Sqlite(_) => Backend::Sqlite,
+        }
+    }
+}
+
+/// Runs `f` in a write transaction. On SQLite it is `BEGIN IMMEDIATE`, which takes the write
+/// lock up front so that concurrent writers wait (busy timeout) instead of failing on upgrade.
+pub fn write_tx<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    match conn {
+        DbConnection::Pg(_) => conn.transaction(f),
+        DbConnection::Sqlite(c) => {
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
+            match f(conn) {
+                Ok(value) => {
+                    if let DbConnection::Sqlite(c) = conn {
+                        AnsiTransactionManager::commit_transaction(c)?;
+                    }
+                    Ok(value)
+                }
+                Err(e) => {
+                    if let DbConnection::Sqlite(c) = conn {
+                        AnsiTransactionManager::rollback_transaction(c)?;
+                    }
+                    Err(e)
+                }
+            }
+        }
+    }
+}

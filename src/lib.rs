@@ -1,0 +1,121 @@
+//! salestrack: the back end of a sales process management system.
+//!
+//! `build_app` assembles the HTTP application; `main` and every test call it.
+
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+
+pub mod auth;
+pub mod bootstrap;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod http;
+pub mod openapi;
+pub mod ops;
+pub mod org;
+pub mod schema;
+pub mod settings;
+pub mod users;
+
+use std::sync::Arc;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::middleware::{from_fn, ErrorHandlers};
+use actix_web::{web, App};
+use tracing_actix_web::TracingLogger;
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::auth::jwt::JwtKeys;
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::db::{DbConnection, Pool};
+use crate::error::ApiResult;
+
+/// What every request handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: Pool,
+    pub jwt: Arc<JwtKeys>,
+    pub config: Arc<Config>,
+    pub clock: Clock,
+}
+
+impl AppState {
+    /// Runs blocking database work on the blocking pool with a pooled connection.
+    /// A database that cannot be reached is a 503 with `Retry-After`.
+    pub async fn db<T, F>(&self, f: F) -> ApiResult<T>
+    where
+        F: FnOnce(&mut DbConnection) -> ApiResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        web::block(move || {
+            let mut conn = pool.get()?;
+            f(&mut conn)
+        })
+        .await?
+    }
+}
+
+/// Every route of the API, under `/api/v1`.
+fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.configure(auth::api::routes)
+        .configure(users::api::routes)
+        .configure(org::api::routes)
+        .configure(settings::api::routes);
+}
+
+fn utoipa_app<T>(app: App<T>) -> utoipa_actix_web::UtoipaApp<T>
+where
+    T: ServiceFactory<ServiceRequest, Config = (), Error = actix_web::Error, InitError = ()>,
+{
+    app.into_utoipa_app()
+        .openapi(openapi::base())
+        .service(ops::healthz)
+        .service(ops::readyz)
+        .service(utoipa_actix_web::scope("/api/v1").configure(api_routes))
+}
+
+/// The OpenAPI document, generated from the handlers.
+pub fn api_doc() -> utoipa::openapi::OpenApi {
+    let (_, doc) = utoipa_app(App::new()).split_for_parts();
+    openapi::finish(doc)
+}
+
+/// The whole HTTP application.
+pub fn build_app(
+    state: AppState,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let limit = state.config.max_body_bytes;
+    let (app, doc) = utoipa_app(App::new()).split_for_parts();
+    let doc = openapi::finish(doc);
+    app.app_data(web::Data::new(state))
+        .app_data(web::PayloadConfig::new(limit))
+        .app_data(web::JsonConfig::default().limit(limit))
+        .service(SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", doc))
+        .route(
+            "/docs",
+            web::get().to(|| async {
+                actix_web::HttpResponse::PermanentRedirect()
+                    .insert_header((actix_web::http::header::LOCATION, "/docs/"))
+                    .finish()
+            }),
+        )
+        .default_service(web::to(http::problems::fallback))
+        .wrap(ErrorHandlers::new().default_handler(http::problems::ensure_problem))
+        .wrap(from_fn(http::idempotency::middleware))
+        .wrap(from_fn(ops::request_id_header))
+        .wrap(TracingLogger::default())
+}

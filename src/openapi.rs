@@ -1,0 +1,147 @@
+//! The OpenAPI document: the base (info, security, shared schemas) and the finishing pass
+//! that gives every operation its problem responses.
+
+use utoipa::openapi::path::{Operation, ParameterIn};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{Content, OpenApi as Doc, Ref, RefOr, Response};
+use utoipa::{Modify, OpenApi};
+
+use crate::error::{FieldError, Problem};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "salestrack API",
+        description = "Sales process management: targets and their breakdown, visit plans, daily \
+            reports, market reports and complaints, weekly reports and meetings.\n\n\
+            Errors are RFC 9457 problem details (`application/problem+json`). Money is integer \
+            minor units of the currency in `GET /api/v1/settings`. Lists use cursor pagination \
+            (`limit`, `cursor` -> `next_cursor`). POSTs accept `Idempotency-Key`; writes to an \
+            existing resource need `If-Match` with its `ETag`.",
+        version = "1.0.0"
+    ),
+    modifiers(&BearerAuth),
+    components(schemas(Problem, FieldError)),
+    tags(
+        (name = "auth", description = "Login, token refresh, logout"),
+        (name = "me", description = "The caller"),
+        (name = "users", description = "Users (admins manage them)"),
+        (name = "org", description = "The org tree"),
+        (name = "settings", description = "Company settings"),
+        (name = "operations", description = "Liveness and readiness"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, doc: &mut Doc) {
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer_auth",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+        doc.security = Some(vec![utoipa::openapi::security::SecurityRequirement::new(
+            "bearer_auth",
+            Vec::<String>::new(),
+        )]);
+    }
+}
+
+pub fn base() -> Doc {
+    ApiDoc::openapi()
+}
+
+fn problem(description: &str) -> RefOr<Response> {
+    RefOr::T(
+        Response::builder()
+            .description(description)
+            .content(
+                crate::error::PROBLEM_JSON,
+                Content::new(Some(Ref::from_schema_name("Problem"))),
+            )
+            .build(),
+    )
+}
+
+fn is_public(op: &Operation) -> bool {
+    op.security
+        .as_ref()
+        .is_some_and(|s| s.iter().all(|r| r == &Default::default()))
+}
+
+fn has_header(op: &Operation, name: &str) -> bool {
+    op.parameters.iter().flatten().any(|p| {
+        p.parameter_in == ParameterIn::Header && p.name.eq_ignore_ascii_case(name)
+    })
+}
+
+/// Adds the problem responses each operation can give, so generated clients know them.
+pub fn finish(mut doc: Doc) -> Doc {
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let has_path_params = path.contains('{');
+        let ops = [
+            (&mut item.get, false),
+            (&mut item.post, true),
+            (&mut item.put, true),
+            (&mut item.patch, true),
+            (&mut item.delete, true),
+        ];
+        for (op, writes) in ops {
+            let Some(op) = op.as_mut() else { continue };
+            let has_body = op.request_body.is_some();
+            let has_query = op
+                .parameters
+                .iter()
+                .flatten()
+                .any(|p| p.parameter_in == ParameterIn::Query);
+            let public = is_public(op);
+            let needs_if_match = has_header(op, "If-Match");
+            let mut add = |code: &str, description: &str| {
+                op.responses
+                    .responses
+                    .entry(code.to_string())
+                    .or_insert_with(|| problem(description));
+            };
+            if has_body {
+                add("400", "Malformed JSON");
+                add("413", "Request body too large");
+                add("415", "Request body is not JSON");
+            }
+            if has_body || has_query || has_path_params {
+                add("422", "Invalid input; `errors` names each invalid field");
+            }
+            if path.ends_with("/auth/login") {
+                add("429", "Too many failed logins; see Retry-After");
+            }
+            add("500", "Unexpected error");
+            add("503", "Database unavailable; see Retry-After");
+            if public {
+                if path.starts_with("/api/") {
+                    add("401", "Invalid credentials or token");
+                }
+                continue;
+            }
+            add("401", "Missing, invalid, expired or revoked access token");
+            add("403", "Your role may never do this");
+            if has_path_params {
+                add("404", "Not found, or outside your reach");
+            }
+            if writes {
+                add("409", "Conflicts with the current state (see `current_state`), or a duplicate");
+                add("422", "Invalid input; `errors` names each invalid field");
+            }
+            if needs_if_match {
+                add("412", "The resource changed since your ETag");
+                add("428", "If-Match is required");
+            }
+        }
+    }
+    doc
+}

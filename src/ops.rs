@@ -1,0 +1,84 @@
+//! Operations endpoints and middleware: liveness, readiness, request ids.
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{get, web, HttpMessage};
+use diesel::connection::SimpleConnection;
+use serde::{Deserialize, Serialize};
+use tracing_actix_web::RequestId;
+use utoipa::ToSchema;
+
+use crate::error::ApiResult;
+use crate::AppState;
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Health {
+    #[schema(example = "ok")]
+    pub status: String,
+}
+
+/// Liveness: the process is up.
+#[utoipa::path(tag = "operations", operation_id = "healthz", security(()),
+    responses((status = 200, description = "The process is up", body = Health)))]
+#[get("/healthz")]
+pub async fn healthz() -> web::Json<Health> {
+    web::Json(Health {
+        status: "ok".into(),
+    })
+}
+
+/// Readiness: the database answers. 503 with `Retry-After` while it does not.
+#[utoipa::path(tag = "operations", operation_id = "readyz", security(()),
+    responses((status = 200, description = "The database answers", body = Health)))]
+#[get("/readyz")]
+pub async fn readyz(state: web::Data<AppState>) -> ApiResult<web::Json<Health>> {
+    state
+        .db(|conn| {
+            conn.batch_execute("SELECT 1")?;
+            Ok(())
+        })
+        .await?;
+    Ok(web::Json(Health {
+        status: "ready".into(),
+    }))
+}
+
+/// Echoes the request id of the trace span as `X-Request-Id`, so a client can quote it.
+pub async fn request_id_header(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let id = req.extensions().get::<RequestId>().copied();
+    let mut res = next.call(req).await?;
+    if let Some(id) = id {
+        if let Ok(v) = HeaderValue::from_str(&id.to_string()) {
+            res.headers_mut()
+                .insert(HeaderName::from_static("x-request-id"), v);
+        }
+    }
+    Ok(res)
+}
+
+/// Housekeeping every few minutes: expired idempotency keys, login failures and refresh tokens.
+/// Safe on several instances: each run deletes only rows past their retention.
+pub fn spawn_maintenance(state: AppState) -> tokio::task::JoinHandle<()> {
+    actix_web::rt::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
+        loop {
+            tick.tick().await;
+            let now = state.clock.now();
+            let result = state
+                .db(move |conn| {
+                    crate::http::idempotency::purge_expired(conn, now)?;
+                    crate::auth::sessions::purge_expired(conn, now)?;
+                    Ok(())
+                })
+                .await;
+            if let Err(e) = result {
+                tracing::warn!(error = %e, "housekeeping failed; will retry");
+            }
+        }
+    })
+}

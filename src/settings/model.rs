@@ -1,0 +1,247 @@
+//! The settings document: one row, stored as JSON so that each area can add its own values
+//! with a default.
+
+use chrono::{NaiveTime, Weekday};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::config::Config;
+use crate::db::{DbConnection, Timestamp};
+use crate::error::{ApiError, ApiResult, FieldError};
+use crate::schema::settings;
+
+/// Which facts count for money metrics (sales, gross profit, collections).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FactsSource {
+    /// Orders and collections from daily reports.
+    Report,
+    /// Facts imported from the ERP.
+    Erp,
+    /// Both.
+    Both,
+}
+
+/// Company settings. Every user reads them; admins change them.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Settings {
+    /// ISO 4217 code of the company currency; all money is in its minor units.
+    #[schema(example = "EUR")]
+    pub currency: String,
+    /// Digits of the minor unit (2 for cents).
+    pub currency_minor_digits: u8,
+    /// IANA time zone of the company; business days are days in this zone.
+    #[schema(example = "Europe/Berlin")]
+    pub time_zone: String,
+    /// Days of the week that are working days (`mon` .. `sun`).
+    pub working_days: Vec<String>,
+    /// Local time by which a day's visit report is due (`HH:MM`, same day).
+    #[schema(example = "20:00")]
+    pub daily_report_cutoff: String,
+    /// Local time on Monday by which the weekly report for the week before is due (`HH:MM`).
+    #[schema(example = "12:00")]
+    pub weekly_report_cutoff: String,
+    /// Which facts count for money metrics.
+    pub money_facts_source: FactsSource,
+    /// Progress status thresholds, as percent of the expected-by-now value:
+    /// at or above `ahead_pct` is `ahead`, at or above `on_track_pct` is `on_track`,
+    /// at or above `at_risk_pct` is `behind`, below it `at_risk`.
+    pub progress_ahead_pct: u32,
+    pub progress_on_track_pct: u32,
+    pub progress_at_risk_pct: u32,
+    /// A visit check-in farther than this from the customer is flagged out of range.
+    pub checkin_radius_m: u32,
+    /// Hours to acknowledge a market report or complaint before it escalates, by severity.
+    pub ack_deadline_hours: SeverityHours,
+    /// Hours to resolve a complaint, by severity.
+    pub resolution_due_hours: SeverityHours,
+}
+
+/// Hours per severity.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SeverityHours {
+    pub low: u32,
+    pub medium: u32,
+    pub high: u32,
+    pub critical: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            currency: "EUR".into(),
+            currency_minor_digits: 2,
+            time_zone: "UTC".into(),
+            working_days: ["mon", "tue", "wed", "thu", "fri"].map(String::from).to_vec(),
+            daily_report_cutoff: "20:00".into(),
+            weekly_report_cutoff: "12:00".into(),
+            money_facts_source: FactsSource::Both,
+            progress_ahead_pct: 105,
+            progress_on_track_pct: 95,
+            progress_at_risk_pct: 80,
+            checkin_radius_m: 300,
+            ack_deadline_hours: SeverityHours {
+                low: 72,
+                medium: 24,
+                high: 8,
+                critical: 2,
+            },
+            resolution_due_hours: SeverityHours {
+                low: 240,
+                medium: 120,
+                high: 48,
+                critical: 24,
+            },
+        }
+    }
+}
+
+impl Settings {
+    /// Initial settings from the environment (first start only).
+    pub fn from_config(config: &Config) -> Self {
+        let mut s = Settings::default();
+        if let Some(v) = &config.currency {
+            s.currency = v.clone();
+        }
+        if let Some(v) = &config.time_zone {
+            s.time_zone = v.clone();
+        }
+        if let Some(v) = &config.daily_report_cutoff {
+            s.daily_report_cutoff = v.clone();
+        }
+        if let Some(v) = &config.weekly_report_cutoff {
+            s.weekly_report_cutoff = v.clone();
+        }
+        s
+    }
+
+    pub fn tz(&self) -> chrono_tz::Tz {
+        self.time_zone.parse().unwrap_or(chrono_tz::UTC)
+    }
+
+    pub fn daily_cutoff(&self) -> NaiveTime {
+        parse_hhmm(&self.daily_report_cutoff).unwrap_or(NaiveTime::MIN)
+    }
+
+    pub fn weekly_cutoff(&self) -> NaiveTime {
+        parse_hhmm(&self.weekly_report_cutoff).unwrap_or(NaiveTime::MIN)
+    }
+
+    pub fn is_working_day(&self, day: Weekday) -> bool {
+        let name = day.to_string().to_lowercase();
+        self.working_days.iter().any(|d| *d == name)
+    }
+
+    /// Every rule a settings document must satisfy; all violations at once.
+    pub fn check(&self) -> ApiResult<()> {
+        let mut errors = Vec::new();
+        let mut bad = |field: &str, message: &str| errors.push(FieldError::new(field, message));
+        if self.currency.len() != 3 || !self.currency.chars().all(|c| c.is_ascii_uppercase()) {
+            bad("currency", "must be an ISO 4217 code such as EUR");
+        }
+        if self.currency_minor_digits > 4 {
+            bad("currency_minor_digits", "must be between 0 and 4");
+        }
+        if self.time_zone.parse::<chrono_tz::Tz>().is_err() {
+            bad("time_zone", "must be an IANA time zone such as Europe/Berlin");
+        }
+        if self.working_days.is_empty()
+            || self
+                .working_days
+                .iter()
+                .any(|d| d.parse::<Weekday>().is_err() || d.len() != 3 || *d != d.to_lowercase())
+        {
+            bad("working_days", "must list days as mon, tue, wed, thu, fri, sat, sun");
+        }
+        if parse_hhmm(&self.daily_report_cutoff).is_none() {
+            bad("daily_report_cutoff", "must be a time HH:MM");
+        }
+        if parse_hhmm(&self.weekly_report_cutoff).is_none() {
+            bad("weekly_report_cutoff", "must be a time HH:MM");
+        }
+        if !(self.progress_ahead_pct >= self.progress_on_track_pct
+            && self.progress_on_track_pct >= self.progress_at_risk_pct)
+        {
+            bad(
+                "progress_on_track_pct",
+                "thresholds must satisfy ahead >= on_track >= at_risk",
+            );
+        }
+        for (name, hours) in [
+            ("ack_deadline_hours", &self.ack_deadline_hours),
+            ("resolution_due_hours", &self.resolution_due_hours),
+        ] {
+            if [hours.low, hours.medium, hours.high, hours.critical].contains(&0) {
+                bad(name, "every severity needs at least one hour");
+            }
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::invalid_fields(errors))
+        }
+    }
+}
+
+fn parse_hhmm(s: &str) -> Option<NaiveTime> {
+    if s.len() != 5 {
+        return None;
+    }
+    NaiveTime::parse_from_str(s, "%H:%M").ok()
+}
+
+/// The stored settings with their version.
+pub struct StoredSettings {
+    pub settings: Settings,
+    pub version: i64,
+}
+
+impl StoredSettings {
+    pub fn load(conn: &mut DbConnection) -> ApiResult<StoredSettings> {
+        let (data, version): (String, i64) = settings::table
+            .find(1)
+            .select((settings::data, settings::version))
+            .first(conn)?;
+        let settings = serde_json::from_str(&data)
+            .map_err(|e| anyhow::anyhow!("stored settings are unreadable: {e}"))?;
+        Ok(StoredSettings { settings, version })
+    }
+
+    /// Writes the first settings row unless there is one.
+    pub fn init(conn: &mut DbConnection, initial: &Settings, now: Timestamp) -> anyhow::Result<()> {
+        let exists: bool =
+            diesel::select(diesel::dsl::exists(settings::table.find(1).select(settings::id))).get_result(conn)?;
+        if !exists {
+            initial
+                .check()
+                .map_err(|e| anyhow::anyhow!("initial settings from the environment: {e}"))?;
+            diesel::insert_into(settings::table)
+                .values((
+                    settings::id.eq(1),
+                    settings::data.eq(serde_json::to_string(initial)?),
+                    settings::updated_at.eq(now),
+                ))
+                .execute(conn)?;
+        }
+        Ok(())
+    }
+
+    pub fn save(conn: &mut DbConnection, s: &Settings, expected: i64, now: Timestamp) -> ApiResult<bool> {
+        let data = serde_json::to_string(s).map_err(anyhow::Error::from)?;
+        let n = diesel::update(
+            settings::table
+                .filter(settings::id.eq(1))
+                .filter(settings::version.eq(expected)),
+        )
+        .set((
+            settings::data.eq(data),
+            settings::version.eq(settings::version + 1),
+            settings::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+        Ok(n == 1)
+    }
+}

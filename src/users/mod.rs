@@ -1,0 +1,5 @@
+//! Users of salestrack: people and machine accounts, each in one org unit.
+
+pub mod api;
+pub mod me;
+pub mod model;
