@@ -11,6 +11,8 @@ use crate::db::{Id, Timestamp};
 
 pub const ISSUER: &str = "salestrack";
 pub const AUDIENCE: &str = "salestrack-api";
+/// Clock skew tolerated on `exp` and `nbf`.
+const LEEWAY_SECONDS: i64 = 5;
 
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Claims {
@@ -39,8 +41,9 @@ impl JwtKeys {
         validation.algorithms = vec![Algorithm::HS256];
         validation.set_issuer(&[ISSUER]);
         validation.set_audience(&[AUDIENCE]);
-        validation.validate_nbf = true;
-        validation.leeway = 5;
+        // `exp` and `nbf` are checked against the server's clock in `verify`.
+        validation.validate_exp = false;
+        validation.validate_nbf = false;
         validation.set_required_spec_claims(&["exp", "nbf", "iss", "aud", "sub"]);
         JwtKeys {
             encoding: EncodingKey::from_secret(secret),
@@ -66,15 +69,27 @@ impl JwtKeys {
         Ok(encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)?)
     }
 
-    /// Validates a token against the wall clock (the library's own `exp`/`nbf` check) and
-    /// returns its claims.
-    pub fn verify(&self, token: &str) -> Result<Claims, jsonwebtoken::errors::Error> {
-        decode::<Claims>(token, &self.decoding, &self.validation).map(|d| d.claims)
+    /// Validates a token (algorithm, signature, `iss`, `aud`, then `exp` and `nbf` against
+    /// `now`) and returns its claims.
+    pub fn verify(&self, token: &str, now: Timestamp) -> Result<Claims, String> {
+        let claims = decode::<Claims>(token, &self.decoding, &self.validation)
+            .map_err(|e| e.to_string())?
+            .claims;
+        let now = now.0.timestamp();
+        if claims.exp <= now - LEEWAY_SECONDS {
+            return Err("the token has expired".into());
+        }
+        if claims.nbf > now + LEEWAY_SECONDS {
+            return Err("the token is not valid yet".into());
+        }
+        Ok(claims)
     }
 
     /// The user of a request's valid bearer token, without touching the database.
-    pub fn subject_of(&self, req: &HttpRequest) -> Option<Id> {
-        bearer(req).and_then(|t| self.verify(t).ok()).map(|c| c.sub)
+    pub fn subject_of(&self, req: &HttpRequest, now: Timestamp) -> Option<Id> {
+        bearer(req)
+            .and_then(|t| self.verify(t, now).ok())
+            .map(|c| c.sub)
     }
 }
 

@@ -182,7 +182,7 @@ impl FromRequest for Caller {
             })?;
             let claims = state
                 .jwt
-                .verify(&token)
+                .verify(&token, state.clock.now())
                 .map_err(|e| ApiError::Unauthorized(format!("invalid access token: {e}")))?;
             state
                 .db(move |conn| {

@@ -57,7 +57,7 @@ pub async fn middleware(
         }
     };
     // Keys are per user; an unauthenticated request passes through and is refused by its handler.
-    let Some(user_id) = state.jwt.subject_of(req.request()) else {
+    let Some(user_id) = state.jwt.subject_of(req.request(), state.clock.now()) else {
         return next.call(req).await.map(ServiceResponse::map_into_boxed_body);
     };
     let bytes = match req.extract::<web::Bytes>().await {
