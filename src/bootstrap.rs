@@ -63,7 +63,11 @@ pub fn prepare(config: Config, clock: Clock) -> anyhow::Result<Prepared> {
 }
 
 /// The root unit (the company) exists from the first start.
-pub fn ensure_company(conn: &mut DbConnection, config: &Config, now: Timestamp) -> anyhow::Result<OrgUnit> {
+pub fn ensure_company(
+    conn: &mut DbConnection,
+    config: &Config,
+    now: Timestamp,
+) -> anyhow::Result<OrgUnit> {
     if let Some(root) = OrgUnit::root(conn)? {
         return Ok(root);
     }
@@ -85,7 +89,10 @@ pub fn ensure_company(conn: &mut DbConnection, config: &Config, now: Timestamp) 
 /// database. PostgreSQL deployments (several instances) must configure it.
 fn jwt_secret(conn: &mut DbConnection, config: &Config, now: Timestamp) -> anyhow::Result<Vec<u8>> {
     if let Some(secret) = &config.jwt_secret {
-        anyhow::ensure!(secret.len() >= 32, "JWT_SECRET must be at least 32 bytes long");
+        anyhow::ensure!(
+            secret.len() >= 32,
+            "JWT_SECRET must be at least 32 bytes long"
+        );
         return Ok(secret.as_bytes().to_vec());
     }
     anyhow::ensure!(
@@ -113,7 +120,11 @@ fn jwt_secret(conn: &mut DbConnection, config: &Config, now: Timestamp) -> anyho
     Ok(raw.to_vec())
 }
 
-fn ensure_first_admin(conn: &mut DbConnection, config: &Config, now: Timestamp) -> anyhow::Result<Option<CreatedAdmin>> {
+fn ensure_first_admin(
+    conn: &mut DbConnection,
+    config: &Config,
+    now: Timestamp,
+) -> anyhow::Result<Option<CreatedAdmin>> {
     if UserRow::any(conn)? {
         return Ok(None);
     }
@@ -125,7 +136,15 @@ fn ensure_first_admin(conn: &mut DbConnection, config: &Config, now: Timestamp) 
         Some(p) => (p.clone(), false),
         None => (password::generate(), true),
     };
-    create_user(conn, &email, "Administrator", Role::Admin, None, &password, now)?;
+    create_user(
+        conn,
+        &email,
+        "Administrator",
+        Role::Admin,
+        None,
+        &password,
+        now,
+    )?;
     Ok(Some(CreatedAdmin {
         email,
         generated_password: generated.then_some(password),
@@ -145,9 +164,11 @@ pub fn create_user(
     password::check_strength(password).map_err(|m| anyhow::anyhow!("password {m}"))?;
     let unit = match unit {
         Some(u) => u,
-        None => OrgUnit::root(conn)?
-            .context("there is no company unit yet")?
-            .id,
+        None => {
+            OrgUnit::root(conn)?
+                .context("there is no company unit yet")?
+                .id
+        }
     };
     let hash = password::hash(password)?;
     Ok(UserRow::insert(

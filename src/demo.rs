@@ -21,7 +21,13 @@ pub struct DemoAccount {
     pub unit: String,
 }
 
-fn unit(conn: &mut DbConnection, name: &str, code: &str, parent: Id, now: Timestamp) -> anyhow::Result<Id> {
+fn unit(
+    conn: &mut DbConnection,
+    name: &str,
+    code: &str,
+    parent: Id,
+    now: Timestamp,
+) -> anyhow::Result<Id> {
     Ok(OrgUnit::insert(
         conn,
         NewOrgUnit {
@@ -46,7 +52,11 @@ fn manage(conn: &mut DbConnection, unit: Id, manager: Id) -> anyhow::Result<()> 
 
 /// Fills an empty organisation (only the company and the first admin) with regions, offices,
 /// managers, supervisors and salespeople. Refuses when demo data (or real data) is there.
-pub fn fill(conn: &mut DbConnection, config: &Config, now: Timestamp) -> anyhow::Result<Vec<DemoAccount>> {
+pub fn fill(
+    conn: &mut DbConnection,
+    config: &Config,
+    now: Timestamp,
+) -> anyhow::Result<Vec<DemoAccount>> {
     let units: i64 = org_units::table.count().get_result(conn)?;
     let people: i64 = users::table.count().get_result(conn)?;
     anyhow::ensure!(
@@ -56,47 +66,138 @@ pub fn fill(conn: &mut DbConnection, config: &Config, now: Timestamp) -> anyhow:
     let root = crate::bootstrap::ensure_company(conn, config, now)?.id;
     write_tx(conn, |conn| -> anyhow::Result<Vec<DemoAccount>> {
         let mut accounts = Vec::new();
-        let mut person = |conn: &mut DbConnection, email: &str, name: &str, role: Role, unit_id: Id, unit_name: &str, hired: Option<NaiveDate>| -> anyhow::Result<Id> {
+        let mut person = |conn: &mut DbConnection,
+                          email: &str,
+                          name: &str,
+                          role: Role,
+                          unit_id: Id,
+                          unit_name: &str,
+                          hired: Option<NaiveDate>|
+         -> anyhow::Result<Id> {
             let row = create_user(conn, email, name, role, Some(unit_id), DEMO_PASSWORD, now)?;
             if hired.is_some() {
                 diesel::update(users::table.find(row.id))
                     .set(users::hired_on.eq(hired))
                     .execute(conn)?;
             }
-            accounts.push(DemoAccount { email: email.into(), role, unit: unit_name.into() });
+            accounts.push(DemoAccount {
+                email: email.into(),
+                role,
+                unit: unit_name.into(),
+            });
             Ok(row.id)
         };
         let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).context("bad demo date");
-        let ceo = person(conn, "ceo@demo.salestrack.local", "Olivia Owner", Role::Executive, root, "Company", Some(date(2015, 1, 5)?))?;
+        let ceo = person(
+            conn,
+            "ceo@demo.salestrack.local",
+            "Olivia Owner",
+            Role::Executive,
+            root,
+            "Company",
+            Some(date(2015, 1, 5)?),
+        )?;
         let _ = ceo;
-        let head = person(conn, "head.sales@demo.salestrack.local", "Henry Head", Role::Manager, root, "Company", Some(date(2018, 3, 1)?))?;
+        let head = person(
+            conn,
+            "head.sales@demo.salestrack.local",
+            "Henry Head",
+            Role::Manager,
+            root,
+            "Company",
+            Some(date(2018, 3, 1)?),
+        )?;
         manage(conn, root, head)?;
-        person(conn, "erp@demo.salestrack.local", "ERP Sync", Role::Integration, root, "Company", None)?;
+        person(
+            conn,
+            "erp@demo.salestrack.local",
+            "ERP Sync",
+            Role::Integration,
+            root,
+            "Company",
+            None,
+        )?;
 
         let regions = [
-            ("North Region", "NORTH", "north", "Nora North", [("Hamburg Office", "HAM", "hamburg"), ("Bremen Office", "BRE", "bremen")]),
-            ("South Region", "SOUTH", "south", "Sam South", [("Munich Office", "MUC", "munich"), ("Stuttgart Office", "STR", "stuttgart")]),
+            (
+                "North Region",
+                "NORTH",
+                "north",
+                "Nora North",
+                [
+                    ("Hamburg Office", "HAM", "hamburg"),
+                    ("Bremen Office", "BRE", "bremen"),
+                ],
+            ),
+            (
+                "South Region",
+                "SOUTH",
+                "south",
+                "Sam South",
+                [
+                    ("Munich Office", "MUC", "munich"),
+                    ("Stuttgart Office", "STR", "stuttgart"),
+                ],
+            ),
         ];
-        let first_names = ["Anna", "Ben", "Clara", "David", "Eva", "Felix", "Greta", "Hugo"];
+        let first_names = [
+            "Anna", "Ben", "Clara", "David", "Eva", "Felix", "Greta", "Hugo",
+        ];
         let mut n = 0usize;
         for (region_name, region_code, slug, manager_name, offices) in regions {
             let region = unit(conn, region_name, region_code, root, now)?;
-            let manager = person(conn, &format!("manager.{slug}@demo.salestrack.local"), manager_name, Role::Manager, region, region_name, Some(date(2019, 6, 1)?))?;
+            let manager = person(
+                conn,
+                &format!("manager.{slug}@demo.salestrack.local"),
+                manager_name,
+                Role::Manager,
+                region,
+                region_name,
+                Some(date(2019, 6, 1)?),
+            )?;
             manage(conn, region, manager)?;
             for (office_name, office_code, office_slug) in offices {
                 let office = unit(conn, office_name, office_code, region, now)?;
-                let supervisor = person(conn, &format!("supervisor.{office_slug}@demo.salestrack.local"), &format!("Supervisor {office_name}"), Role::Supervisor, office, office_name, Some(date(2020, 2, 1)?))?;
+                let supervisor = person(
+                    conn,
+                    &format!("supervisor.{office_slug}@demo.salestrack.local"),
+                    &format!("Supervisor {office_name}"),
+                    Role::Supervisor,
+                    office,
+                    office_name,
+                    Some(date(2020, 2, 1)?),
+                )?;
                 manage(conn, office, supervisor)?;
                 for i in 1..=2 {
                     let first = first_names[n % first_names.len()];
                     n += 1;
                     // One salesperson per office is a recent hire.
-                    let hired = if i == 2 { date(2026, 10, 1)? } else { date(2022, 4, 1)? };
-                    person(conn, &format!("sales{i}.{office_slug}@demo.salestrack.local"), &format!("{first} {office_name}"), Role::Salesperson, office, office_name, Some(hired))?;
+                    let hired = if i == 2 {
+                        date(2026, 10, 1)?
+                    } else {
+                        date(2022, 4, 1)?
+                    };
+                    person(
+                        conn,
+                        &format!("sales{i}.{office_slug}@demo.salestrack.local"),
+                        &format!("{first} {office_name}"),
+                        Role::Salesperson,
+                        office,
+                        office_name,
+                        Some(hired),
+                    )?;
                 }
             }
         }
-        person(conn, "dealer.alpha@demo.salestrack.local", "Alpha Distribution", Role::Dealer, root, "Company", None)?;
+        person(
+            conn,
+            "dealer.alpha@demo.salestrack.local",
+            "Alpha Distribution",
+            Role::Dealer,
+            root,
+            "Company",
+            None,
+        )?;
         Ok(accounts)
     })
 }

@@ -138,9 +138,7 @@ impl ApiError {
                 ("unsupported-media-type", "Unsupported media type")
             }
             ApiError::Validation { .. } => ("validation-error", "Validation error"),
-            ApiError::PreconditionRequired(_) => {
-                ("precondition-required", "Precondition required")
-            }
+            ApiError::PreconditionRequired(_) => ("precondition-required", "Precondition required"),
             ApiError::TooManyRequests { .. } => ("too-many-requests", "Too many requests"),
             ApiError::Unavailable(_) => ("service-unavailable", "Service unavailable"),
             ApiError::Internal(_) => ("internal-error", "Internal server error"),
@@ -273,7 +271,11 @@ impl From<validator::ValidationErrors> for ApiError {
     }
 }
 
-fn flatten_validation(errors: &validator::ValidationErrors, prefix: String, out: &mut Vec<FieldError>) {
+fn flatten_validation(
+    errors: &validator::ValidationErrors,
+    prefix: String,
+    out: &mut Vec<FieldError>,
+) {
     use validator::ValidationErrorsKind as Kind;
     for (field, kind) in errors.errors() {
         let path = if prefix.is_empty() {

@@ -50,7 +50,8 @@ fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,actix_server=warn")),
+            EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| EnvFilter::new("info,actix_server=warn")),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -85,8 +86,8 @@ async fn serve() -> anyhow::Result<()> {
     let config = Config::from_env()?;
     tracing::info!(?config, "starting");
     let bind = config.bind.clone();
-    let prepared = tokio::task::spawn_blocking(move || bootstrap::prepare(config, Clock::system()))
-        .await??;
+    let prepared =
+        tokio::task::spawn_blocking(move || bootstrap::prepare(config, Clock::system())).await??;
     if let Some(admin) = &prepared.created_admin {
         print_created_admin(admin);
     }
@@ -160,7 +161,10 @@ fn demo_data() -> anyhow::Result<()> {
     }
     let mut conn = prepared.state.pool.get()?;
     let accounts = demo::fill(&mut conn, &config, Clock::system().now())?;
-    println!("Demo organisation created. Every demo user's password: {}", demo::DEMO_PASSWORD);
+    println!(
+        "Demo organisation created. Every demo user's password: {}",
+        demo::DEMO_PASSWORD
+    );
     println!();
     println!("  {:<45} {:<12} unit", "email", "role");
     for a in accounts {

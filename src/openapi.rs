@@ -77,9 +77,27 @@ fn is_public(op: &Operation) -> bool {
 }
 
 fn has_header(op: &Operation, name: &str) -> bool {
-    op.parameters.iter().flatten().any(|p| {
-        p.parameter_in == ParameterIn::Header && p.name.eq_ignore_ascii_case(name)
-    })
+    op.parameters
+        .iter()
+        .flatten()
+        .any(|p| p.parameter_in == ParameterIn::Header && p.name.eq_ignore_ascii_case(name))
+}
+
+fn idempotency_key() -> utoipa::openapi::path::Parameter {
+    utoipa::openapi::path::ParameterBuilder::new()
+        .name("Idempotency-Key")
+        .parameter_in(ParameterIn::Header)
+        .required(utoipa::openapi::Required::False)
+        .description(Some(
+            "Makes a retry safe: the same key with the same body returns the first response \
+             without doing the work again; with another body it is 422. Kept 24 hours, per user.",
+        ))
+        .schema(Some(
+            utoipa::openapi::ObjectBuilder::new()
+                .schema_type(utoipa::openapi::schema::Type::String)
+                .max_length(Some(255)),
+        ))
+        .build()
 }
 
 /// Adds the problem responses each operation can give, so generated clients know them.
@@ -93,8 +111,9 @@ pub fn finish(mut doc: Doc) -> Doc {
             (&mut item.patch, true),
             (&mut item.delete, true),
         ];
-        for (op, writes) in ops {
+        for (index, (op, writes)) in ops.into_iter().enumerate() {
             let Some(op) = op.as_mut() else { continue };
+            let op_is_post = index == 1 && !has_header(op, "Idempotency-Key");
             let has_body = op.request_body.is_some();
             let has_query = op
                 .parameters
@@ -133,8 +152,16 @@ pub fn finish(mut doc: Doc) -> Doc {
             if has_path_params {
                 add("404", "Not found, or outside your reach");
             }
+            if writes && op_is_post {
+                op.parameters
+                    .get_or_insert_with(Vec::new)
+                    .push(idempotency_key());
+            }
             if writes {
-                add("409", "Conflicts with the current state (see `current_state`), or a duplicate");
+                add(
+                    "409",
+                    "Conflicts with the current state (see `current_state`), or a duplicate",
+                );
                 add("422", "Invalid input; `errors` names each invalid field");
             }
             if needs_if_match {

@@ -45,20 +45,27 @@ async fn login_returns_a_bearer_token_pair_that_opens_the_api() {
 #[actix_web::test]
 async fn login_ignores_email_case_and_refuses_a_wrong_password() {
     let app = TestApp::spawn().await;
-    let ok = app.login_full(&ADMIN_EMAIL.to_uppercase(), ADMIN_PASSWORD).await;
+    let ok = app
+        .login_full(&ADMIN_EMAIL.to_uppercase(), ADMIN_PASSWORD)
+        .await;
     assert_eq!(ok.status, 200);
     let bad = app.login_full(ADMIN_EMAIL, "wrong-password").await;
     bad.problem(401);
     let unknown = app.login_full("nobody@test.local", "wrong-password").await;
     unknown.problem(401);
-    assert_eq!(bad.body["detail"], unknown.body["detail"], "do not reveal which emails exist");
+    assert_eq!(
+        bad.body["detail"], unknown.body["detail"],
+        "do not reveal which emails exist"
+    );
 }
 
 #[actix_web::test]
 async fn repeated_failed_logins_are_slowed_down_with_429_and_retry_after() {
     let app = TestApp::spawn().await;
     for _ in 0..5 {
-        app.login_full(ADMIN_EMAIL, "wrong-password").await.problem(401);
+        app.login_full(ADMIN_EMAIL, "wrong-password")
+            .await
+            .problem(401);
     }
     let res = app.login_full(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     res.problem(429);
@@ -86,30 +93,53 @@ async fn refresh_rotates_and_a_reused_refresh_token_revokes_the_whole_family() {
     let first = app.login_full(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     let r1 = first.body["refresh_token"].as_str().unwrap().to_string();
 
-    let second = app.post("/api/v1/auth/refresh").json(json!({ "refresh_token": r1 })).send().await;
+    let second = app
+        .post("/api/v1/auth/refresh")
+        .json(json!({ "refresh_token": r1 }))
+        .send()
+        .await;
     assert_eq!(second.status, 200, "{}", second.text);
     let r2 = second.body["refresh_token"].as_str().unwrap().to_string();
     assert_ne!(r1, r2);
     let access2 = second.body["access_token"].as_str().unwrap();
-    assert_eq!(app.get("/api/v1/me").bearer(access2).send().await.status, 200);
+    assert_eq!(
+        app.get("/api/v1/me").bearer(access2).send().await.status,
+        200
+    );
 
     // The old token again: theft is assumed, and the whole family dies.
-    let reuse = app.post("/api/v1/auth/refresh").json(json!({ "refresh_token": r1 })).send().await;
+    let reuse = app
+        .post("/api/v1/auth/refresh")
+        .json(json!({ "refresh_token": r1 }))
+        .send()
+        .await;
     reuse.problem(401);
-    let after = app.post("/api/v1/auth/refresh").json(json!({ "refresh_token": r2 })).send().await;
+    let after = app
+        .post("/api/v1/auth/refresh")
+        .json(json!({ "refresh_token": r2 }))
+        .send()
+        .await;
     after.problem(401);
 
     // Another login (another family) is unaffected.
     let other = app.login_full(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     let r3 = other.body["refresh_token"].as_str().unwrap();
-    let ok = app.post("/api/v1/auth/refresh").json(json!({ "refresh_token": r3 })).send().await;
+    let ok = app
+        .post("/api/v1/auth/refresh")
+        .json(json!({ "refresh_token": r3 }))
+        .send()
+        .await;
     assert_eq!(ok.status, 200);
 }
 
 #[actix_web::test]
 async fn an_unknown_or_expired_refresh_token_is_refused() {
     let app = TestApp::spawn().await;
-    let res = app.post("/api/v1/auth/refresh").json(json!({ "refresh_token": "nope" })).send().await;
+    let res = app
+        .post("/api/v1/auth/refresh")
+        .json(json!({ "refresh_token": "nope" }))
+        .send()
+        .await;
     res.problem(401);
     let login = app.login_full(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     app.clock.advance(chrono::Duration::days(31));
@@ -141,10 +171,23 @@ async fn logout_ends_the_session_and_logout_all_ends_every_access_token() {
         .problem(401);
 
     let other = app.admin_token().await;
-    let res = app.post("/api/v1/auth/logout").bearer(&other).json(json!({ "all": true })).send().await;
+    let res = app
+        .post("/api/v1/auth/logout")
+        .bearer(&other)
+        .json(json!({ "all": true }))
+        .send()
+        .await;
     assert_eq!(res.status, 204);
-    app.get("/api/v1/me").bearer(&other).send().await.problem(401);
-    app.get("/api/v1/me").bearer(&access).send().await.problem(401);
+    app.get("/api/v1/me")
+        .bearer(&other)
+        .send()
+        .await
+        .problem(401);
+    app.get("/api/v1/me")
+        .bearer(&access)
+        .send()
+        .await
+        .problem(401);
 }
 
 #[actix_web::test]
@@ -173,13 +216,19 @@ async fn changing_the_password_revokes_every_session() {
         .send()
         .await;
     assert_eq!(res.status, 204, "{}", res.text);
-    app.get("/api/v1/me").bearer(&access).send().await.problem(401);
+    app.get("/api/v1/me")
+        .bearer(&access)
+        .send()
+        .await
+        .problem(401);
     app.post("/api/v1/auth/refresh")
         .json(json!({ "refresh_token": login.body["refresh_token"] }))
         .send()
         .await
         .problem(401);
-    app.login_full(ADMIN_EMAIL, ADMIN_PASSWORD).await.problem(401);
+    app.login_full(ADMIN_EMAIL, ADMIN_PASSWORD)
+        .await
+        .problem(401);
     app.login(ADMIN_EMAIL, "a-new-password-1").await;
 }
 
@@ -189,8 +238,16 @@ async fn a_request_without_a_token_is_401_with_a_problem() {
     let res = app.get("/api/v1/me").send().await;
     res.problem(401);
     assert_eq!(res.header("www-authenticate"), Some("Bearer"));
-    app.get("/api/v1/me").header("authorization", "Basic abc").send().await.problem(401);
-    app.get("/api/v1/me").bearer("not.a.jwt").send().await.problem(401);
+    app.get("/api/v1/me")
+        .header("authorization", "Basic abc")
+        .send()
+        .await
+        .problem(401);
+    app.get("/api/v1/me")
+        .bearer("not.a.jwt")
+        .send()
+        .await
+        .problem(401);
 }
 
 #[actix_web::test]
@@ -207,8 +264,18 @@ async fn every_tampered_or_expired_jwt_is_refused() {
         use base64::Engine;
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(serde_json::to_vec(v).unwrap())
     };
-    cases.push(("alg none", format!("{}.{}.", b64(&json!({"alg": "none", "typ": "JWT"})), b64(&good))));
-    cases.push(("bad signature", forge(good.clone(), "another-secret-another-secret-another-secret")));
+    cases.push((
+        "alg none",
+        format!(
+            "{}.{}.",
+            b64(&json!({"alg": "none", "typ": "JWT"})),
+            b64(&good)
+        ),
+    ));
+    cases.push((
+        "bad signature",
+        forge(good.clone(), "another-secret-another-secret-another-secret"),
+    ));
     let now = chrono::Utc::now().timestamp();
     let with = |k: &str, v: serde_json::Value| {
         let mut c = good.clone();
@@ -226,7 +293,12 @@ async fn every_tampered_or_expired_jwt_is_refused() {
     // HS512 with the right secret: the algorithm is pinned.
     cases.push((
         "other algorithm",
-        encode(&Header::new(Algorithm::HS512), &good, &EncodingKey::from_secret(JWT_SECRET.as_bytes())).unwrap(),
+        encode(
+            &Header::new(Algorithm::HS512),
+            &good,
+            &EncodingKey::from_secret(JWT_SECRET.as_bytes()),
+        )
+        .unwrap(),
     ));
     for (why, token) in cases {
         let res = app.get("/api/v1/me").bearer(&token).send().await;
@@ -241,7 +313,11 @@ async fn a_deactivated_user_loses_every_session_and_cannot_log_in() {
     let org = Org::build(&app).await;
     let seller = app.login_full("nsp@test.local", PASSWORD).await;
     let access = seller.body["access_token"].as_str().unwrap().to_string();
-    let user = app.get(&format!("/api/v1/users/{}", org.north_seller)).bearer(&org.admin).send().await;
+    let user = app
+        .get(&format!("/api/v1/users/{}", org.north_seller))
+        .bearer(&org.admin)
+        .send()
+        .await;
     let res = app
         .patch(&format!("/api/v1/users/{}", org.north_seller))
         .bearer(&org.admin)
@@ -251,11 +327,17 @@ async fn a_deactivated_user_loses_every_session_and_cannot_log_in() {
         .await;
     assert_eq!(res.status, 200, "{}", res.text);
     assert_eq!(res.body["active"], false);
-    app.get("/api/v1/me").bearer(&access).send().await.problem(401);
+    app.get("/api/v1/me")
+        .bearer(&access)
+        .send()
+        .await
+        .problem(401);
     app.post("/api/v1/auth/refresh")
         .json(json!({ "refresh_token": seller.body["refresh_token"] }))
         .send()
         .await
         .problem(401);
-    app.login_full("nsp@test.local", PASSWORD).await.problem(401);
+    app.login_full("nsp@test.local", PASSWORD)
+        .await
+        .problem(401);
 }

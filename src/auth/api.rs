@@ -65,7 +65,13 @@ fn client_address(req: &HttpRequest) -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
-fn tokens(state: &AppState, conn: &mut crate::db::DbConnection, user: Id, family: Id, now: Timestamp) -> ApiResult<TokenResponse> {
+fn tokens(
+    state: &AppState,
+    conn: &mut crate::db::DbConnection,
+    user: Id,
+    family: Id,
+    now: Timestamp,
+) -> ApiResult<TokenResponse> {
     let (role, version): (String, i64) = users::table
         .find(user)
         .select((users::role, users::token_version))
@@ -159,24 +165,20 @@ pub async fn refresh(
             let found = write_tx(conn, |conn| {
                 sessions::consume_refresh(conn, &body.0.refresh_token, now)
             })?;
-            let (user, family) = match found {
-                Refresh::Valid { user, family } => (user, family),
-                Refresh::Reused => {
-                    return Err(ApiError::Unauthorized(
+            let (user, family) =
+                match found {
+                    Refresh::Valid { user, family } => (user, family),
+                    Refresh::Reused => return Err(ApiError::Unauthorized(
                         "refresh token already used; every token of this session has been revoked"
                             .into(),
-                    ))
-                }
-                Refresh::Invalid => {
-                    return Err(ApiError::Unauthorized(
-                        "invalid or expired refresh token".into(),
-                    ))
-                }
-            };
-            let active: bool = users::table
-                .find(user)
-                .select(users::active)
-                .first(conn)?;
+                    )),
+                    Refresh::Invalid => {
+                        return Err(ApiError::Unauthorized(
+                            "invalid or expired refresh token".into(),
+                        ))
+                    }
+                };
+            let active: bool = users::table.find(user).select(users::active).first(conn)?;
             if !active {
                 return Err(ApiError::Unauthorized("the account is deactivated".into()));
             }

@@ -53,7 +53,13 @@ impl JwtKeys {
         }
     }
 
-    pub fn issue(&self, user: Id, role: Role, token_version: i64, now: Timestamp) -> anyhow::Result<String> {
+    pub fn issue(
+        &self,
+        user: Id,
+        role: Role,
+        token_version: i64,
+        now: Timestamp,
+    ) -> anyhow::Result<String> {
         let iat = now.0.timestamp();
         let claims = Claims {
             sub: user,
@@ -66,7 +72,11 @@ impl JwtKeys {
             jti: Id::new().to_string(),
             ver: token_version,
         };
-        Ok(encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)?)
+        Ok(encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &self.encoding,
+        )?)
     }
 
     /// Validates a token (algorithm, signature, `iss`, `aud`, then `exp` and `nbf` against
@@ -97,5 +107,7 @@ impl JwtKeys {
 pub fn bearer(req: &HttpRequest) -> Option<&str> {
     let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then_some(token.trim())
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then_some(token.trim())
 }

@@ -57,7 +57,11 @@ pub enum Refresh {
 
 /// Uses a refresh token. Run it in a transaction that is committed whatever it finds, so a
 /// detected reuse stays revoked.
-pub fn consume_refresh(conn: &mut DbConnection, token: &str, now: Timestamp) -> QueryResult<Refresh> {
+pub fn consume_refresh(
+    conn: &mut DbConnection,
+    token: &str,
+    now: Timestamp,
+) -> QueryResult<Refresh> {
     let found: Option<(Id, Id, Id, Timestamp)> = rt::table
         .filter(rt::token_hash.eq(digest(token)))
         .select((rt::id, rt::user_id, rt::family_id, rt::expires_at))
@@ -122,7 +126,12 @@ pub fn revoke_all(conn: &mut DbConnection, user: Id, now: Timestamp) -> QueryRes
 }
 
 /// Refuses (429 with the seconds to wait) when a throttle key has too many recent failures.
-pub fn check_throttle(conn: &mut DbConnection, key: &str, max: i64, now: Timestamp) -> ApiResult<()> {
+pub fn check_throttle(
+    conn: &mut DbConnection,
+    key: &str,
+    max: i64,
+    now: Timestamp,
+) -> ApiResult<()> {
     let window_start = Timestamp(now.0 - Duration::minutes(THROTTLE_WINDOW_MINUTES));
     let recent: Vec<Timestamp> = lf::table
         .filter(lf::throttle_key.eq(key))

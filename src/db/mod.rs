@@ -125,7 +125,7 @@ pub fn pool(url: &DbUrl, max_size: u32) -> Pool {
         .max_size(max_size)
         .min_idle(Some(0))
         .test_on_check_out(true)
-        .connection_timeout(Duration::from_secs(5))
+        .connection_timeout(Duration::from_secs(3))
         .build_unchecked(Manager { url: url.clone() })
 }
 

@@ -47,18 +47,29 @@ pub async fn middleware(
     let state = req.app_data::<web::Data<AppState>>().cloned();
     let (key, state) = match (req.method() == Method::POST, key, state) {
         (true, Some(key), Some(state)) => (key, state),
-        _ => return next.call(req).await.map(ServiceResponse::map_into_boxed_body),
+        _ => {
+            return next
+                .call(req)
+                .await
+                .map(ServiceResponse::map_into_boxed_body)
+        }
     };
     let key = match key {
         Ok(k) if !k.is_empty() && k.len() <= 255 => k,
         _ => {
-            let e = ApiError::invalid("Idempotency-Key", "must be 1 to 255 visible ASCII characters");
+            let e = ApiError::invalid(
+                "Idempotency-Key",
+                "must be 1 to 255 visible ASCII characters",
+            );
             return Ok(req.into_response(e.error_response()));
         }
     };
     // Keys are per user; an unauthenticated request passes through and is refused by its handler.
     let Some(user_id) = state.jwt.subject_of(req.request(), state.clock.now()) else {
-        return next.call(req).await.map(ServiceResponse::map_into_boxed_body);
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_boxed_body);
     };
     let bytes = match req.extract::<web::Bytes>().await {
         Ok(b) => b,
@@ -71,14 +82,15 @@ pub async fn middleware(
     let claim = {
         let key = key.clone();
         let hash = hash.clone();
-        state.db(move |conn| claim(conn, user_id, &key, &hash, now)).await
+        state
+            .db(move |conn| claim(conn, user_id, &key, &hash, now))
+            .await
     };
     match claim {
         Err(e) => Ok(req.into_response(e.error_response())),
         Ok(Claim::Replay(status, body, headers)) => {
-            let mut res = HttpResponse::build(
-                StatusCode::from_u16(status as u16).unwrap_or(StatusCode::OK),
-            );
+            let mut res =
+                HttpResponse::build(StatusCode::from_u16(status as u16).unwrap_or(StatusCode::OK));
             if let Some(v) = headers.content_type {
                 res.insert_header((header::CONTENT_TYPE, v));
             }
@@ -92,7 +104,10 @@ pub async fn middleware(
             Ok(req.into_response(res.body(body)))
         }
         Ok(Claim::Fresh) => {
-            let res = next.call(req).await.map(ServiceResponse::map_into_boxed_body);
+            let res = next
+                .call(req)
+                .await
+                .map(ServiceResponse::map_into_boxed_body);
             let res = match res {
                 Ok(res) => res,
                 Err(e) => {
@@ -185,7 +200,13 @@ fn claim(
         )) => {}
         Err(e) => return Err(e.into()),
     }
-    type Row = (String, Option<i32>, Option<String>, Option<String>, Timestamp);
+    type Row = (
+        String,
+        Option<i32>,
+        Option<String>,
+        Option<String>,
+        Timestamp,
+    );
     let (stored_hash, status, body, headers, created_at): Row = ik::table
         .find((user_id, key))
         .select((

@@ -107,8 +107,12 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidQuery<T> {
 
 pub fn parse_query<T: DeserializeOwned + Validate>(query: &str) -> Result<T, ApiError> {
     let de = serde_urlencoded::Deserializer::new(url::form_urlencoded::parse(query.as_bytes()));
-    let value: T = serde_path_to_error::deserialize(de)
-        .map_err(|e| ApiError::invalid_fields(vec![field_error(e.path().to_string(), e.inner().to_string())]))?;
+    let value: T = serde_path_to_error::deserialize(de).map_err(|e| {
+        ApiError::invalid_fields(vec![field_error(
+            e.path().to_string(),
+            e.inner().to_string(),
+        )])
+    })?;
     value.validate()?;
     Ok(value)
 }

@@ -12,11 +12,7 @@ use crate::error::{ApiError, PROBLEM_JSON};
 /// The default service: 405 when the path exists under another method, else 404.
 pub async fn fallback(req: HttpRequest) -> Result<HttpResponse, ApiError> {
     Err(if req.resource_map().has_resource(req.path()) {
-        ApiError::MethodNotAllowed(format!(
-            "{} is not allowed on {}",
-            req.method(),
-            req.path()
-        ))
+        ApiError::MethodNotAllowed(format!("{} is not allowed on {}", req.method(), req.path()))
     } else {
         ApiError::NotFound(format!("no route for {}", req.path()))
     })

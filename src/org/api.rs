@@ -72,9 +72,7 @@ fn check_manager(conn: &mut DbConnection, manager: Id) -> ApiResult<()> {
     match found {
         None => Err(ApiError::invalid("manager_id", "no such user")),
         Some((_, false)) => Err(ApiError::invalid("manager_id", "the user is deactivated")),
-        Some((role, true))
-            if !matches!(role.as_str(), "manager" | "supervisor" | "executive") =>
-        {
+        Some((role, true)) if !matches!(role.as_str(), "manager" | "supervisor" | "executive") => {
             Err(ApiError::invalid(
                 "manager_id",
                 "a unit is managed by a manager, supervisor or executive",
@@ -107,7 +105,6 @@ pub async fn list_org_units(
 
 /// Create an org unit (admins).
 #[utoipa::path(tag = "org", operation_id = "create_org_unit", request_body = CreateOrgUnit,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried create safe")),
     responses((status = 201, description = "Created", body = OrgUnit)))]
 #[post("/org-units")]
 pub async fn create_org_unit(
@@ -183,7 +180,10 @@ pub async fn update_org_unit(
                 if_match.check(current.version)?;
                 if let Some(parent) = body.parent_id {
                     if current.parent_id.is_none() {
-                        return Err(ApiError::invalid("parent_id", "the company (root) cannot be moved"));
+                        return Err(ApiError::invalid(
+                            "parent_id",
+                            "the company (root) cannot be moved",
+                        ));
                     }
                     OrgUnit::find(conn, parent)
                         .map_err(|_| ApiError::invalid("parent_id", "no such org unit"))?;
@@ -204,7 +204,9 @@ pub async fn update_org_unit(
                     manager_id: body.manager_id,
                 };
                 if !OrgUnit::update(conn, id, current.version, &changes, now)? {
-                    return Err(ApiError::PreconditionFailed("the unit changed meanwhile".into()));
+                    return Err(ApiError::PreconditionFailed(
+                        "the unit changed meanwhile".into(),
+                    ));
                 }
                 OrgUnit::find(conn, id)
             })
@@ -232,11 +234,15 @@ pub async fn delete_org_unit(
                 let current = OrgUnit::find(conn, id)?;
                 if let Ok(Some(expected)) = if_match.expected() {
                     if expected != current.version {
-                        return Err(ApiError::PreconditionFailed("the unit changed meanwhile".into()));
+                        return Err(ApiError::PreconditionFailed(
+                            "the unit changed meanwhile".into(),
+                        ));
                     }
                 }
                 if OrgUnit::has_children(conn, id)? {
-                    return Err(ApiError::conflict("the unit has child units; move or delete them first"));
+                    return Err(ApiError::conflict(
+                        "the unit has child units; move or delete them first",
+                    ));
                 }
                 if OrgUnit::has_members(conn, id)? {
                     return Err(ApiError::conflict("the unit has members; move them first"));

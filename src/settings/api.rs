@@ -56,13 +56,16 @@ pub async fn update_settings(
             write_tx(conn, |conn| {
                 let current = StoredSettings::load(conn)?;
                 if_match.check(current.version)?;
-                let mut doc = serde_json::to_value(&current.settings).map_err(anyhow::Error::from)?;
+                let mut doc =
+                    serde_json::to_value(&current.settings).map_err(anyhow::Error::from)?;
                 merge(&mut doc, serde_json::Value::Object(patch));
                 let bytes = serde_json::to_vec(&doc).map_err(anyhow::Error::from)?;
                 let next: Settings = parse_json(&bytes)?;
                 next.check()?;
                 if !StoredSettings::save(conn, &next, current.version, now)? {
-                    return Err(ApiError::PreconditionFailed("the settings changed meanwhile".into()));
+                    return Err(ApiError::PreconditionFailed(
+                        "the settings changed meanwhile".into(),
+                    ));
                 }
                 StoredSettings::load(conn)
             })

@@ -75,7 +75,9 @@ impl Default for Settings {
             currency: "EUR".into(),
             currency_minor_digits: 2,
             time_zone: "UTC".into(),
-            working_days: ["mon", "tue", "wed", "thu", "fri"].map(String::from).to_vec(),
+            working_days: ["mon", "tue", "wed", "thu", "fri"]
+                .map(String::from)
+                .to_vec(),
             daily_report_cutoff: "20:00".into(),
             weekly_report_cutoff: "12:00".into(),
             money_facts_source: FactsSource::Both,
@@ -132,7 +134,7 @@ impl Settings {
 
     pub fn is_working_day(&self, day: Weekday) -> bool {
         let name = day.to_string().to_lowercase();
-        self.working_days.iter().any(|d| *d == name)
+        self.working_days.contains(&name)
     }
 
     /// Every rule a settings document must satisfy; all violations at once.
@@ -146,7 +148,10 @@ impl Settings {
             bad("currency_minor_digits", "must be between 0 and 4");
         }
         if self.time_zone.parse::<chrono_tz::Tz>().is_err() {
-            bad("time_zone", "must be an IANA time zone such as Europe/Berlin");
+            bad(
+                "time_zone",
+                "must be an IANA time zone such as Europe/Berlin",
+            );
         }
         if self.working_days.is_empty()
             || self
@@ -154,7 +159,10 @@ impl Settings {
                 .iter()
                 .any(|d| d.parse::<Weekday>().is_err() || d.len() != 3 || *d != d.to_lowercase())
         {
-            bad("working_days", "must list days as mon, tue, wed, thu, fri, sat, sun");
+            bad(
+                "working_days",
+                "must list days as mon, tue, wed, thu, fri, sat, sun",
+            );
         }
         if parse_hhmm(&self.daily_report_cutoff).is_none() {
             bad("daily_report_cutoff", "must be a time HH:MM");
@@ -212,8 +220,10 @@ impl StoredSettings {
 
     /// Writes the first settings row unless there is one.
     pub fn init(conn: &mut DbConnection, initial: &Settings, now: Timestamp) -> anyhow::Result<()> {
-        let exists: bool =
-            diesel::select(diesel::dsl::exists(settings::table.find(1).select(settings::id))).get_result(conn)?;
+        let exists: bool = diesel::select(diesel::dsl::exists(
+            settings::table.find(1).select(settings::id),
+        ))
+        .get_result(conn)?;
         if !exists {
             initial
                 .check()
@@ -229,7 +239,12 @@ impl StoredSettings {
         Ok(())
     }
 
-    pub fn save(conn: &mut DbConnection, s: &Settings, expected: i64, now: Timestamp) -> ApiResult<bool> {
+    pub fn save(
+        conn: &mut DbConnection,
+        s: &Settings,
+        expected: i64,
+        now: Timestamp,
+    ) -> ApiResult<bool> {
         let data = serde_json::to_string(s).map_err(anyhow::Error::from)?;
         let n = diesel::update(
             settings::table

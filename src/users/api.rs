@@ -20,7 +20,12 @@ use crate::AppState;
 crate::page_type!(UserPage, User);
 
 /// Roles that may read user records (of their reach).
-const READERS: [Role; 4] = [Role::Admin, Role::Executive, Role::Manager, Role::Supervisor];
+const READERS: [Role; 4] = [
+    Role::Admin,
+    Role::Executive,
+    Role::Manager,
+    Role::Supervisor,
+];
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(list_users)
@@ -129,13 +134,15 @@ pub async fn list_users(
         })
         .await?;
     let (rows, next_cursor) = cursor.finish(rows, |u| u.id);
-    let items = rows.into_iter().map(User::try_from).collect::<ApiResult<_>>()?;
+    let items = rows
+        .into_iter()
+        .map(User::try_from)
+        .collect::<ApiResult<_>>()?;
     Ok(web::Json(UserPage { items, next_cursor }))
 }
 
 /// Create a user (admins).
 #[utoipa::path(tag = "users", operation_id = "create_user", request_body = CreateUser,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried create safe")),
     responses((status = 201, description = "Created", body = User)))]
 #[post("/users")]
 pub async fn create_user(
@@ -248,7 +255,9 @@ pub async fn update_user(
                 if !UserRow::update(conn, id, current.version, &changes, now)
                     .map_err(|e| email_taken(e.into()))?
                 {
-                    return Err(ApiError::PreconditionFailed("the user changed meanwhile".into()));
+                    return Err(ApiError::PreconditionFailed(
+                        "the user changed meanwhile".into(),
+                    ));
                 }
                 if role_changes || deactivates {
                     sessions::revoke_all(conn, id, now)?;

@@ -79,7 +79,10 @@ pub async fn change_my_password(
     use diesel::prelude::*;
     let body = body.0;
     if body.new_password == body.current_password {
-        return Err(ApiError::invalid("new_password", "must differ from the current password"));
+        return Err(ApiError::invalid(
+            "new_password",
+            "must differ from the current password",
+        ));
     }
     let id = caller.user_id;
     let stored: String = state

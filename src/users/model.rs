@@ -157,8 +157,10 @@ impl UserRow {
             q = q.filter(
                 users::email_normalized
                     .like(pattern.clone())
-                    .or(diesel::dsl::sql::<diesel::sql_types::Bool>("LOWER(name) LIKE ")
-                        .bind::<diesel::sql_types::Text, _>(pattern)),
+                    .or(
+                        diesel::dsl::sql::<diesel::sql_types::Bool>("LOWER(name) LIKE ")
+                            .bind::<diesel::sql_types::Text, _>(pattern),
+                    ),
             );
         }
         if let Some(since) = filter.updated_since {
@@ -191,7 +193,12 @@ impl UserRow {
         Ok(n == 1)
     }
 
-    pub fn set_password(conn: &mut DbConnection, id: Id, hash: &str, now: Timestamp) -> QueryResult<()> {
+    pub fn set_password(
+        conn: &mut DbConnection,
+        id: Id,
+        hash: &str,
+        now: Timestamp,
+    ) -> QueryResult<()> {
         diesel::update(users::table.find(id))
             .set((
                 users::password_hash.eq(hash),

@@ -31,7 +31,10 @@ pub enum TestDb {
 impl TestDb {
     /// A new, empty database on the backend this run tests.
     pub fn create() -> (TestDb, DbUrl) {
-        match std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty()) {
+        match std::env::var("TEST_DATABASE_URL")
+            .ok()
+            .filter(|u| !u.is_empty())
+        {
             None => {
                 let dir = tempfile::tempdir().unwrap();
                 let path = dir.path().join("test.db");
@@ -42,7 +45,8 @@ impl TestDb {
                 let name = format!("salestrack_test_{}", uuid::Uuid::new_v4().simple());
                 let mut conn = diesel::PgConnection::establish(&admin_url)
                     .expect("TEST_DATABASE_URL must point at a reachable PostgreSQL");
-                conn.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+                conn.batch_execute(&format!("CREATE DATABASE {name}"))
+                    .unwrap();
                 let mut url = url::Url::parse(&admin_url).unwrap();
                 url.set_path(&name);
                 (
@@ -183,8 +187,15 @@ impl TestApp {
     /// The company (root) unit.
     pub async fn root_unit(&self, token: &str) -> Value {
         let res = self.get("/api/v1/me").bearer(token).send().await;
-        let unit = res.body["user"]["org_unit_id"].as_str().unwrap().to_string();
-        self.get(&format!("/api/v1/org-units/{unit}")).bearer(token).send().await.body
+        let unit = res.body["user"]["org_unit_id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        self.get(&format!("/api/v1/org-units/{unit}"))
+            .bearer(token)
+            .send()
+            .await
+            .body
     }
 
     /// Creates an org unit as admin and returns its id.
@@ -216,7 +227,11 @@ impl TestApp {
 
     /// Makes `manager` the manager of `unit`.
     pub async fn set_manager(&self, admin: &str, unit: &str, manager: &str) {
-        let current = self.get(&format!("/api/v1/org-units/{unit}")).bearer(admin).send().await;
+        let current = self
+            .get(&format!("/api/v1/org-units/{unit}"))
+            .bearer(admin)
+            .send()
+            .await;
         let res = self
             .patch(&format!("/api/v1/org-units/{unit}"))
             .bearer(admin)
@@ -231,7 +246,7 @@ impl TestApp {
 impl Drop for TestApp {
     fn drop(&mut self) {
         // Stop accepting work; the database is dropped after the server.
-        let _ = self.server.stop(false);
+        drop(self.server.stop(false));
     }
 }
 
@@ -253,17 +268,31 @@ pub struct Org {
 impl Org {
     pub async fn build(app: &TestApp) -> Org {
         let admin = app.admin_token().await;
-        let root = app.root_unit(&admin).await["id"].as_str().unwrap().to_string();
+        let root = app.root_unit(&admin).await["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
         let north = app.create_unit(&admin, "North", &root).await;
         let north_office = app.create_unit(&admin, "North Office", &north).await;
         let south = app.create_unit(&admin, "South", &root).await;
-        let north_manager = app.create_user(&admin, "nm@test.local", "manager", &north).await;
-        let north_supervisor = app.create_user(&admin, "ns@test.local", "supervisor", &north_office).await;
-        let north_seller = app.create_user(&admin, "nsp@test.local", "salesperson", &north_office).await;
-        let south_supervisor = app.create_user(&admin, "ss@test.local", "supervisor", &south).await;
-        let south_seller = app.create_user(&admin, "ssp@test.local", "salesperson", &south).await;
+        let north_manager = app
+            .create_user(&admin, "nm@test.local", "manager", &north)
+            .await;
+        let north_supervisor = app
+            .create_user(&admin, "ns@test.local", "supervisor", &north_office)
+            .await;
+        let north_seller = app
+            .create_user(&admin, "nsp@test.local", "salesperson", &north_office)
+            .await;
+        let south_supervisor = app
+            .create_user(&admin, "ss@test.local", "supervisor", &south)
+            .await;
+        let south_seller = app
+            .create_user(&admin, "ssp@test.local", "salesperson", &south)
+            .await;
         app.set_manager(&admin, &north, &north_manager).await;
-        app.set_manager(&admin, &north_office, &north_supervisor).await;
+        app.set_manager(&admin, &north_office, &north_supervisor)
+            .await;
         app.set_manager(&admin, &south, &south_supervisor).await;
         Org {
             admin,
@@ -299,7 +328,10 @@ impl Req {
     }
 
     pub fn json(mut self, body: Value) -> Self {
-        self.body = Some(("application/json".into(), serde_json::to_vec(&body).unwrap()));
+        self.body = Some((
+            "application/json".into(),
+            serde_json::to_vec(&body).unwrap(),
+        ));
         self
     }
 
@@ -364,7 +396,12 @@ impl Resp {
 
     /// Asserts an RFC 9457 problem with this status, and returns it.
     pub fn problem(&self, status: u16) -> &Value {
-        assert_eq!(self.status.as_u16(), status, "unexpected status; body: {}", self.text);
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "unexpected status; body: {}",
+            self.text
+        );
         assert_eq!(
             self.header("content-type"),
             Some("application/problem+json"),
