@@ -12,6 +12,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod http;
+pub mod masterdata;
 pub mod openapi;
 pub mod ops;
 pub mod org;
@@ -66,7 +67,11 @@ fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.configure(auth::api::routes)
         .configure(users::api::routes)
         .configure(org::api::routes)
-        .configure(settings::api::routes);
+        .configure(settings::api::routes)
+        .configure(masterdata::customers::api::routes)
+        .configure(masterdata::dealers::api::routes)
+        .configure(masterdata::products::api::routes)
+        .configure(masterdata::competitors::api::routes);
 }
 
 fn utoipa_app<T>(app: App<T>) -> utoipa_actix_web::UtoipaApp<T>

@@ -29,6 +29,10 @@ use crate::error::{FieldError, Problem};
         (name = "org", description = "The org tree"),
         (name = "settings", description = "Company settings"),
         (name = "operations", description = "Liveness and readiness"),
+        (name = "customers", description = "Customers (outlets, accounts), read within reach"),
+        (name = "dealers", description = "Dealers (distributors) and their dealer users"),
+        (name = "products", description = "The product catalogue with categories"),
+        (name = "competitors", description = "Competitors, referenced from market reports"),
     )
 )]
 struct ApiDoc;

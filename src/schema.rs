@@ -34,6 +34,8 @@ diesel::table! {
         version -> BigInt,
         created_at -> Tstz,
         updated_at -> Tstz,
+        /// The dealer a `dealer` user acts for (migration 000002_targets).
+        dealer_id -> Nullable<Uid>,
     }
 }
 
@@ -102,8 +104,150 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{Tstz, Uid};
+
+    dealers (id) {
+        id -> Uid,
+        code -> Text,
+        name -> Text,
+        org_unit_id -> Uid,
+        external_id -> Nullable<Text>,
+        archived_at -> Nullable<Tstz>,
+        version -> BigInt,
+        created_at -> Tstz,
+        updated_at -> Tstz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{Tstz, Uid};
+
+    customers (id) {
+        id -> Uid,
+        code -> Text,
+        name -> Text,
+        kind -> Nullable<Text>,
+        org_unit_id -> Uid,
+        owner_id -> Uid,
+        status -> Text,
+        activated_on -> Nullable<Date>,
+        latitude -> Nullable<Double>,
+        longitude -> Nullable<Double>,
+        external_id -> Nullable<Text>,
+        archived_at -> Nullable<Tstz>,
+        version -> BigInt,
+        created_at -> Tstz,
+        updated_at -> Tstz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{Tstz, Uid};
+
+    products (id) {
+        id -> Uid,
+        sku -> Text,
+        name -> Text,
+        category -> Text,
+        list_price_minor -> Nullable<BigInt>,
+        unit_cost_minor -> Nullable<BigInt>,
+        external_id -> Nullable<Text>,
+        archived_at -> Nullable<Tstz>,
+        version -> BigInt,
+        created_at -> Tstz,
+        updated_at -> Tstz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{Tstz, Uid};
+
+    competitors (id) {
+        id -> Uid,
+        name -> Text,
+        notes -> Nullable<Text>,
+        external_id -> Nullable<Text>,
+        archived_at -> Nullable<Tstz>,
+        version -> BigInt,
+        created_at -> Tstz,
+        updated_at -> Tstz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{Tstz, Uid};
+
+    targets (id) {
+        id -> Uid,
+        metric -> Text,
+        period_type -> Text,
+        period_start -> Date,
+        period_end -> Date,
+        value -> BigInt,
+        unit_id -> Nullable<Uid>,
+        user_id -> Nullable<Uid>,
+        dealer_id -> Nullable<Uid>,
+        category -> Nullable<Text>,
+        parent_id -> Nullable<Uid>,
+        created_by -> Uid,
+        version -> BigInt,
+        created_at -> Tstz,
+        updated_at -> Tstz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{Tstz, Uid};
+
+    sales_facts (id) {
+        id -> Uid,
+        external_id -> Nullable<Text>,
+        sold_on -> Date,
+        salesperson_id -> Uid,
+        dealer_id -> Nullable<Uid>,
+        customer_id -> Nullable<Uid>,
+        product_id -> Nullable<Uid>,
+        category -> Nullable<Text>,
+        revenue_minor -> BigInt,
+        cost_minor -> BigInt,
+        source -> Text,
+        created_at -> Tstz,
+        updated_at -> Tstz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{Tstz, Uid};
+
+    payment_facts (id) {
+        id -> Uid,
+        external_id -> Nullable<Text>,
+        paid_on -> Date,
+        salesperson_id -> Uid,
+        dealer_id -> Nullable<Uid>,
+        customer_id -> Nullable<Uid>,
+        amount_minor -> BigInt,
+        source -> Text,
+        created_at -> Tstz,
+        updated_at -> Tstz,
+    }
+}
+
 diesel::joinable!(users -> org_units (org_unit_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::joinable!(dealers -> org_units (org_unit_id));
+diesel::joinable!(customers -> org_units (org_unit_id));
+diesel::joinable!(customers -> users (owner_id));
+diesel::joinable!(sales_facts -> users (salesperson_id));
+diesel::joinable!(payment_facts -> users (salesperson_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     org_units,
@@ -113,4 +257,177 @@ diesel::allow_tables_to_appear_in_same_query!(
     idempotency_keys,
     settings,
     server_secrets,
+    dealers,
+    customers,
+    products,
+    competitors,
+    targets,
+    sales_facts,
+    payment_facts,
+);
+
+// --- Market reports, complaints, escalation, notifications, outbox and webhooks ---
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{Tstz, Uid};
+
+    market_reports (id) {
+        id -> Uid,
+        reporter_id -> Uid,
+        org_unit_id -> Uid,
+        category -> Text,
+        severity -> Text,
+        title -> Text,
+        description -> Text,
+        daily_report_id -> Nullable<Uid>,
+        status -> Text,
+        acknowledged_by -> Nullable<Uid>,
+        acknowledged_at -> Nullable<Tstz>,
+        closed_by -> Nullable<Uid>,
+        closed_at -> Nullable<Tstz>,
+        escalation_level -> Integer,
+        next_escalation_at -> Nullable<Tstz>,
+        version -> BigInt,
+        created_at -> Tstz,
+        updated_at -> Tstz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::Uid;
+
+    market_report_links (market_report_id, link_type, linked_id) {
+        market_report_id -> Uid,
+        link_type -> Text,
+        linked_id -> Uid,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{Tstz, Uid};
+
+    complaints (id) {
+        id -> Uid,
+        reporter_id -> Uid,
+        org_unit_id -> Uid,
+        customer_id -> Uid,
+        product_id -> Nullable<Uid>,
+        title -> Text,
+        description -> Text,
+        severity -> Text,
+        received_at -> Tstz,
+        assignee_id -> Uid,
+        status -> Text,
+        resolution -> Nullable<Text>,
+        resolution_due_at -> Tstz,
+        acknowledged_by -> Nullable<Uid>,
+        acknowledged_at -> Nullable<Tstz>,
+        resolved_at -> Nullable<Tstz>,
+        closed_at -> Nullable<Tstz>,
+        overdue_notified_at -> Nullable<Tstz>,
+        escalation_level -> Integer,
+        next_escalation_at -> Nullable<Tstz>,
+        version -> BigInt,
+        created_at -> Tstz,
+        updated_at -> Tstz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{Tstz, Uid};
+
+    escalations (id) {
+        id -> Uid,
+        item_type -> Text,
+        item_id -> Uid,
+        level -> Integer,
+        escalated_to -> Uid,
+        reason -> Text,
+        created_at -> Tstz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{Tstz, Uid};
+
+    notifications (id) {
+        id -> Uid,
+        user_id -> Uid,
+        event_id -> Uid,
+        event_type -> Text,
+        title -> Text,
+        resource_type -> Text,
+        resource_id -> Uid,
+        read_at -> Nullable<Tstz>,
+        created_at -> Tstz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{Tstz, Uid};
+
+    outbox_events (id) {
+        id -> Uid,
+        event_type -> Text,
+        resource_type -> Text,
+        resource_id -> Uid,
+        payload -> Text,
+        created_at -> Tstz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{Tstz, Uid};
+
+    webhooks (id) {
+        id -> Uid,
+        url -> Text,
+        secret -> Text,
+        event_types -> Text,
+        active -> Bool,
+        created_by -> Uid,
+        version -> BigInt,
+        created_at -> Tstz,
+        updated_at -> Tstz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{Tstz, Uid};
+
+    webhook_deliveries (id) {
+        id -> Uid,
+        webhook_id -> Uid,
+        event_id -> Uid,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Tstz,
+        last_status_code -> Nullable<Integer>,
+        last_error -> Nullable<Text>,
+        delivered_at -> Nullable<Tstz>,
+        created_at -> Tstz,
+        updated_at -> Tstz,
+    }
+}
+
+diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
+diesel::joinable!(webhook_deliveries -> outbox_events (event_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    market_reports,
+    market_report_links,
+    complaints,
+    escalations,
+    notifications,
+    outbox_events,
+    webhooks,
+    webhook_deliveries,
 );

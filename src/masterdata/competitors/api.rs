@@ -1,0 +1,171 @@
+//! `/api/v1/competitors`: read by every user but dealers; changed by admins, managers and
+//! integrations.
+
+use actix_web::http::StatusCode;
+use actix_web::{get, patch, post, web, HttpResponse};
+use serde::Deserialize;
+use utoipa::ToSchema;
+use validator::Validate;
+
+use super::model::{Competitor, CompetitorChanges, NewCompetitor};
+use crate::auth::{Caller, Role};
+use crate::db::{write_tx, Id};
+use crate::error::{ApiError, ApiResult};
+use crate::http::input::double_option;
+use crate::http::{with_etag, IfMatch, PageParams, ValidJson, ValidQuery};
+use crate::masterdata::{archive_change, CommonQuery, EDITORS};
+use crate::AppState;
+
+crate::page_type!(CompetitorPage, Competitor);
+
+const READERS: [Role; 6] = [
+    Role::Admin,
+    Role::Executive,
+    Role::Manager,
+    Role::Supervisor,
+    Role::Salesperson,
+    Role::Integration,
+];
+
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(list_competitors)
+        .service(create_competitor)
+        .service(get_competitor)
+        .service(update_competitor);
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateCompetitor {
+    #[validate(length(min = 1, max = 200))]
+    pub name: String,
+    #[validate(length(max = 2000))]
+    pub notes: Option<String>,
+    #[validate(length(min = 1, max = 100))]
+    pub external_id: Option<String>,
+}
+
+/// Changes to a competitor; `archived: true` archives it, `false` restores it.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateCompetitor {
+    #[validate(length(min = 1, max = 200))]
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub notes: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub external_id: Option<Option<String>>,
+    pub archived: Option<bool>,
+}
+
+/// List competitors.
+#[utoipa::path(tag = "competitors", operation_id = "list_competitors",
+    params(PageParams, CommonQuery),
+    responses((status = 200, description = "A page of competitors", body = CompetitorPage)))]
+#[get("/competitors")]
+pub async fn list_competitors(
+    state: web::Data<AppState>,
+    caller: Caller,
+    page: ValidQuery<PageParams>,
+    common: ValidQuery<CommonQuery>,
+) -> ApiResult<web::Json<CompetitorPage>> {
+    caller.require(&READERS)?;
+    let cursor = page.0.cursor()?;
+    let common = common.0;
+    let rows = state
+        .db(move |conn| Ok(Competitor::list(conn, &common, cursor)?))
+        .await?;
+    let (items, next_cursor) = cursor.finish(rows, |c| c.id);
+    Ok(web::Json(CompetitorPage { items, next_cursor }))
+}
+
+/// Create a competitor (admins, managers, integrations).
+#[utoipa::path(tag = "competitors", operation_id = "create_competitor", request_body = CreateCompetitor,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried create safe")),
+    responses((status = 201, description = "Created", body = Competitor)))]
+#[post("/competitors")]
+pub async fn create_competitor(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: ValidJson<CreateCompetitor>,
+) -> ApiResult<HttpResponse> {
+    caller.require(&EDITORS)?;
+    let b = body.0;
+    let now = state.clock.now();
+    let competitor = state
+        .db(move |conn| {
+            Ok(Competitor::insert(
+                conn,
+                &NewCompetitor {
+                    id: Id::new(),
+                    name: b.name.trim().to_string(),
+                    notes: b.notes,
+                    external_id: b.external_id,
+                    created_at: now,
+                    updated_at: now,
+                },
+            )?)
+        })
+        .await?;
+    Ok(with_etag(
+        StatusCode::CREATED,
+        &competitor,
+        competitor.version,
+    ))
+}
+
+/// Get a competitor.
+#[utoipa::path(tag = "competitors", operation_id = "get_competitor", params(("id" = Id, Path)),
+    responses((status = 200, description = "The competitor", body = Competitor)))]
+#[get("/competitors/{id}")]
+pub async fn get_competitor(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Id>,
+) -> ApiResult<HttpResponse> {
+    caller.require(&READERS)?;
+    let id = id.into_inner();
+    let competitor = state.db(move |conn| Competitor::find(conn, id)).await?;
+    Ok(with_etag(StatusCode::OK, &competitor, competitor.version))
+}
+
+/// Change, archive (`archived: true`) or restore a competitor (`If-Match` required).
+#[utoipa::path(tag = "competitors", operation_id = "update_competitor", request_body = UpdateCompetitor,
+    params(("id" = Id, Path), ("If-Match" = String, Header, description = "The competitor's ETag")),
+    responses((status = 200, description = "The changed competitor", body = Competitor)))]
+#[patch("/competitors/{id}")]
+pub async fn update_competitor(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Id>,
+    if_match: IfMatch,
+    body: ValidJson<UpdateCompetitor>,
+) -> ApiResult<HttpResponse> {
+    caller.require(&EDITORS)?;
+    let (id, b) = (id.into_inner(), body.0);
+    let now = state.clock.now();
+    let competitor = state
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                let current = Competitor::find(conn, id)?;
+                if_match.check(current.version)?;
+                let changes = CompetitorChanges {
+                    name: b.name.map(|n| n.trim().to_string()),
+                    notes: b.notes,
+                    external_id: b.external_id,
+                    archived_at: archive_change(b.archived, current.archived_at, now),
+                    updated_at: now,
+                };
+                if !Competitor::update(conn, id, current.version, &changes)? {
+                    return Err(ApiError::PreconditionFailed(
+                        "the competitor changed meanwhile".into(),
+                    ));
+                }
+                Competitor::find(conn, id)
+            })
+        })
+        .await?;
+    Ok(with_etag(StatusCode::OK, &competitor, competitor.version))
+}

@@ -1,0 +1,4 @@
+//! Competitors, referenced from market reports: one list for the whole company.
+
+pub mod api;
+pub mod model;

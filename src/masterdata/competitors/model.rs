@@ -1,0 +1,113 @@
+//! Competitor rows and the queries on them.
+
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::db::{DbConnection, Id, Timestamp};
+use crate::error::{ApiError, ApiResult};
+use crate::http::Cursor;
+use crate::masterdata::CommonQuery;
+use crate::schema::competitors;
+
+/// A competitor.
+#[derive(Debug, Clone, Queryable, Selectable, Serialize, Deserialize, ToSchema)]
+#[diesel(table_name = competitors)]
+pub struct Competitor {
+    pub id: Id,
+    /// Unique name.
+    pub name: String,
+    pub notes: Option<String>,
+    /// The id of the row in the ERP/CRM, unique among competitors.
+    pub external_id: Option<String>,
+    /// When the competitor was archived (absent while live).
+    pub archived_at: Option<Timestamp>,
+    pub version: i64,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = competitors)]
+pub struct NewCompetitor {
+    pub id: Id,
+    pub name: String,
+    pub notes: Option<String>,
+    pub external_id: Option<String>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+#[derive(AsChangeset)]
+#[diesel(table_name = competitors)]
+pub struct CompetitorChanges {
+    pub name: Option<String>,
+    pub notes: Option<Option<String>>,
+    pub external_id: Option<Option<String>>,
+    pub archived_at: Option<Option<Timestamp>>,
+    pub updated_at: Timestamp,
+}
+
+impl Competitor {
+    pub fn insert(conn: &mut DbConnection, new: &NewCompetitor) -> QueryResult<Competitor> {
+        diesel::insert_into(competitors::table)
+            .values(new)
+            .returning(competitors::all_columns)
+            .get_result(conn)
+    }
+
+    pub fn find(conn: &mut DbConnection, id: Id) -> ApiResult<Competitor> {
+        competitors::table
+            .find(id)
+            .select(Competitor::as_select())
+            .first(conn)
+            .optional()?
+            .ok_or_else(|| ApiError::not_found("competitor"))
+    }
+
+    pub fn list(
+        conn: &mut DbConnection,
+        f: &CommonQuery,
+        page: Cursor,
+    ) -> QueryResult<Vec<Competitor>> {
+        let mut q = competitors::table.into_boxed();
+        if !f.include_archived.unwrap_or(false) {
+            q = q.filter(competitors::archived_at.is_null());
+        }
+        if let Some(pattern) = f.pattern() {
+            q = q.filter(
+                diesel::dsl::sql::<diesel::sql_types::Bool>("LOWER(competitors.name) LIKE ")
+                    .bind::<diesel::sql_types::Text, _>(pattern),
+            );
+        }
+        if let Some(ext) = &f.external_id {
+            q = q.filter(competitors::external_id.eq(ext.clone()));
+        }
+        if let Some(since) = f.updated_since {
+            q = q.filter(competitors::updated_at.ge(since));
+        }
+        if let Some(after) = page.after {
+            q = q.filter(competitors::id.gt(after));
+        }
+        q.order(competitors::id)
+            .limit(page.fetch())
+            .select(Competitor::as_select())
+            .load(conn)
+    }
+
+    pub fn update(
+        conn: &mut DbConnection,
+        id: Id,
+        expected: i64,
+        changes: &CompetitorChanges,
+    ) -> QueryResult<bool> {
+        let n = diesel::update(
+            competitors::table
+                .filter(competitors::id.eq(id))
+                .filter(competitors::version.eq(expected)),
+        )
+        .set((changes, competitors::version.eq(competitors::version + 1)))
+        .execute(conn)?;
+        Ok(n == 1)
+    }
+}

@@ -1,0 +1,5 @@
+//! Customers (outlets, accounts): owned by a salesperson, placed in an org unit. A salesperson
+//! reads their own, a supervisor or manager those of their subtree.
+
+pub mod api;
+pub mod model;

@@ -1,0 +1,202 @@
+//! Customer rows and the queries on them.
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::auth::Caller;
+use crate::db::{DbConnection, Id, MultiBackend, Timestamp};
+use crate::error::{ApiError, ApiResult};
+use crate::http::Cursor;
+use crate::masterdata::CommonQuery;
+use crate::schema::customers;
+
+/// Where a customer stands with the company.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CustomerStatus {
+    Prospect,
+    Active,
+    Dormant,
+    Lost,
+}
+
+impl CustomerStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CustomerStatus::Prospect => "prospect",
+            CustomerStatus::Active => "active",
+            CustomerStatus::Dormant => "dormant",
+            CustomerStatus::Lost => "lost",
+        }
+    }
+}
+
+/// A customer (outlet, account).
+#[derive(Debug, Clone, Queryable, Selectable, Serialize, Deserialize, ToSchema)]
+#[diesel(table_name = customers)]
+pub struct Customer {
+    pub id: Id,
+    /// Unique code.
+    pub code: String,
+    pub name: String,
+    /// Free classification (e.g. `retail`, `wholesale`).
+    pub kind: Option<String>,
+    pub org_unit_id: Id,
+    /// The owning salesperson.
+    pub owner_id: Id,
+    #[schema(value_type = CustomerStatus)]
+    pub status: String,
+    /// The day it became a customer; "new customers" counts these days. Set to today when the
+    /// status first becomes `active` without one.
+    pub activated_on: Option<NaiveDate>,
+    /// Location for visit check-ins (WGS 84 degrees).
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    /// The id of the row in the ERP/CRM, unique among customers.
+    pub external_id: Option<String>,
+    /// When the customer was archived (absent while live).
+    pub archived_at: Option<Timestamp>,
+    pub version: i64,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = customers)]
+pub struct NewCustomer {
+    pub id: Id,
+    pub code: String,
+    pub name: String,
+    pub kind: Option<String>,
+    pub org_unit_id: Id,
+    pub owner_id: Id,
+    pub status: &'static str,
+    pub activated_on: Option<NaiveDate>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub external_id: Option<String>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+#[derive(AsChangeset)]
+#[diesel(table_name = customers)]
+pub struct CustomerChanges {
+    pub code: Option<String>,
+    pub name: Option<String>,
+    pub kind: Option<Option<String>>,
+    pub org_unit_id: Option<Id>,
+    pub owner_id: Option<Id>,
+    pub status: Option<&'static str>,
+    pub activated_on: Option<Option<NaiveDate>>,
+    pub latitude: Option<Option<f64>>,
+    pub longitude: Option<Option<f64>>,
+    pub external_id: Option<Option<String>>,
+    pub archived_at: Option<Option<Timestamp>>,
+    pub updated_at: Timestamp,
+}
+
+/// Filters of the customer list besides the common ones.
+#[derive(Debug, Default)]
+pub struct CustomerFilter {
+    pub common: CommonQuery,
+    pub owner_id: Option<Id>,
+    pub org_unit_ids: Option<Vec<Id>>,
+    pub status: Option<CustomerStatus>,
+}
+
+type Boxed = customers::BoxedQuery<'static, MultiBackend>;
+
+impl Customer {
+    /// The customers a caller reaches: their own, and those placed in their reach.
+    fn in_reach(caller: &Caller) -> Boxed {
+        let q = customers::table.into_boxed();
+        if caller.reach.all {
+            return q;
+        }
+        q.filter(
+            customers::owner_id
+                .eq(caller.user_id)
+                .or(customers::org_unit_id.eq_any(caller.reach.unit_ids.clone())),
+        )
+    }
+
+    pub fn insert(conn: &mut DbConnection, new: &NewCustomer) -> QueryResult<Customer> {
+        diesel::insert_into(customers::table)
+            .values(new)
+            .returning(customers::all_columns)
+            .get_result(conn)
+    }
+
+    /// A customer within the caller's reach (404 otherwise).
+    pub fn find(conn: &mut DbConnection, caller: &Caller, id: Id) -> ApiResult<Customer> {
+        Self::in_reach(caller)
+            .filter(customers::id.eq(id))
+            .select(Customer::as_select())
+            .first(conn)
+            .optional()?
+            .ok_or_else(|| ApiError::not_found("customer"))
+    }
+
+    pub fn list(
+        conn: &mut DbConnection,
+        caller: &Caller,
+        f: &CustomerFilter,
+        page: Cursor,
+    ) -> QueryResult<Vec<Customer>> {
+        let mut q = Self::in_reach(caller);
+        if !f.common.include_archived.unwrap_or(false) {
+            q = q.filter(customers::archived_at.is_null());
+        }
+        if let Some(pattern) = f.common.pattern() {
+            q = q.filter(
+                diesel::dsl::sql::<diesel::sql_types::Bool>("(LOWER(customers.name) LIKE ")
+                    .bind::<diesel::sql_types::Text, _>(pattern.clone())
+                    .sql(" OR LOWER(customers.code) LIKE ")
+                    .bind::<diesel::sql_types::Text, _>(pattern)
+                    .sql(")"),
+            );
+        }
+        if let Some(ext) = &f.common.external_id {
+            q = q.filter(customers::external_id.eq(ext.clone()));
+        }
+        if let Some(since) = f.common.updated_since {
+            q = q.filter(customers::updated_at.ge(since));
+        }
+        if let Some(owner) = f.owner_id {
+            q = q.filter(customers::owner_id.eq(owner));
+        }
+        if let Some(units) = &f.org_unit_ids {
+            q = q.filter(customers::org_unit_id.eq_any(units.clone()));
+        }
+        if let Some(status) = f.status {
+            q = q.filter(customers::status.eq(status.as_str()));
+        }
+        if let Some(after) = page.after {
+            q = q.filter(customers::id.gt(after));
+        }
+        q.order(customers::id)
+            .limit(page.fetch())
+            .select(Customer::as_select())
+            .load(conn)
+    }
+
+    /// Applies changes if the stored version is `expected`; false when it moved on.
+    pub fn update(
+        conn: &mut DbConnection,
+        id: Id,
+        expected: i64,
+        changes: &CustomerChanges,
+    ) -> QueryResult<bool> {
+        let n = diesel::update(
+            customers::table
+                .filter(customers::id.eq(id))
+                .filter(customers::version.eq(expected)),
+        )
+        .set((changes, customers::version.eq(customers::version + 1)))
+        .execute(conn)?;
+        Ok(n == 1)
+    }
+}

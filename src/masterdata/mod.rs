@@ -1,0 +1,93 @@
+//! Master data: customers, dealers, products (with their category) and competitors.
+//!
+//! Every kind has an optional `external_id`, unique per kind, so that an ERP finds its rows
+//! again; rows are archived, never deleted, because targets, facts and reports refer to them.
+//! Admins, managers (inside their reach) and integrations edit master data.
+
+pub mod competitors;
+pub mod customers;
+pub mod dealers;
+pub mod products;
+
+use diesel::prelude::*;
+use serde::Deserialize;
+use utoipa::IntoParams;
+use validator::Validate;
+
+use crate::auth::{Caller, Role};
+use crate::db::{DbConnection, Id, Timestamp};
+use crate::error::{ApiError, ApiResult};
+use crate::schema::users;
+
+/// Roles that create and change master data.
+pub const EDITORS: [Role; 3] = [Role::Admin, Role::Manager, Role::Integration];
+
+/// Filters every master-data list understands.
+#[derive(Debug, Default, Clone, Deserialize, Validate, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CommonQuery {
+    /// Part of the name or code (case-insensitive).
+    #[validate(length(min = 1, max = 100))]
+    pub q: Option<String>,
+    /// The row with this `external_id`.
+    #[validate(length(min = 1, max = 100))]
+    pub external_id: Option<String>,
+    /// Include archived rows (default false).
+    pub include_archived: Option<bool>,
+    /// Only rows changed at or after this instant (for sync).
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub updated_since: Option<Timestamp>,
+}
+
+impl CommonQuery {
+    /// `q` as a LIKE pattern on lower-cased text.
+    pub fn pattern(&self) -> Option<String> {
+        self.q
+            .as_ref()
+            .map(|t| format!("%{}%", t.to_lowercase().replace(['%', '_'], "")))
+    }
+}
+
+/// The new `archived_at` for an `archived` flag of a PATCH: set it when archiving a live row,
+/// clear it when restoring, keep it otherwise.
+pub fn archive_change(
+    archived: Option<bool>,
+    current: Option<Timestamp>,
+    now: Timestamp,
+) -> Option<Option<Timestamp>> {
+    match (archived, current) {
+        (Some(true), None) => Some(Some(now)),
+        (Some(false), Some(_)) => Some(None),
+        _ => None,
+    }
+}
+
+/// The dealer a user acts for (dealer users only).
+pub fn dealer_of(conn: &mut DbConnection, user: Id) -> QueryResult<Option<Id>> {
+    users::table
+        .find(user)
+        .select(users::dealer_id)
+        .first::<Option<Id>>(conn)
+        .optional()
+        .map(Option::flatten)
+}
+
+/// A unit the caller may place master data in: any unit for company-wide roles, otherwise
+/// one inside the caller's reach (422 naming `field` else).
+pub fn check_unit_in_reach(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    unit: Id,
+    field: &str,
+) -> ApiResult<()> {
+    crate::org::model::OrgUnit::find(conn, unit)
+        .map_err(|_| ApiError::invalid(field, "no such org unit"))?;
+    if caller.reach.covers_unit(unit) {
+        Ok(())
+    } else {
+        Err(ApiError::invalid(
+            field,
+            "the org unit is outside your reach",
+        ))
+    }
+}

@@ -1,0 +1,5 @@
+//! Products with their category (product line), list price and unit cost: one catalogue for
+//! the whole company.
+
+pub mod api;
+pub mod model;
