@@ -18,6 +18,9 @@ pub mod ops;
 pub mod org;
 pub mod schema;
 pub mod settings;
+pub mod targets;
+pub mod facts;
+pub mod progress;
 pub mod users;
 
 use std::sync::Arc;
@@ -71,7 +74,10 @@ fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .configure(masterdata::customers::api::routes)
         .configure(masterdata::dealers::api::routes)
         .configure(masterdata::products::api::routes)
-        .configure(masterdata::competitors::api::routes);
+        .configure(masterdata::competitors::api::routes)
+        .configure(targets::api::routes)
+        .configure(facts::api::routes)
+        .configure(progress::api::routes);
 }
 
 fn utoipa_app<T>(app: App<T>) -> utoipa_actix_web::UtoipaApp<T>

@@ -33,6 +33,9 @@ use crate::error::{FieldError, Problem};
         (name = "dealers", description = "Dealers (distributors) and their dealer users"),
         (name = "products", description = "The product catalogue with categories"),
         (name = "competitors", description = "Competitors, referenced from market reports"),
+        (name = "targets", description = "Targets, their breakdown and allocation"),
+        (name = "facts", description = "Sales and payment facts: the actuals (bulk upsert by external_id)"),
+        (name = "progress", description = "Progress against targets: actual, pace, forecast, status"),
     )
 )]
 struct ApiDoc;

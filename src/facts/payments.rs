@@ -1,0 +1,171 @@
+//! Payment facts: what a salesperson collected from a customer or dealer on a day.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::Validate;
+
+use super::{FactSource, Known, RowErrors, RowOutcome, RowResult};
+use crate::db::{DbConnection, Id, Timestamp};
+use crate::error::{ApiError, ApiResult};
+use crate::schema::payment_facts;
+
+/// One payment fact to upsert.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentFactInput {
+    /// The row's id in the ERP; a second upload with the same id updates the row.
+    #[validate(length(min = 1, max = 100))]
+    pub external_id: String,
+    pub paid_on: NaiveDate,
+    pub salesperson_id: Id,
+    pub dealer_id: Option<Id>,
+    pub customer_id: Option<Id>,
+    /// Amount collected in minor units (negative for a refund).
+    #[validate(range(min = -1_000_000_000_000i64, max = 1_000_000_000_000i64))]
+    pub amount_minor: i64,
+    /// Default `erp`.
+    pub source: Option<FactSource>,
+}
+
+/// A batch of payment facts.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentFactBatch {
+    /// 1 to 1,000 rows.
+    #[validate(length(min = 1, max = 1000), nested)]
+    pub rows: Vec<PaymentFactInput>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset, PartialEq)]
+#[diesel(table_name = payment_facts)]
+pub struct PaymentFactRow {
+    pub id: Id,
+    pub external_id: Option<String>,
+    pub paid_on: NaiveDate,
+    pub salesperson_id: Id,
+    pub dealer_id: Option<Id>,
+    pub customer_id: Option<Id>,
+    pub amount_minor: i64,
+    pub source: String,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl PaymentFactRow {
+    fn same_values(&self, other: &PaymentFactRow) -> bool {
+        self.paid_on == other.paid_on
+            && self.salesperson_id == other.salesperson_id
+            && self.dealer_id == other.dealer_id
+            && self.customer_id == other.customer_id
+            && self.amount_minor == other.amount_minor
+            && self.source == other.source
+    }
+}
+
+/// Checks every row against the stored master data; all problems at once (422).
+fn check(conn: &mut DbConnection, rows: &[PaymentFactInput]) -> ApiResult<Known> {
+    let known = Known::load(
+        conn,
+        rows.iter().map(|r| r.salesperson_id).collect(),
+        rows.iter().filter_map(|r| r.dealer_id).collect(),
+        rows.iter().filter_map(|r| r.customer_id).collect(),
+        Vec::new(),
+    )?;
+    let mut errors = RowErrors::default();
+    errors.unique_external_ids(rows.iter().map(|r| r.external_id.as_str()));
+    for (i, r) in rows.iter().enumerate() {
+        if !known.users.contains(&r.salesperson_id) {
+            errors.add(i, "salesperson_id", "no such user");
+        }
+        if r.dealer_id.is_some_and(|d| !known.dealers.contains(&d)) {
+            errors.add(i, "dealer_id", "no such dealer");
+        }
+        if r.customer_id.is_some_and(|c| !known.customers.contains(&c)) {
+            errors.add(i, "customer_id", "no such customer");
+        }
+    }
+    if errors.0.is_empty() {
+        Ok(known)
+    } else {
+        Err(ApiError::invalid_fields(errors.0))
+    }
+}
+
+/// Upserts a batch by `external_id`, all or nothing (run it inside a transaction).
+pub fn upsert(
+    conn: &mut DbConnection,
+    rows: Vec<PaymentFactInput>,
+    now: Timestamp,
+) -> ApiResult<Vec<RowResult>> {
+    check(conn, &rows)?;
+    let ext_ids: Vec<String> = rows.iter().map(|r| r.external_id.clone()).collect();
+    let mut stored: HashMap<String, PaymentFactRow> = HashMap::new();
+    for chunk in ext_ids.chunks(500) {
+        let found = payment_facts::table
+            .filter(
+                payment_facts::external_id
+                    .eq_any(chunk.iter().map(|e| Some(e.clone())).collect::<Vec<_>>()),
+            )
+            .select(PaymentFactRow::as_select())
+            .load(conn)?;
+        for row in found {
+            if let Some(ext) = row.external_id.clone() {
+                stored.insert(ext, row);
+            }
+        }
+    }
+    let mut results = Vec::with_capacity(rows.len());
+    let mut inserts = Vec::new();
+    for (index, r) in rows.into_iter().enumerate() {
+        let existing = stored.get(&r.external_id);
+        let row = PaymentFactRow {
+            id: existing.map(|e| e.id).unwrap_or_default(),
+            external_id: Some(r.external_id.clone()),
+            paid_on: r.paid_on,
+            salesperson_id: r.salesperson_id,
+            dealer_id: r.dealer_id,
+            customer_id: r.customer_id,
+            amount_minor: r.amount_minor,
+            source: r.source.unwrap_or(FactSource::Erp).as_str().to_string(),
+            created_at: existing.map(|e| e.created_at).unwrap_or(now),
+            updated_at: now,
+        };
+        let outcome = match existing {
+            None => RowOutcome::Created,
+            Some(e) if e.same_values(&row) => RowOutcome::Unchanged,
+            Some(_) => RowOutcome::Updated,
+        };
+        results.push(RowResult {
+            index,
+            external_id: r.external_id,
+            id: row.id,
+            outcome,
+        });
+        match outcome {
+            RowOutcome::Created => inserts.push(row),
+            RowOutcome::Updated => {
+                diesel::update(payment_facts::table.find(row.id))
+                    .set(&row)
+                    .execute(conn)?;
+            }
+            RowOutcome::Unchanged => {}
+        }
+    }
+    insert_many(conn, &inserts)?;
+    Ok(results)
+}
+
+/// Inserts rows many at a time.
+pub fn insert_many(conn: &mut DbConnection, rows: &[PaymentFactRow]) -> QueryResult<()> {
+    // 11 columns a row stays far below both backends' limits on bound parameters.
+    for chunk in rows.chunks(500) {
+        crate::per_backend!(&mut *conn, |c| diesel::insert_into(payment_facts::table)
+            .values(chunk)
+            .execute(c))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,195 @@
+//! Sales facts: revenue and cost of what a salesperson sold on a day.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::Validate;
+
+use super::{FactSource, Known, RowErrors, RowOutcome, RowResult};
+use crate::db::{DbConnection, Id, Timestamp};
+use crate::error::{ApiError, ApiResult};
+use crate::schema::sales_facts;
+
+/// One sales fact to upsert.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SalesFactInput {
+    /// The row's id in the ERP; a second upload with the same id updates the row.
+    #[validate(length(min = 1, max = 100))]
+    pub external_id: String,
+    pub sold_on: NaiveDate,
+    pub salesperson_id: Id,
+    pub dealer_id: Option<Id>,
+    pub customer_id: Option<Id>,
+    pub product_id: Option<Id>,
+    /// The product category; taken from the product when absent.
+    #[validate(length(min = 1, max = 100))]
+    pub category: Option<String>,
+    /// Revenue in minor units (negative for a return).
+    #[validate(range(min = -1_000_000_000_000i64, max = 1_000_000_000_000i64))]
+    pub revenue_minor: i64,
+    /// Cost in minor units (gross profit = revenue - cost); default 0.
+    #[validate(range(min = -1_000_000_000_000i64, max = 1_000_000_000_000i64))]
+    pub cost_minor: Option<i64>,
+    /// Default `erp`.
+    pub source: Option<FactSource>,
+}
+
+/// A batch of sales facts.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SalesFactBatch {
+    /// 1 to 1,000 rows.
+    #[validate(length(min = 1, max = 1000), nested)]
+    pub rows: Vec<SalesFactInput>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset, PartialEq)]
+#[diesel(table_name = sales_facts)]
+pub struct SalesFactRow {
+    pub id: Id,
+    pub external_id: Option<String>,
+    pub sold_on: NaiveDate,
+    pub salesperson_id: Id,
+    pub dealer_id: Option<Id>,
+    pub customer_id: Option<Id>,
+    pub product_id: Option<Id>,
+    pub category: Option<String>,
+    pub revenue_minor: i64,
+    pub cost_minor: i64,
+    pub source: String,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl SalesFactRow {
+    fn same_values(&self, other: &SalesFactRow) -> bool {
+        self.sold_on == other.sold_on
+            && self.salesperson_id == other.salesperson_id
+            && self.dealer_id == other.dealer_id
+            && self.customer_id == other.customer_id
+            && self.product_id == other.product_id
+            && self.category == other.category
+            && self.revenue_minor == other.revenue_minor
+            && self.cost_minor == other.cost_minor
+            && self.source == other.source
+    }
+}
+
+/// Checks every row against the stored master data; all problems at once (422).
+fn check(conn: &mut DbConnection, rows: &[SalesFactInput]) -> ApiResult<Known> {
+    let known = Known::load(
+        conn,
+        rows.iter().map(|r| r.salesperson_id).collect(),
+        rows.iter().filter_map(|r| r.dealer_id).collect(),
+        rows.iter().filter_map(|r| r.customer_id).collect(),
+        rows.iter().filter_map(|r| r.product_id).collect(),
+    )?;
+    let mut errors = RowErrors::default();
+    errors.unique_external_ids(rows.iter().map(|r| r.external_id.as_str()));
+    for (i, r) in rows.iter().enumerate() {
+        if !known.users.contains(&r.salesperson_id) {
+            errors.add(i, "salesperson_id", "no such user");
+        }
+        if r.dealer_id.is_some_and(|d| !known.dealers.contains(&d)) {
+            errors.add(i, "dealer_id", "no such dealer");
+        }
+        if r.customer_id.is_some_and(|c| !known.customers.contains(&c)) {
+            errors.add(i, "customer_id", "no such customer");
+        }
+        if r.product_id
+            .is_some_and(|p| !known.products.contains_key(&p))
+        {
+            errors.add(i, "product_id", "no such product");
+        }
+    }
+    if errors.0.is_empty() {
+        Ok(known)
+    } else {
+        Err(ApiError::invalid_fields(errors.0))
+    }
+}
+
+/// Upserts a batch by `external_id`, all or nothing (run it inside a transaction).
+pub fn upsert(
+    conn: &mut DbConnection,
+    rows: Vec<SalesFactInput>,
+    now: Timestamp,
+) -> ApiResult<Vec<RowResult>> {
+    let known = check(conn, &rows)?;
+    let ext_ids: Vec<String> = rows.iter().map(|r| r.external_id.clone()).collect();
+    let mut stored: HashMap<String, SalesFactRow> = HashMap::new();
+    for chunk in ext_ids.chunks(500) {
+        let found = sales_facts::table
+            .filter(
+                sales_facts::external_id
+                    .eq_any(chunk.iter().map(|e| Some(e.clone())).collect::<Vec<_>>()),
+            )
+            .select(SalesFactRow::as_select())
+            .load(conn)?;
+        for row in found {
+            if let Some(ext) = row.external_id.clone() {
+                stored.insert(ext, row);
+            }
+        }
+    }
+    let mut results = Vec::with_capacity(rows.len());
+    let mut inserts = Vec::new();
+    for (index, r) in rows.into_iter().enumerate() {
+        let category = r
+            .category
+            .or_else(|| r.product_id.and_then(|p| known.products.get(&p).cloned()));
+        let existing = stored.get(&r.external_id);
+        let row = SalesFactRow {
+            id: existing.map(|e| e.id).unwrap_or_default(),
+            external_id: Some(r.external_id.clone()),
+            sold_on: r.sold_on,
+            salesperson_id: r.salesperson_id,
+            dealer_id: r.dealer_id,
+            customer_id: r.customer_id,
+            product_id: r.product_id,
+            category,
+            revenue_minor: r.revenue_minor,
+            cost_minor: r.cost_minor.unwrap_or(0),
+            source: r.source.unwrap_or(FactSource::Erp).as_str().to_string(),
+            created_at: existing.map(|e| e.created_at).unwrap_or(now),
+            updated_at: now,
+        };
+        let outcome = match existing {
+            None => RowOutcome::Created,
+            Some(e) if e.same_values(&row) => RowOutcome::Unchanged,
+            Some(_) => RowOutcome::Updated,
+        };
+        results.push(RowResult {
+            index,
+            external_id: r.external_id,
+            id: row.id,
+            outcome,
+        });
+        match outcome {
+            RowOutcome::Created => inserts.push(row),
+            RowOutcome::Updated => {
+                diesel::update(sales_facts::table.find(row.id))
+                    .set(&row)
+                    .execute(conn)?;
+            }
+            RowOutcome::Unchanged => {}
+        }
+    }
+    insert_many(conn, &inserts)?;
+    Ok(results)
+}
+
+/// Inserts rows many at a time.
+pub fn insert_many(conn: &mut DbConnection, rows: &[SalesFactRow]) -> QueryResult<()> {
+    // 13 columns a row stays far below both backends' limits on bound parameters.
+    for chunk in rows.chunks(500) {
+        crate::per_backend!(&mut *conn, |c| diesel::insert_into(sales_facts::table)
+            .values(chunk)
+            .execute(c))?;
+    }
+    Ok(())
+}

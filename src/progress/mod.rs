@@ -1,0 +1,6 @@
+//! Progress against targets: actual, achievement, expected by now, gap, run-rate forecast and
+//! a status, for one target or many, computed set-based from the facts.
+
+pub mod actuals;
+pub mod api;
+pub mod model;

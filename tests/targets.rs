@@ -1,0 +1,498 @@
+//! Targets: creation rules, splits with exact rounding, the allocation view, and reach.
+
+mod common;
+
+use common::*;
+use serde_json::{json, Value};
+
+/// The org of the harness plus a head of sales who manages the company.
+struct Company {
+    org: Org,
+    head: String,
+}
+
+async fn company(app: &TestApp) -> Company {
+    let org = Org::build(app).await;
+    let head_id = app
+        .create_user(&org.admin, "head@test.local", "manager", &org.root)
+        .await;
+    app.set_manager(&org.admin, &org.root, &head_id).await;
+    let head = app.login("head@test.local", PASSWORD).await;
+    Company { org, head }
+}
+
+async fn target(app: &TestApp, token: &str, body: Value) -> Value {
+    let res = app
+        .post("/api/v1/targets")
+        .bearer(token)
+        .json(body)
+        .send()
+        .await;
+    assert_eq!(res.status, 201, "create target: {}", res.body);
+    res.body
+}
+
+fn year(assignee: (&str, &str), value: i64) -> Value {
+    let mut v = json!({ "metric": "sales_amount", "period_type": "year", "period_start": "2026-01-01", "value": value });
+    v[assignee.0] = json!(assignee.1);
+    v
+}
+
+fn values(children: &Value) -> Vec<i64> {
+    children
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["value"].as_i64().unwrap())
+        .collect()
+}
+
+#[actix_web::test]
+async fn a_thousand_cents_split_three_ways_is_334_333_333() {
+    let app = TestApp::spawn().await;
+    let c = company(&app).await;
+    let o = &c.org;
+    let t = target(&app, &c.head, year(("unit_id", &o.root), 1000)).await;
+    let id = t["id"].as_str().unwrap();
+    let res = app
+        .post(&format!("/api/v1/targets/{id}/split"))
+        .bearer(&c.head)
+        .json(json!({ "over": "assignees", "shares": [
+            { "unit_id": o.north }, { "unit_id": o.south }, { "user_id": o.north_seller }
+        ] }))
+        .send()
+        .await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    assert_eq!(values(&res.body["children"]), [334, 333, 333]);
+    assert_eq!(res.body["children"][2]["user_id"], o.north_seller.as_str());
+    assert_eq!(res.body["children"][0]["parent_id"], id);
+    let alloc = app
+        .get(&format!("/api/v1/targets/{id}/allocation"))
+        .bearer(&c.head)
+        .send()
+        .await;
+    assert_eq!(alloc.body["children_sum"], 1000);
+    assert_eq!(alloc.body["remainder"], 0);
+    assert_eq!(alloc.body["state"], "exact");
+    // Split once: a second split would count the target twice.
+    app.post(&format!("/api/v1/targets/{id}/split"))
+        .bearer(&c.head)
+        .json(json!({ "over": "time", "into": "month" }))
+        .send()
+        .await
+        .problem(409);
+}
+
+#[actix_web::test]
+async fn splits_by_weights_and_over_time_sum_to_the_parent_exactly() {
+    let app = TestApp::spawn().await;
+    let c = company(&app).await;
+    let o = &c.org;
+    let t = target(&app, &c.head, year(("unit_id", &o.root), 1_000_000)).await;
+    let id = t["id"].as_str().unwrap();
+    // 3 : 2 over the two regions: 600,000 and 400,000.
+    let regions = app
+        .post(&format!("/api/v1/targets/{id}/split"))
+        .bearer(&c.head)
+        .json(json!({ "over": "assignees", "shares": [
+            { "unit_id": o.north, "weight": 3 }, { "unit_id": o.south, "weight": 2 }
+        ] }))
+        .send()
+        .await;
+    assert_eq!(values(&regions.body["children"]), [600_000, 400_000]);
+    // The north share evenly over months: 600,000 / 12 = 50,000 each.
+    let north = regions.body["children"][0]["id"].as_str().unwrap();
+    let months = app
+        .post(&format!("/api/v1/targets/{north}/split"))
+        .bearer(&c.head)
+        .json(json!({ "over": "time", "into": "month" }))
+        .send()
+        .await;
+    assert_eq!(months.status, 201, "{}", months.body);
+    assert_eq!(values(&months.body["children"]), [50_000; 12]);
+    assert_eq!(months.body["children"][1]["period_start"], "2026-02-01");
+    assert_eq!(months.body["children"][1]["period_end"], "2026-02-28");
+    assert_eq!(months.body["children"][1]["unit_id"], o.north.as_str());
+    // 400,001 over 12 months evenly: 33,333 each and 5 left, which go to the first five months.
+    let south = regions.body["children"][1]["id"].as_str().unwrap();
+    let path = format!("/api/v1/targets/{south}");
+    let current = app.get(&path).bearer(&c.head).send().await;
+    let patched = app
+        .patch(&path)
+        .bearer(&c.head)
+        .header("if-match", &current.etag())
+        .json(json!({ "value": 400_001 }))
+        .send()
+        .await;
+    assert_eq!(patched.status, 200, "{}", patched.body);
+    let even = app
+        .post(&format!("{path}/split"))
+        .bearer(&c.head)
+        .json(json!({ "over": "time", "into": "month" }))
+        .send()
+        .await;
+    let got = values(&even.body["children"]);
+    assert_eq!(&got[..6], [33_334, 33_334, 33_334, 33_334, 33_334, 33_333]);
+    assert_eq!(got.iter().sum::<i64>(), 400_001);
+    // The company target is now over-allocated by the one cent added to the south.
+    let alloc = app
+        .get(&format!("/api/v1/targets/{id}/allocation"))
+        .bearer(&c.head)
+        .send()
+        .await;
+    assert_eq!(alloc.body["remainder"], -1);
+    assert_eq!(alloc.body["state"], "over");
+}
+
+#[actix_web::test]
+async fn a_percentage_profile_must_sum_to_100() {
+    let app = TestApp::spawn().await;
+    let c = company(&app).await;
+    let t = target(&app, &c.head, year(("unit_id", &c.org.north), 10_000)).await;
+    let split = format!("/api/v1/targets/{}/split", t["id"].as_str().unwrap());
+    let res = app
+        .post(&split)
+        .bearer(&c.head)
+        .json(json!({ "over": "time", "into": "quarter", "profile_pct": [10, 20, 30, 30] }))
+        .send()
+        .await;
+    assert_eq!(res.invalid_fields(), ["profile_pct"]);
+    let short = app
+        .post(&split)
+        .bearer(&c.head)
+        .json(json!({ "over": "time", "into": "quarter", "profile_pct": [50, 50] }))
+        .send()
+        .await;
+    assert_eq!(short.invalid_fields(), ["profile_pct"]);
+    let weeks = app
+        .post(&split)
+        .bearer(&c.head)
+        .json(json!({ "over": "time", "into": "week" }))
+        .send()
+        .await;
+    assert_eq!(weeks.invalid_fields(), ["into"]);
+    // Nothing was created by the refused splits.
+    let alloc = app
+        .get(&format!(
+            "/api/v1/targets/{}/allocation",
+            t["id"].as_str().unwrap()
+        ))
+        .bearer(&c.head)
+        .send()
+        .await;
+    assert_eq!(alloc.body["children_sum"], 0);
+    assert_eq!(alloc.body["state"], "under");
+    // 10,000 by 15 / 25 / 25 / 35 percent.
+    let ok = app
+        .post(&split)
+        .bearer(&c.head)
+        .json(json!({ "over": "time", "into": "quarter", "profile_pct": [15, 25, 25, 35] }))
+        .send()
+        .await;
+    assert_eq!(ok.status, 201, "{}", ok.body);
+    assert_eq!(values(&ok.body["children"]), [1500, 2500, 2500, 3500]);
+    assert_eq!(ok.body["children"][3]["period_start"], "2026-10-01");
+    assert_eq!(ok.body["children"][3]["period_end"], "2026-12-31");
+}
+
+#[actix_web::test]
+async fn the_allocation_view_shows_under_exact_and_over() {
+    let app = TestApp::spawn().await;
+    let c = company(&app).await;
+    let o = &c.org;
+    let parent = target(&app, &c.head, year(("unit_id", &o.north), 1000)).await;
+    let pid = parent["id"].as_str().unwrap();
+    let alloc = format!("/api/v1/targets/{pid}/allocation");
+    let mut child = year(("unit_id", &o.north_office), 600);
+    child["parent_id"] = json!(pid);
+    target(&app, &c.head, child).await;
+    let under = app.get(&alloc).bearer(&c.head).send().await;
+    assert_eq!(
+        (
+            under.body["children_sum"].as_i64(),
+            under.body["remainder"].as_i64()
+        ),
+        (Some(600), Some(400))
+    );
+    assert_eq!(under.body["state"], "under");
+    let mut second = year(("user_id", &o.north_seller), 400);
+    second["parent_id"] = json!(pid);
+    let second = target(&app, &c.head, second).await;
+    let exact = app.get(&alloc).bearer(&c.head).send().await;
+    assert_eq!(exact.body["state"], "exact");
+    assert_eq!(exact.body["remainder"], 0);
+    let path = format!("/api/v1/targets/{}", second["id"].as_str().unwrap());
+    app.patch(&path)
+        .bearer(&c.head)
+        .json(json!({ "value": 500 }))
+        .send()
+        .await
+        .problem(428);
+    app.patch(&path)
+        .bearer(&c.head)
+        .header("if-match", "\"9\"")
+        .json(json!({ "value": 500 }))
+        .send()
+        .await
+        .problem(412);
+    let res = app
+        .patch(&path)
+        .bearer(&c.head)
+        .header("if-match", "\"1\"")
+        .json(json!({ "value": 500 }))
+        .send()
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let over = app.get(&alloc).bearer(&c.head).send().await;
+    assert_eq!(
+        (
+            over.body["children_sum"].as_i64(),
+            over.body["remainder"].as_i64()
+        ),
+        (Some(1100), Some(-100))
+    );
+    assert_eq!(over.body["state"], "over");
+    // A parent with children cannot be removed; a leaf can.
+    app.delete(&format!("/api/v1/targets/{pid}"))
+        .bearer(&c.head)
+        .send()
+        .await
+        .problem(409);
+    assert_eq!(app.delete(&path).bearer(&c.head).send().await.status, 204);
+}
+
+#[actix_web::test]
+async fn a_child_must_fit_inside_its_parent() {
+    let app = TestApp::spawn().await;
+    let c = company(&app).await;
+    let o = &c.org;
+    let parent = target(&app, &c.head, year(("unit_id", &o.north), 1000)).await;
+    let pid = parent["id"].as_str().unwrap();
+    let child = |field: &str, id: &str, change: Value| {
+        let mut v = year((field, id), 100);
+        v["parent_id"] = json!(pid);
+        for (k, val) in change.as_object().unwrap() {
+            v[k] = val.clone();
+        }
+        v
+    };
+    let cases = [
+        (
+            child(
+                "unit_id",
+                &o.north_office,
+                json!({ "metric": "collections" }),
+            ),
+            "metric",
+        ),
+        (
+            child(
+                "unit_id",
+                &o.north_office,
+                json!({ "period_type": "month", "period_start": "2027-01-01" }),
+            ),
+            "period_start",
+        ),
+        (child("user_id", &o.south_seller, json!({})), "user_id"),
+        (child("unit_id", &o.south, json!({})), "unit_id"),
+        (
+            child(
+                "unit_id",
+                &o.north_office,
+                json!({ "period_type": "month", "period_start": "2026-03-02" }),
+            ),
+            "period_start",
+        ),
+        (
+            child(
+                "unit_id",
+                &o.north_office,
+                json!({ "user_id": o.north_seller }),
+            ),
+            "assignee",
+        ),
+        (
+            child(
+                "unit_id",
+                &o.north_office,
+                json!({ "period_type": "week", "period_start": "2026-03-04" }),
+            ),
+            "period_start",
+        ),
+    ];
+    for (body, field) in cases {
+        let res = app
+            .post("/api/v1/targets")
+            .bearer(&c.head)
+            .json(body.clone())
+            .send()
+            .await;
+        assert_eq!(res.invalid_fields(), [field], "{body}");
+    }
+    // A week is Monday to Sunday; a month child of a year fits.
+    let week = target(
+        &app,
+        &c.head,
+        child(
+            "unit_id",
+            &o.north_office,
+            json!({ "period_type": "week", "period_start": "2026-03-02" }),
+        ),
+    )
+    .await;
+    assert_eq!(week["period_end"], "2026-03-08");
+}
+
+#[actix_web::test]
+async fn a_salesperson_reads_only_own_targets_and_creates_none() {
+    let app = TestApp::spawn().await;
+    let c = company(&app).await;
+    let o = &c.org;
+    let mine = target(&app, &c.head, year(("user_id", &o.north_seller), 100)).await;
+    let peer = target(&app, &c.head, year(("user_id", &o.south_seller), 100)).await;
+    let nsp = app.login("nsp@test.local", PASSWORD).await;
+    let peer_path = format!("/api/v1/targets/{}", peer["id"].as_str().unwrap());
+    app.get(&peer_path).bearer(&nsp).send().await.problem(404);
+    app.get(&format!("{peer_path}/progress"))
+        .bearer(&nsp)
+        .send()
+        .await
+        .problem(404);
+    app.get(&format!("{peer_path}/allocation"))
+        .bearer(&nsp)
+        .send()
+        .await
+        .problem(404);
+    let own = app
+        .get(&format!("/api/v1/targets/{}", mine["id"].as_str().unwrap()))
+        .bearer(&nsp)
+        .send()
+        .await;
+    assert_eq!(own.status, 200);
+    let list = app.get("/api/v1/targets").bearer(&nsp).send().await;
+    assert_eq!(list.body["items"].as_array().unwrap().len(), 1);
+    app.post("/api/v1/targets")
+        .bearer(&nsp)
+        .json(year(("user_id", &o.north_seller), 5))
+        .send()
+        .await
+        .problem(403);
+    app.post(&format!("{peer_path}/split"))
+        .bearer(&nsp)
+        .json(json!({ "over": "time", "into": "month" }))
+        .send()
+        .await
+        .problem(403);
+    // An executive reads everything and writes nothing.
+    app.create_user(&o.admin, "ceo@test.local", "executive", &o.root)
+        .await;
+    let ceo = app.login("ceo@test.local", PASSWORD).await;
+    let all = app.get("/api/v1/targets").bearer(&ceo).send().await;
+    assert_eq!(all.body["items"].as_array().unwrap().len(), 2);
+    app.post("/api/v1/targets")
+        .bearer(&ceo)
+        .json(year(("user_id", &o.north_seller), 5))
+        .send()
+        .await
+        .problem(403);
+}
+
+#[actix_web::test]
+async fn a_supervisor_breaks_the_units_target_down_to_own_people_only() {
+    let app = TestApp::spawn().await;
+    let c = company(&app).await;
+    let o = &c.org;
+    let office = target(&app, &c.head, year(("unit_id", &o.north_office), 900)).await;
+    let oid = office["id"].as_str().unwrap();
+    let south = target(&app, &c.head, year(("unit_id", &o.south), 900)).await;
+    let ns = app.login("ns@test.local", PASSWORD).await;
+    app.get(&format!(
+        "/api/v1/targets/{}",
+        south["id"].as_str().unwrap()
+    ))
+    .bearer(&ns)
+    .send()
+    .await
+    .problem(404);
+    // Top-level targets and unit targets are for managers.
+    app.post("/api/v1/targets")
+        .bearer(&ns)
+        .json(year(("user_id", &o.north_seller), 5))
+        .send()
+        .await
+        .problem(403);
+    app.post(&format!("/api/v1/targets/{oid}/split"))
+        .bearer(&ns)
+        .json(json!({ "over": "time", "into": "month" }))
+        .send()
+        .await
+        .problem(403);
+    let res = app
+        .post(&format!("/api/v1/targets/{oid}/split"))
+        .bearer(&ns)
+        .json(json!({ "over": "assignees", "shares": [{ "user_id": o.north_seller }, { "user_id": o.south_seller }] }))
+        .send()
+        .await;
+    assert_eq!(res.invalid_fields(), ["user_id"]);
+    let ok = app
+        .post(&format!("/api/v1/targets/{oid}/split"))
+        .bearer(&ns)
+        .json(json!({ "over": "assignees", "shares": [{ "user_id": o.north_seller }] }))
+        .send()
+        .await;
+    assert_eq!(ok.status, 201, "{}", ok.body);
+    assert_eq!(values(&ok.body["children"]), [900]);
+}
+
+#[actix_web::test]
+async fn a_dealer_user_reads_its_dealers_targets_only() {
+    let app = TestApp::spawn().await;
+    let c = company(&app).await;
+    let o = &c.org;
+    let mut dealers = Vec::new();
+    for code in ["D1", "D2"] {
+        let res = app
+            .post("/api/v1/dealers")
+            .bearer(&o.admin)
+            .json(json!({ "code": code, "name": code, "org_unit_id": o.north }))
+            .send()
+            .await;
+        dealers.push(res.id());
+    }
+    let user = app
+        .create_user(&o.admin, "d1@test.local", "dealer", &o.root)
+        .await;
+    let link = app
+        .post(&format!("/api/v1/dealers/{}/users", dealers[0]))
+        .bearer(&o.admin)
+        .json(json!({ "user_id": user }))
+        .send()
+        .await;
+    assert_eq!(link.status, 200);
+    let own = target(&app, &c.head, year(("dealer_id", &dealers[0]), 100)).await;
+    let other = target(&app, &c.head, year(("dealer_id", &dealers[1]), 100)).await;
+    let dealer = app.login("d1@test.local", PASSWORD).await;
+    let list = app
+        .get("/api/v1/progress?as_of=2026-06-30")
+        .bearer(&dealer)
+        .send()
+        .await;
+    assert_eq!(list.status, 200, "{}", list.body);
+    let items = list.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["target"]["id"], own["id"]);
+    app.get(&format!(
+        "/api/v1/targets/{}",
+        other["id"].as_str().unwrap()
+    ))
+    .bearer(&dealer)
+    .send()
+    .await
+    .problem(404);
+    app.post("/api/v1/targets")
+        .bearer(&dealer)
+        .json(year(("dealer_id", &dealers[0]), 5))
+        .send()
+        .await
+        .problem(403);
+}
