@@ -21,6 +21,9 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// `DATABASE_POOL_SIZE` (default 10; SQLite uses at most 4).
     pub pool_size: u32,
+    /// `JOBS_INTERVAL_MS`: how often background work (escalations, webhook deliveries) runs
+    /// (default 2000).
+    pub jobs_interval_ms: u64,
     /// `SALESTRACK_ADMIN_EMAIL` / `SALESTRACK_ADMIN_PASSWORD`: the first admin, created on the
     /// first start of an empty database.
     pub admin_email: Option<String>,
@@ -57,6 +60,7 @@ impl Config {
             refresh_token_ttl_days: parsed("REFRESH_TOKEN_TTL_DAYS", 30)?,
             max_body_bytes: parsed("MAX_BODY_BYTES", 1024 * 1024)?,
             pool_size: parsed("DATABASE_POOL_SIZE", 10)?,
+            jobs_interval_ms: parsed("JOBS_INTERVAL_MS", 2000)?,
             admin_email: var("SALESTRACK_ADMIN_EMAIL"),
             admin_password: var("SALESTRACK_ADMIN_PASSWORD"),
             company_name: var("SALESTRACK_COMPANY_NAME").unwrap_or_else(|| "Company".into()),
@@ -78,6 +82,7 @@ impl Config {
             refresh_token_ttl_days: 30,
             max_body_bytes: 1024 * 1024,
             pool_size: 10,
+            jobs_interval_ms: 2000,
             admin_email: None,
             admin_password: None,
             company_name: "Company".into(),

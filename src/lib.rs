@@ -4,24 +4,31 @@
 
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
+pub mod alerts;
 pub mod auth;
 pub mod bootstrap;
 pub mod clock;
+pub mod complaints;
 pub mod config;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod events;
+pub mod facts;
 pub mod http;
+pub mod jobs;
+pub mod market_reports;
 pub mod masterdata;
+pub mod notifications;
 pub mod openapi;
 pub mod ops;
 pub mod org;
+pub mod progress;
 pub mod schema;
 pub mod settings;
 pub mod targets;
-pub mod facts;
-pub mod progress;
 pub mod users;
+pub mod webhooks;
 
 use std::sync::Arc;
 
@@ -71,6 +78,10 @@ fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .configure(users::api::routes)
         .configure(org::api::routes)
         .configure(settings::api::routes)
+        .configure(market_reports::api::routes)
+        .configure(complaints::api::routes)
+        .configure(notifications::api::routes)
+        .configure(webhooks::api::routes)
         .configure(masterdata::customers::api::routes)
         .configure(masterdata::dealers::api::routes)
         .configure(masterdata::products::api::routes)

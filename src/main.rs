@@ -1,8 +1,6 @@
 //! The salestrack binary: `serve` (the default), `migrate`, `create-admin`, `openapi`,
 //! `demo-data`.
 
-use std::time::Duration;
-
 use actix_web::HttpServer;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -92,7 +90,10 @@ async fn serve() -> anyhow::Result<()> {
         print_created_admin(admin);
     }
     let state = prepared.state;
-    let maintenance = salestrack::ops::spawn_maintenance(state.clone());
+    let background = salestrack::jobs::spawn(
+        state.clone(),
+        std::time::Duration::from_millis(state.config.jobs_interval_ms),
+    );
     let server = HttpServer::new(move || build_app(state.clone()))
         .bind(&bind)
         .with_context(|| format!("cannot listen on {bind}"))?
@@ -104,7 +105,7 @@ async fn serve() -> anyhow::Result<()> {
     );
     // actix-web stops gracefully on SIGTERM and SIGINT: in-flight requests finish first.
     server.await?;
-    maintenance.abort();
+    background.abort();
     tracing::info!("stopped");
     Ok(())
 }
@@ -170,6 +171,5 @@ fn demo_data() -> anyhow::Result<()> {
     for a in accounts {
         println!("  {:<45} {:<12} {}", a.email, a.role.as_str(), a.unit);
     }
-    std::thread::sleep(Duration::from_millis(0));
     Ok(())
 }

@@ -61,24 +61,18 @@ pub async fn request_id_header(
     Ok(res)
 }
 
-/// Housekeeping every few minutes: expired idempotency keys, login failures and refresh tokens.
+/// Housekeeping: deletes expired idempotency keys, login failures and refresh tokens.
 /// Safe on several instances: each run deletes only rows past their retention.
-pub fn spawn_maintenance(state: AppState) -> tokio::task::JoinHandle<()> {
-    actix_web::rt::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
-        loop {
-            tick.tick().await;
-            let now = state.clock.now();
-            let result = state
-                .db(move |conn| {
-                    crate::http::idempotency::purge_expired(conn, now)?;
-                    crate::auth::sessions::purge_expired(conn, now)?;
-                    Ok(())
-                })
-                .await;
-            if let Err(e) = result {
-                tracing::warn!(error = %e, "housekeeping failed; will retry");
-            }
-        }
-    })
+pub async fn housekeeping(state: &AppState) {
+    let now = state.clock.now();
+    let result = state
+        .db(move |conn| {
+            crate::http::idempotency::purge_expired(conn, now)?;
+            crate::auth::sessions::purge_expired(conn, now)?;
+            Ok(())
+        })
+        .await;
+    if let Err(e) = result {
+        tracing::warn!(error = %e, "housekeeping failed; will retry");
+    }
 }

@@ -125,3 +125,33 @@ where
 {
     serde::Deserialize::deserialize(de).map(Some)
 }
+
+/// An optional JSON body: an empty body is `None`; anything else must be valid JSON of `T`.
+pub struct OptionalJson<T>(pub Option<T>);
+
+impl<T: DeserializeOwned + Validate + 'static> FromRequest for OptionalJson<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let is_json =
+            req.mime_type().ok().flatten().map(|m| {
+                m.subtype() == mime_json() || m.suffix().map(|s| s.as_str()) == Some("json")
+            });
+        let body = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            let bytes = body.await.map_err(payload_error)?;
+            if bytes.iter().all(u8::is_ascii_whitespace) {
+                return Ok(OptionalJson(None));
+            }
+            if is_json != Some(true) {
+                return Err(ApiError::UnsupportedMediaType(
+                    "the request body must be JSON (Content-Type: application/json)".into(),
+                ));
+            }
+            let value: T = parse_json(&bytes)?;
+            value.validate()?;
+            Ok(OptionalJson(Some(value)))
+        })
+    }
+}

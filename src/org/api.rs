@@ -12,6 +12,7 @@ use super::model::{NewOrgUnit, OrgUnit, OrgUnitChanges, UnitFilter};
 use crate::auth::{Caller, Role};
 use crate::db::{write_tx, DbConnection, Id};
 use crate::error::{ApiError, ApiResult};
+use crate::events;
 use crate::http::input::double_option;
 use crate::http::{with_etag, IfMatch, PageParams, ValidJson, ValidQuery};
 use crate::schema::users;
@@ -123,7 +124,7 @@ pub async fn create_org_unit(
                 if let Some(m) = body.manager_id {
                     check_manager(conn, m)?;
                 }
-                Ok(OrgUnit::insert(
+                let unit = OrgUnit::insert(
                     conn,
                     NewOrgUnit {
                         id: Id::new(),
@@ -134,7 +135,9 @@ pub async fn create_org_unit(
                         created_at: now,
                         updated_at: now,
                     },
-                )?)
+                )?;
+                events::emit(conn, now, "org_unit.created", "org_unit", unit.id, &unit)?;
+                Ok(unit)
             })
         })
         .await?;
@@ -208,7 +211,9 @@ pub async fn update_org_unit(
                         "the unit changed meanwhile".into(),
                     ));
                 }
-                OrgUnit::find(conn, id)
+                let unit = OrgUnit::find(conn, id)?;
+                events::emit(conn, now, "org_unit.updated", "org_unit", id, &unit)?;
+                Ok(unit)
             })
         })
         .await?;

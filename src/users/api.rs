@@ -12,6 +12,7 @@ use crate::auth::api::normalize_email;
 use crate::auth::{password, sessions, subtree_units, Caller, Role};
 use crate::db::{write_tx, DbConnection, Id, Timestamp};
 use crate::error::{ApiError, ApiResult};
+use crate::events;
 use crate::http::input::double_option;
 use crate::http::{with_etag, IfMatch, PageParams, ValidJson, ValidQuery};
 use crate::org::model::OrgUnit;
@@ -158,12 +159,12 @@ pub async fn create_user(
         move || password::hash(&password)
     })
     .await??;
-    let row = state
+    let user = state
         .db(move |conn| {
             write_tx(conn, |conn| {
                 unit_must_exist(conn, body.org_unit_id)?;
                 let email = body.email.trim();
-                UserRow::insert(
+                let row = UserRow::insert(
                     conn,
                     NewUser {
                         id: Id::new(),
@@ -179,11 +180,13 @@ pub async fn create_user(
                         updated_at: now,
                     },
                 )
-                .map_err(|e| email_taken(e.into()))
+                .map_err(|e| email_taken(e.into()))?;
+                let user = User::try_from(row)?;
+                events::emit(conn, now, "user.created", "user", user.id, &user)?;
+                Ok(user)
             })
         })
         .await?;
-    let user = User::try_from(row)?;
     Ok(with_etag(StatusCode::CREATED, &user, user.version))
 }
 
@@ -224,7 +227,7 @@ pub async fn update_user(
     let id = id.into_inner();
     let body = body.0;
     let now = state.clock.now();
-    let row = state
+    let user = state
         .db(move |conn| {
             write_tx(conn, |conn| {
                 let current = UserRow::find(conn, id)?;
@@ -262,11 +265,12 @@ pub async fn update_user(
                 if role_changes || deactivates {
                     sessions::revoke_all(conn, id, now)?;
                 }
-                UserRow::find(conn, id)
+                let user = User::try_from(UserRow::find(conn, id)?)?;
+                events::emit(conn, now, "user.updated", "user", id, &user)?;
+                Ok(user)
             })
         })
         .await?;
-    let user = User::try_from(row)?;
     Ok(with_etag(StatusCode::OK, &user, user.version))
 }
 

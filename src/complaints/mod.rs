@@ -1,0 +1,5 @@
+//! Customer complaints (the "customer complaint handling report"): assigned, worked, resolved
+//! and closed, with deadlines to acknowledge and to resolve.
+
+pub mod api;
+pub mod model;

@@ -1,0 +1,45 @@
+//! The background work of a server: escalations, overdue complaints, webhook deliveries and
+//! housekeeping. Every instance runs it; the work is claimed row by row, so instances share it
+//! without doing anything twice.
+
+use std::time::Duration;
+
+use crate::alerts::escalation::{self, Escalated};
+use crate::error::ApiResult;
+use crate::AppState;
+
+/// What one pass did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Tick {
+    pub escalated: Escalated,
+    pub delivered: usize,
+}
+
+/// One pass at the state's clock.
+pub async fn tick(state: &AppState) -> ApiResult<Tick> {
+    let now = state.clock.now();
+    let escalated = state.db(move |conn| escalation::run(conn, now)).await?;
+    let delivered = crate::webhooks::dispatch::run(state).await?;
+    Ok(Tick {
+        escalated,
+        delivered,
+    })
+}
+
+/// Runs `tick` every `every`, and the housekeeping every few minutes, until the server stops.
+pub fn spawn(state: AppState, every: Duration) -> actix_web::rt::task::JoinHandle<()> {
+    actix_web::rt::spawn(async move {
+        let mut interval = tokio::time::interval(every);
+        let mut last_housekeeping = std::time::Instant::now();
+        loop {
+            interval.tick().await;
+            if let Err(e) = tick(&state).await {
+                tracing::warn!(error = %e, "background pass failed; will retry");
+            }
+            if last_housekeeping.elapsed() > Duration::from_secs(300) {
+                last_housekeeping = std::time::Instant::now();
+                crate::ops::housekeeping(&state).await;
+            }
+        }
+    })
+}

@@ -1,0 +1,3 @@
+//! Each user's inbox of the events they must know about.
+
+pub mod api;
