@@ -8,6 +8,7 @@ pub mod alerts;
 pub mod auth;
 pub mod bootstrap;
 pub mod clock;
+pub mod coaching;
 pub mod complaints;
 pub mod config;
 pub mod db;
@@ -19,6 +20,7 @@ pub mod http;
 pub mod jobs;
 pub mod market_reports;
 pub mod masterdata;
+pub mod meetings;
 pub mod notifications;
 pub mod openapi;
 pub mod ops;
@@ -82,6 +84,8 @@ fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .configure(complaints::api::routes)
         .configure(notifications::api::routes)
         .configure(webhooks::api::routes)
+        .configure(meetings::api::routes)
+        .configure(coaching::api::routes)
         .configure(masterdata::customers::api::routes)
         .configure(masterdata::dealers::api::routes)
         .configure(masterdata::products::api::routes)

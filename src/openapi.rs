@@ -31,6 +31,8 @@ use crate::error::{FieldError, Problem};
         (name = "market-reports", description = "Market reports that must reach superiors fast"),
         (name = "complaints", description = "Customer complaints, from filing to closing"),
         (name = "webhooks", description = "Signed event deliveries for integrators (admins)"),
+        (name = "meetings", description = "Morning, evening and weekly meetings, attendance, remote reports"),
+        (name = "coaching", description = "Coaching sessions, action items, who needs coaching"),
         (name = "operations", description = "Liveness and readiness"),
         (name = "customers", description = "Customers (outlets, accounts), read within reach"),
         (name = "dealers", description = "Dealers (distributors) and their dealer users"),

@@ -25,6 +25,11 @@ pub const EVENT_TYPES: &[&str] = &[
     "complaint.assigned",
     "complaint.escalated",
     "complaint.overdue",
+    "meeting.created",
+    "meeting.updated",
+    "meeting.remote_report",
+    "coaching_session.created",
+    "coaching_session.updated",
 ];
 
 /// The JSON body of an event, as stored and as delivered to webhooks.
