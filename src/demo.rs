@@ -198,6 +198,11 @@ pub fn fill(
             "Company",
             None,
         )?;
+        // Master data, a year of targets broken down to months and people, and facts to date.
+        let tz = crate::settings::model::StoredSettings::load(conn)
+            .map(|s| s.settings.tz())
+            .unwrap_or(chrono_tz::UTC);
+        crate::targets::demo::fill(conn, now, now.0.with_timezone(&tz).date_naive())?;
         Ok(accounts)
     })
 }

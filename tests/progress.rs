@@ -571,3 +571,113 @@ async fn a_bulk_upsert_is_idempotent_by_external_id_and_all_or_nothing() {
     let big = upload(&app, &erp, "/api/v1/sales-facts", many).await;
     assert_eq!(big["created"], 1000);
 }
+
+#[actix_web::test]
+async fn a_manager_sets_splits_imports_and_reads_a_progress_tree_through_the_api() {
+    let app = TestApp::spawn().await;
+    let c = company(&app).await;
+    let o = &c.org;
+    let body = json!({ "metric": "sales_amount", "period_type": "year", "period_start": "2026-01-01", "value": 1_200_000, "unit_id": o.root });
+    let company_t = app
+        .post("/api/v1/targets")
+        .bearer(&c.head)
+        .json(body)
+        .send()
+        .await
+        .id();
+    let split = |id: String, body: Value| {
+        let app = &app;
+        let head = c.head.clone();
+        async move {
+            let res = app
+                .post(&format!("/api/v1/targets/{id}/split"))
+                .bearer(&head)
+                .json(body)
+                .send()
+                .await;
+            assert_eq!(res.status, 201, "split: {}", res.body);
+            res.body["children"].as_array().unwrap().clone()
+        }
+    };
+    // 2 : 1 over the regions: 800,000 north and 400,000 south.
+    let regions = split(
+        company_t.clone(),
+        json!({ "over": "assignees", "shares": [
+        { "unit_id": o.north, "weight": 2 }, { "unit_id": o.south, "weight": 1 }
+    ] }),
+    )
+    .await;
+    let north_t = regions[0]["id"].as_str().unwrap().to_string();
+    // North over its two salespeople (3 : 1), the office seller's year over months.
+    let people = split(
+        north_t.clone(),
+        json!({ "over": "assignees", "shares": [
+        { "user_id": o.north_seller, "weight": 3 }, { "user_id": c.region_seller, "weight": 1 }
+    ] }),
+    )
+    .await;
+    assert_eq!(people[0]["value"], 600_000);
+    let months = split(
+        people[0]["id"].as_str().unwrap().to_string(),
+        json!({ "over": "time", "into": "month" }),
+    )
+    .await;
+    assert_eq!(months[2]["value"], 50_000);
+    upload(
+        &app,
+        &o.admin,
+        "/api/v1/sales-facts",
+        vec![
+            sale("f1", "2026-03-10", &o.north_seller, 40_000, 0),
+            sale("f2", "2026-03-20", &c.region_seller, 10_000, 0),
+            sale("f3", "2026-03-25", &o.south_seller, 25_000, 0),
+        ],
+    )
+    .await;
+    let tree = app
+        .get("/api/v1/progress?metric=sales_amount&as_of=2026-03-31&limit=500")
+        .bearer(&c.head)
+        .send()
+        .await;
+    let actual = by_id(&tree.body);
+    assert_eq!(actual[&company_t], 75_000);
+    assert_eq!(actual[&north_t], 50_000);
+    assert_eq!(actual[regions[1]["id"].as_str().unwrap()], 25_000);
+    assert_eq!(actual[people[0]["id"].as_str().unwrap()], 40_000);
+    assert_eq!(actual[months[2]["id"].as_str().unwrap()], 40_000);
+    assert_eq!(actual[months[3]["id"].as_str().unwrap()], 0);
+    // March: 50,000 expected by the 31st, 40,000 done: 80 % is behind.
+    let march = progress(
+        &app,
+        &c.head,
+        months[2]["id"].as_str().unwrap(),
+        "2026-03-31",
+    )
+    .await;
+    assert_eq!(
+        (march["expected"].as_i64(), march["status"].as_str()),
+        (Some(50_000), Some("behind"))
+    );
+    // Lowering a region leaves a remainder the allocation view shows.
+    let path = format!("/api/v1/targets/{}", regions[1]["id"].as_str().unwrap());
+    let res = app
+        .patch(&path)
+        .bearer(&c.head)
+        .header("if-match", "\"1\"")
+        .json(json!({ "value": 350_000 }))
+        .send()
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let alloc = app
+        .get(&format!("/api/v1/targets/{company_t}/allocation"))
+        .bearer(&c.head)
+        .send()
+        .await;
+    assert_eq!(
+        (
+            alloc.body["remainder"].as_i64(),
+            alloc.body["state"].as_str()
+        ),
+        (Some(50_000), Some("under"))
+    );
+}

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod breakdown;
+pub mod demo;
 pub mod model;
 pub mod period;
 pub mod rules;

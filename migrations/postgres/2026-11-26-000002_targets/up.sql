@@ -113,7 +113,9 @@ CREATE TABLE sales_facts (
     updated_at     timestamptz NOT NULL
 );
 CREATE UNIQUE INDEX sales_facts_external_id_key ON sales_facts (external_id) WHERE external_id IS NOT NULL;
-CREATE INDEX sales_facts_day_idx ON sales_facts (sold_on, salesperson_id);
+-- Covers the progress rollup (a day range grouped by salesperson and dealer) without
+-- touching the table.
+CREATE INDEX sales_facts_rollup_idx ON sales_facts (sold_on, salesperson_id, dealer_id, source, category, revenue_minor, cost_minor);
 
 CREATE TABLE payment_facts (
     id             uuid PRIMARY KEY,
@@ -128,4 +130,4 @@ CREATE TABLE payment_facts (
     updated_at     timestamptz NOT NULL
 );
 CREATE UNIQUE INDEX payment_facts_external_id_key ON payment_facts (external_id) WHERE external_id IS NOT NULL;
-CREATE INDEX payment_facts_day_idx ON payment_facts (paid_on, salesperson_id);
+CREATE INDEX payment_facts_rollup_idx ON payment_facts (paid_on, salesperson_id, dealer_id, source, amount_minor);

@@ -1,0 +1,388 @@
+//! Progress of a company of 2,000 salespeople, timed over HTTP.
+//!
+//! Generates its own data (company -> 10 regions -> 100 offices -> 2,000 salespeople; a year
+//! of sales targets for every unit and person, broken down to months; two sales facts a week
+//! and one payment a week per salesperson up to `AS_OF`), starts the real server and times the
+//! progress endpoints. Run with `cargo bench --bench progress`; SQLite by default, PostgreSQL
+//! with `BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres` (a fresh database is
+//! created beside it and dropped afterwards). Results go to docs/benchmarks.md by hand.
+
+use std::net::TcpListener;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use chrono::{Datelike, NaiveDate};
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use salestrack::clock::Clock;
+use salestrack::config::Config;
+use salestrack::db::{write_tx, DbConnection, DbUrl, Id};
+use salestrack::facts::payments::{self, PaymentFactRow};
+use salestrack::facts::sales::{self, SalesFactRow};
+use salestrack::org::model::{NewOrgUnit, OrgUnit};
+use salestrack::schema::{targets, users};
+use salestrack::targets::model::NewTarget;
+use salestrack::targets::period::{Period, PeriodType};
+use salestrack::{bootstrap, build_app};
+use serde_json::Value;
+
+const REGIONS: usize = 10;
+const OFFICES_PER_REGION: usize = 10;
+const SELLERS_PER_OFFICE: usize = 20;
+const AS_OF: &str = "2026-09-30";
+const ADMIN: &str = "admin@bench.local";
+const PASSWORD: &str = "bench-password-123";
+
+struct Generated {
+    company_target: Id,
+    targets: usize,
+    sales: usize,
+    payments: usize,
+}
+
+fn insert_targets(conn: &mut DbConnection, rows: &[NewTarget]) -> QueryResult<()> {
+    for chunk in rows.chunks(500) {
+        salestrack::per_backend!(&mut *conn, |c| diesel::insert_into(targets::table)
+            .values(chunk)
+            .execute(c))?;
+    }
+    Ok(())
+}
+
+fn generate(conn: &mut DbConnection) -> anyhow::Result<Generated> {
+    let now = Clock::system().now();
+    let root = OrgUnit::root(conn)?.context("no company")?.id;
+    let admin: Id = users::table
+        .filter(users::role.eq("admin"))
+        .select(users::id)
+        .first(conn)?;
+    let hash: String = users::table
+        .find(admin)
+        .select(users::password_hash)
+        .first(conn)?;
+    let year = Period::new(
+        PeriodType::Year,
+        NaiveDate::from_ymd_opt(2026, 1, 1).context("date")?,
+    )
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let months = year
+        .tiles(PeriodType::Month)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let as_of: NaiveDate = AS_OF.parse()?;
+    let mut targets = Vec::new();
+    let mut target =
+        |unit: Option<Id>, user: Option<Id>, period: Period, value: i64, parent: Option<Id>| {
+            let id = Id::new();
+            targets.push(NewTarget {
+                id,
+                metric: "sales_amount",
+                period_type: period.kind.as_str(),
+                period_start: period.start,
+                period_end: period.end(),
+                value,
+                unit_id: unit,
+                user_id: user,
+                dealer_id: None,
+                category: None,
+                parent_id: parent,
+                created_by: admin,
+                created_at: now,
+                updated_at: now,
+            });
+            id
+        };
+    let per_person: i64 = 12_000_000;
+    let company_target = target(
+        Some(root),
+        None,
+        year,
+        per_person * (REGIONS * OFFICES_PER_REGION * SELLERS_PER_OFFICE) as i64,
+        None,
+    );
+    let mut sellers = Vec::new();
+    let unit = |conn: &mut DbConnection, name: String, parent: Id| {
+        OrgUnit::insert(
+            conn,
+            NewOrgUnit {
+                id: Id::new(),
+                name: &name,
+                code: Some(&name),
+                parent_id: Some(parent),
+                manager_id: None,
+                created_at: now,
+                updated_at: now,
+            },
+        )
+        .map(|u| u.id)
+    };
+    for r in 0..REGIONS {
+        let region = unit(conn, format!("R{r:02}"), root)?;
+        let rt = target(
+            Some(region),
+            None,
+            year,
+            per_person * (OFFICES_PER_REGION * SELLERS_PER_OFFICE) as i64,
+            Some(company_target),
+        );
+        for o in 0..OFFICES_PER_REGION {
+            let office = unit(conn, format!("R{r:02}-O{o:02}"), region)?;
+            let ot = target(
+                Some(office),
+                None,
+                year,
+                per_person * SELLERS_PER_OFFICE as i64,
+                Some(rt),
+            );
+            for s in 0..SELLERS_PER_OFFICE {
+                let id = Id::new();
+                sellers.push((id, office, format!("s{r:02}{o:02}{s:02}@bench.local")));
+                let st = target(None, Some(id), year, per_person, Some(ot));
+                for m in &months {
+                    target(None, Some(id), *m, per_person / 12, Some(st));
+                }
+            }
+        }
+    }
+    for chunk in sellers.chunks(400) {
+        let rows: Vec<_> = chunk
+            .iter()
+            .map(|(id, office, email)| {
+                (
+                    users::id.eq(*id),
+                    users::email.eq(email.clone()),
+                    users::email_normalized.eq(email.clone()),
+                    users::name.eq(email.clone()),
+                    users::role.eq("salesperson"),
+                    users::org_unit_id.eq(*office),
+                    users::password_hash.eq(hash.clone()),
+                    users::created_at.eq(now),
+                    users::updated_at.eq(now),
+                )
+            })
+            .collect();
+        salestrack::per_backend!(&mut *conn, |c| diesel::insert_into(users::table)
+            .values(&rows)
+            .execute(c))?;
+    }
+    insert_targets(conn, &targets)?;
+    let (mut sales_rows, mut payment_rows) = (Vec::new(), Vec::new());
+    let mut day = year.start;
+    let mut n: u64 = 0;
+    while day <= as_of {
+        let weekday = day.weekday().num_days_from_monday();
+        if weekday == 1 || weekday == 3 {
+            for (i, (seller, _, _)) in sellers.iter().enumerate() {
+                n += 1;
+                let revenue = 100_000 + ((n * 7_919) % 30_000) as i64 + (i % 7) as i64 * 5_000;
+                sales_rows.push(SalesFactRow {
+                    id: Id::new(),
+                    external_id: Some(format!("S{n}")),
+                    sold_on: day,
+                    salesperson_id: *seller,
+                    dealer_id: None,
+                    customer_id: None,
+                    product_id: None,
+                    category: None,
+                    revenue_minor: revenue,
+                    cost_minor: revenue * 6 / 10,
+                    source: "erp".into(),
+                    created_at: now,
+                    updated_at: now,
+                });
+                if weekday == 3 {
+                    payment_rows.push(PaymentFactRow {
+                        id: Id::new(),
+                        external_id: Some(format!("P{n}")),
+                        paid_on: day,
+                        salesperson_id: *seller,
+                        dealer_id: None,
+                        customer_id: None,
+                        amount_minor: revenue * 2,
+                        source: "erp".into(),
+                        created_at: now,
+                        updated_at: now,
+                    });
+                }
+            }
+        }
+        day = day.succ_opt().context("date")?;
+    }
+    sales::insert_many(conn, &sales_rows)?;
+    payments::insert_many(conn, &payment_rows)?;
+    Ok(Generated {
+        company_target,
+        targets: targets.len(),
+        sales: sales_rows.len(),
+        payments: payment_rows.len(),
+    })
+}
+
+async fn get(client: &awc::Client, url: &str, token: &str) -> anyhow::Result<Value> {
+    let mut res = client
+        .get(url)
+        .insert_header(("authorization", format!("Bearer {token}")))
+        .send()
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    anyhow::ensure!(res.status().is_success(), "{url}: {}", res.status());
+    let body = res
+        .body()
+        .limit(64 * 1024 * 1024)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(serde_json::from_slice(&body)?)
+}
+
+/// Fetches every page of a list; returns the number of items.
+async fn sweep(client: &awc::Client, url: &str, token: &str) -> anyhow::Result<usize> {
+    let (mut count, mut cursor) = (0, None::<String>);
+    loop {
+        let page_url = match &cursor {
+            Some(c) => format!("{url}&cursor={c}"),
+            None => url.to_string(),
+        };
+        let page = get(client, &page_url, token).await?;
+        count += page["items"].as_array().map_or(0, Vec::len);
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_string()),
+            None => return Ok(count),
+        }
+    }
+}
+
+fn stats(mut times: Vec<Duration>) -> String {
+    times.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let p95 = times[(times.len() * 95 / 100).min(times.len() - 1)];
+    format!(
+        "median {:.1} ms, p95 {:.1} ms, min {:.1} ms ({} runs)",
+        ms(times[times.len() / 2]),
+        ms(p95),
+        ms(times[0]),
+        times.len()
+    )
+}
+
+fn main() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let (url, pg) = match std::env::var("BENCH_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+    {
+        None => (
+            DbUrl::new(dir.path().join("bench.db").to_string_lossy().to_string()),
+            None,
+        ),
+        Some(admin_url) => {
+            let name = format!("salestrack_bench_{}", uuid::Uuid::new_v4().simple());
+            let mut conn = diesel::PgConnection::establish(&admin_url)?;
+            conn.batch_execute(&format!("CREATE DATABASE {name}"))?;
+            let mut u = url::Url::parse(&admin_url)?;
+            u.set_path(&name);
+            (DbUrl::new(u.to_string()), Some((admin_url, name)))
+        }
+    };
+    let result = run(url);
+    if let Some((admin_url, name)) = pg {
+        let mut conn = diesel::PgConnection::establish(&admin_url)?;
+        conn.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))?;
+    }
+    result
+}
+
+fn run(url: DbUrl) -> anyhow::Result<()> {
+    let backend = format!("{:?}", url.backend());
+    let mut config = Config::for_database(url);
+    config.jwt_secret = Some("bench-secret-that-is-long-enough-for-hs256-0123456789".into());
+    config.admin_email = Some(ADMIN.into());
+    config.admin_password = Some(PASSWORD.into());
+    let state = bootstrap::prepare(config, Clock::system())?.state;
+    let started = Instant::now();
+    let generated = {
+        let mut conn = state.pool.get()?;
+        write_tx(&mut conn, generate)?
+    };
+    if let Ok(mut conn) = state.pool.get() {
+        // Fresh statistics, as a database that has lived a while would have.
+        let _ = conn.batch_execute("ANALYZE");
+    }
+    println!(
+        "backend {backend}: generated {} targets, {} sales facts, {} payment facts in {:.1} s",
+        generated.targets,
+        generated.sales,
+        generated.payments,
+        started.elapsed().as_secs_f64()
+    );
+    actix_web::rt::System::new().block_on(async move {
+        let listener = TcpListener::bind("127.0.0.1:0")?;
+        let base = format!("http://{}", listener.local_addr()?);
+        let server_state = state.clone();
+        let server = actix_web::HttpServer::new(move || build_app(server_state.clone()))
+            .workers(2)
+            .disable_signals()
+            .listen(listener)?
+            .run();
+        let handle = server.handle();
+        actix_web::rt::spawn(server);
+        let client = awc::Client::builder()
+            .timeout(Duration::from_secs(120))
+            .finish();
+        let mut login = client
+            .post(format!("{base}/api/v1/auth/login"))
+            .send_json(&serde_json::json!({ "email": ADMIN, "password": PASSWORD }))
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let body: Value = login.json().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        let token = body["access_token"]
+            .as_str()
+            .context("no token")?
+            .to_string();
+
+        let one = format!(
+            "{base}/api/v1/targets/{}/progress?as_of={AS_OF}",
+            generated.company_target
+        );
+        let first = get(&client, &one, &token).await?;
+        println!(
+            "company target: actual {} of {} ({})",
+            first["actual"], first["target"]["value"], first["status"]
+        );
+        let mut times = Vec::new();
+        for _ in 0..20 {
+            let t = Instant::now();
+            get(&client, &one, &token).await?;
+            times.push(t.elapsed());
+        }
+        println!(
+            "| one company target (rolls up all 2,000 people) | 1 request | {} |",
+            stats(times)
+        );
+
+        for (label, query) in [
+            (
+                "every yearly target (company, regions, offices, people)",
+                "period_type=year",
+            ),
+            (
+                "every salesperson's target for September",
+                "period_type=month&covering=2026-09-15",
+            ),
+        ] {
+            let url = format!("{base}/api/v1/progress?{query}&as_of={AS_OF}&limit=500");
+            let mut times = Vec::new();
+            let mut items = 0;
+            for _ in 0..10 {
+                let t = Instant::now();
+                items = sweep(&client, &url, &token).await?;
+                times.push(t.elapsed());
+            }
+            println!(
+                "| {label} | {items} targets, {} pages of 500 | {} |",
+                items.div_ceil(500),
+                stats(times)
+            );
+        }
+        handle.stop(true).await;
+        Ok(())
+    })
+}
