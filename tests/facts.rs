@@ -165,6 +165,19 @@ async fn collections_new_customers_and_dealer_targets_count_their_own_facts() {
     );
     // Effective visits come from daily reports, which do not exist yet.
     assert_eq!(progress(&app, &c.head, &visits, day).await["actual"], 0);
+    // The ERP corrects the sale: it was not the dealer's after all.
+    let fixed = upload(
+        &app,
+        &o.admin,
+        "/api/v1/sales-facts",
+        vec![sale("ds", "2026-05-07", &o.north_seller, 400, 0)],
+    )
+    .await;
+    assert_eq!(fixed["updated"], 1);
+    assert_eq!(
+        progress(&app, &c.head, &dealer_sales, day).await["actual"],
+        0
+    );
 }
 
 #[actix_web::test]

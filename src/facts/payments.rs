@@ -41,7 +41,7 @@ pub struct PaymentFactBatch {
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset, PartialEq)]
-#[diesel(table_name = payment_facts)]
+#[diesel(table_name = payment_facts, treat_none_as_null = true)]
 pub struct PaymentFactRow {
     pub id: Id,
     pub external_id: Option<String>,

@@ -48,7 +48,7 @@ pub struct SalesFactBatch {
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset, PartialEq)]
-#[diesel(table_name = sales_facts)]
+#[diesel(table_name = sales_facts, treat_none_as_null = true)]
 pub struct SalesFactRow {
     pub id: Id,
     pub external_id: Option<String>,
