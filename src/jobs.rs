@@ -13,16 +13,20 @@ use crate::AppState;
 pub struct Tick {
     pub escalated: Escalated,
     pub delivered: usize,
+    /// Missing daily reports announced to supervisors.
+    pub missing_reports: usize,
 }
 
 /// One pass at the state's clock.
 pub async fn tick(state: &AppState) -> ApiResult<Tick> {
     let now = state.clock.now();
     let escalated = state.db(move |conn| escalation::run(conn, now)).await?;
+    let missing_reports = crate::visits::missing::check(state).await?;
     let delivered = crate::webhooks::dispatch::run(state).await?;
     Ok(Tick {
         escalated,
         delivered,
+        missing_reports,
     })
 }
 

@@ -30,6 +30,7 @@ pub mod schema;
 pub mod settings;
 pub mod targets;
 pub mod users;
+pub mod visits;
 pub mod webhooks;
 
 use std::sync::Arc;
@@ -92,7 +93,8 @@ fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .configure(masterdata::competitors::api::routes)
         .configure(targets::api::routes)
         .configure(facts::api::routes)
-        .configure(progress::api::routes);
+        .configure(progress::api::routes)
+        .configure(visits::routes);
 }
 
 fn utoipa_app<T>(app: App<T>) -> utoipa_actix_web::UtoipaApp<T>

@@ -39,6 +39,9 @@ use crate::error::{FieldError, Problem};
         (name = "products", description = "The product catalogue with categories"),
         (name = "competitors", description = "Competitors, referenced from market reports"),
         (name = "targets", description = "Targets, their breakdown and allocation"),
+        (name = "visit-plans", description = "Daily visit plans, signed by a superior"),
+        (name = "daily-reports", description = "Daily visit reports: timeliness, review, facts"),
+        (name = "efficiency", description = "Visit efficiency per salesperson"),
         (name = "facts", description = "Sales and payment facts: the actuals (bulk upsert by external_id)"),
         (name = "progress", description = "Progress against targets: actual, pace, forecast, status"),
     )

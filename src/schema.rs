@@ -523,3 +523,160 @@ diesel::allow_tables_to_appear_in_same_query!(
 
 diesel::allow_tables_to_appear_in_same_query!(coaching_participants, users);
 diesel::allow_tables_to_appear_in_same_query!(coaching_sessions, users);
+
+// --- Daily visit plans and daily visit reports (migration 000003_visits) ---
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{Tstz, Uid};
+
+    visit_plans (id) {
+        id -> Uid,
+        owner_id -> Uid,
+        org_unit_id -> Uid,
+        plan_date -> Date,
+        status -> Text,
+        notes -> Nullable<Text>,
+        submitted_at -> Nullable<Tstz>,
+        approved_by -> Nullable<Uid>,
+        approved_at -> Nullable<Tstz>,
+        returned_by -> Nullable<Uid>,
+        returned_at -> Nullable<Tstz>,
+        return_comment -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Tstz,
+        updated_at -> Tstz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{Tstz, Uid};
+
+    planned_visits (id) {
+        id -> Uid,
+        plan_id -> Uid,
+        position -> Integer,
+        customer_id -> Nullable<Uid>,
+        prospect_name -> Nullable<Text>,
+        area -> Nullable<Text>,
+        planned_start -> Nullable<Tstz>,
+        planned_end -> Nullable<Tstz>,
+        purpose -> Text,
+        expected_result -> Nullable<Text>,
+        notes -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{Tstz, Uid};
+
+    daily_reports (id) {
+        id -> Uid,
+        owner_id -> Uid,
+        org_unit_id -> Uid,
+        report_date -> Date,
+        attendance -> Text,
+        status -> Text,
+        experience_notes -> Nullable<Text>,
+        tomorrow_focus -> Nullable<Text>,
+        first_submitted_at -> Nullable<Tstz>,
+        submitted_at -> Nullable<Tstz>,
+        late -> Bool,
+        reviewed_by -> Nullable<Uid>,
+        reviewed_at -> Nullable<Tstz>,
+        review_comment -> Nullable<Text>,
+        quality_score -> Nullable<Integer>,
+        returned_by -> Nullable<Uid>,
+        returned_at -> Nullable<Tstz>,
+        return_comment -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Tstz,
+        updated_at -> Tstz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{Tstz, Uid};
+
+    report_visits (id) {
+        id -> Uid,
+        report_id -> Uid,
+        position -> Integer,
+        customer_id -> Uid,
+        planned_visit_id -> Nullable<Uid>,
+        started_at -> Tstz,
+        ended_at -> Tstz,
+        purpose -> Text,
+        outcome -> Text,
+        effective -> Bool,
+        order_amount_minor -> BigInt,
+        collected_amount_minor -> BigInt,
+        complaint_handled -> Bool,
+        opinions -> Nullable<Text>,
+        developments -> Nullable<Text>,
+        checkin_lat -> Nullable<Double>,
+        checkin_lon -> Nullable<Double>,
+        checkin_accuracy_m -> Nullable<Double>,
+        checkin_distance_m -> Nullable<Double>,
+        checkin_out_of_range -> Nullable<Bool>,
+        activated_customer -> Bool,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::Uid;
+
+    report_expenses (id) {
+        id -> Uid,
+        report_id -> Uid,
+        position -> Integer,
+        category -> Text,
+        amount_minor -> BigInt,
+        note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::Uid;
+
+    report_competitor_infos (id) {
+        id -> Uid,
+        report_id -> Uid,
+        position -> Integer,
+        competitor_id -> Uid,
+        customer_id -> Nullable<Uid>,
+        observation -> Text,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{Tstz, Uid};
+
+    daily_report_missing_notices (user_id, report_date) {
+        user_id -> Uid,
+        report_date -> Date,
+        notified_id -> Nullable<Uid>,
+        created_at -> Tstz,
+    }
+}
+
+diesel::joinable!(planned_visits -> visit_plans (plan_id));
+diesel::joinable!(report_visits -> daily_reports (report_id));
+diesel::joinable!(report_expenses -> daily_reports (report_id));
+diesel::joinable!(report_competitor_infos -> daily_reports (report_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    visit_plans,
+    planned_visits,
+    daily_reports,
+    report_visits,
+    report_expenses,
+    report_competitor_infos,
+    daily_report_missing_notices,
+);

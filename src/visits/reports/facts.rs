@@ -1,0 +1,153 @@
+//! What a submitted report puts into the facts: one `report` sales fact per visit with an
+//! order and one `report` payment fact per visit with a collection, keyed by the visit
+//! (`daily-report-visit:<id>`, `daily-report-visit-payment:<id>`), so that no retry or
+//! re-submission ever counts one twice; and the prospects it won.
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+
+use super::model::{ReportRow, VisitRow};
+use crate::db::{DbConnection, Id, Timestamp};
+use crate::facts::payments::{self, PaymentFactRow};
+use crate::facts::sales::{self, SalesFactRow};
+use crate::facts::FactSource;
+use crate::schema::{customers, payment_facts, report_visits, sales_facts};
+use crate::visits::Purpose;
+
+pub fn sales_key(visit: Id) -> String {
+    format!("daily-report-visit:{visit}")
+}
+
+pub fn payment_key(visit: Id) -> String {
+    format!("daily-report-visit-payment:{visit}")
+}
+
+/// Removes the report facts of these visits.
+pub fn delete_facts(conn: &mut DbConnection, visits: &[VisitRow]) -> QueryResult<()> {
+    let sales: Vec<Option<String>> = visits.iter().map(|v| Some(sales_key(v.id))).collect();
+    let payments: Vec<Option<String>> = visits.iter().map(|v| Some(payment_key(v.id))).collect();
+    diesel::delete(
+        sales_facts::table
+            .filter(sales_facts::source.eq(FactSource::Report.as_str()))
+            .filter(sales_facts::external_id.eq_any(sales)),
+    )
+    .execute(conn)?;
+    diesel::delete(
+        payment_facts::table
+            .filter(payment_facts::source.eq(FactSource::Report.as_str()))
+            .filter(payment_facts::external_id.eq_any(payments)),
+    )
+    .execute(conn)?;
+    Ok(())
+}
+
+/// Replaces the report facts of a report's visits (run it in the submit transaction).
+pub fn write_facts(
+    conn: &mut DbConnection,
+    report: &ReportRow,
+    visits: &[VisitRow],
+    now: Timestamp,
+) -> QueryResult<()> {
+    delete_facts(conn, visits)?;
+    let sales: Vec<SalesFactRow> = visits
+        .iter()
+        .filter(|v| v.order_amount_minor > 0)
+        .map(|v| SalesFactRow {
+            id: Id::new(),
+            external_id: Some(sales_key(v.id)),
+            sold_on: report.report_date,
+            salesperson_id: report.owner_id,
+            dealer_id: None,
+            customer_id: Some(v.customer_id),
+            product_id: None,
+            category: None,
+            revenue_minor: v.order_amount_minor,
+            // A visit records the order's value only; its cost is not known here.
+            cost_minor: 0,
+            source: FactSource::Report.as_str().into(),
+            created_at: now,
+            updated_at: now,
+        })
+        .collect();
+    let payments: Vec<PaymentFactRow> = visits
+        .iter()
+        .filter(|v| v.collected_amount_minor > 0)
+        .map(|v| PaymentFactRow {
+            id: Id::new(),
+            external_id: Some(payment_key(v.id)),
+            paid_on: report.report_date,
+            salesperson_id: report.owner_id,
+            dealer_id: None,
+            customer_id: Some(v.customer_id),
+            amount_minor: v.collected_amount_minor,
+            source: FactSource::Report.as_str().into(),
+            created_at: now,
+            updated_at: now,
+        })
+        .collect();
+    sales::insert_many(conn, &sales)?;
+    payments::insert_many(conn, &payments)
+}
+
+/// A `new_customer_development` visit with an order wins its prospect: the customer becomes
+/// `active`, activated on the report's day. Returns the customers activated.
+pub fn activate_prospects(
+    conn: &mut DbConnection,
+    day: NaiveDate,
+    visits: &[VisitRow],
+    now: Timestamp,
+) -> QueryResult<Vec<Id>> {
+    let mut activated = Vec::new();
+    for v in visits {
+        if v.purpose != Purpose::NewCustomerDevelopment.as_str() || v.order_amount_minor <= 0 {
+            continue;
+        }
+        let n = diesel::update(
+            customers::table
+                .filter(customers::id.eq(v.customer_id))
+                .filter(customers::status.eq("prospect")),
+        )
+        .set((
+            customers::status.eq("active"),
+            customers::activated_on.eq(Some(day)),
+            customers::version.eq(customers::version + 1),
+            customers::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+        if n == 1 {
+            diesel::update(report_visits::table.find(v.id))
+                .set(report_visits::activated_customer.eq(true))
+                .execute(conn)?;
+            activated.push(v.customer_id);
+        }
+    }
+    Ok(activated)
+}
+
+/// Undoes the activations of a returned report, unless the customer moved on since.
+pub fn revert_activations(
+    conn: &mut DbConnection,
+    day: NaiveDate,
+    visits: &[VisitRow],
+    now: Timestamp,
+) -> QueryResult<()> {
+    for v in visits.iter().filter(|v| v.activated_customer) {
+        diesel::update(
+            customers::table
+                .filter(customers::id.eq(v.customer_id))
+                .filter(customers::status.eq("active"))
+                .filter(customers::activated_on.eq(Some(day))),
+        )
+        .set((
+            customers::status.eq("prospect"),
+            customers::activated_on.eq(None::<NaiveDate>),
+            customers::version.eq(customers::version + 1),
+            customers::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+        diesel::update(report_visits::table.find(v.id))
+            .set(report_visits::activated_customer.eq(false))
+            .execute(conn)?;
+    }
+    Ok(())
+}
