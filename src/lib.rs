@@ -32,6 +32,7 @@ pub mod targets;
 pub mod users;
 pub mod visits;
 pub mod webhooks;
+pub mod weekly;
 
 use std::sync::Arc;
 
@@ -94,7 +95,8 @@ fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .configure(targets::api::routes)
         .configure(facts::api::routes)
         .configure(progress::api::routes)
-        .configure(visits::routes);
+        .configure(visits::routes)
+        .configure(weekly::api::routes);
 }
 
 fn utoipa_app<T>(app: App<T>) -> utoipa_actix_web::UtoipaApp<T>

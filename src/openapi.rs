@@ -44,6 +44,7 @@ use crate::error::{FieldError, Problem};
         (name = "efficiency", description = "Visit efficiency per salesperson"),
         (name = "facts", description = "Sales and payment facts: the actuals (bulk upsert by external_id)"),
         (name = "progress", description = "Progress against targets: actual, pace, forecast, status"),
+        (name = "weekly-reports", description = "Weekly progress reports of units: figures, narrative, review, compliance, export"),
     )
 )]
 struct ApiDoc;

@@ -680,3 +680,41 @@ diesel::allow_tables_to_appear_in_same_query!(
     report_competitor_infos,
     daily_report_missing_notices,
 );
+
+// --- Weekly progress reports (migration 000006_weekly) ---
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{Tstz, Uid};
+
+    weekly_reports (id) {
+        id -> Uid,
+        org_unit_id -> Uid,
+        iso_week -> Text,
+        week_start -> Date,
+        week_end -> Date,
+        author_id -> Uid,
+        status -> Text,
+        figures -> Text,
+        figures_at -> Tstz,
+        competitor_dynamics -> Nullable<Text>,
+        abnormal_customer_handling -> Nullable<Text>,
+        next_week_goals -> Nullable<Text>,
+        next_week_plans -> Nullable<Text>,
+        due_at -> Tstz,
+        first_submitted_at -> Nullable<Tstz>,
+        submitted_at -> Nullable<Tstz>,
+        late -> Bool,
+        reviewed_by -> Nullable<Uid>,
+        reviewed_at -> Nullable<Tstz>,
+        review_comment -> Nullable<Text>,
+        returned_by -> Nullable<Uid>,
+        returned_at -> Nullable<Tstz>,
+        return_comment -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Tstz,
+        updated_at -> Tstz,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(weekly_reports, org_units);

@@ -1,0 +1,570 @@
+//! `/api/v1/weekly-reports`: create (figures filled in), read, list, edit the narrative,
+//! refresh, submit (figures frozen), review and return.
+
+use actix_web::http::StatusCode;
+use actix_web::{get, patch, post, web, HttpResponse};
+use diesel::prelude::*;
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
+
+use super::figures::compute;
+use super::model::{set_figures, stored, Filter, Row, WeeklyReport, WeeklyStatus};
+use super::{due_at, IsoWeek, READERS, WRITERS};
+use crate::alerts::chain_of;
+use crate::auth::{subtree_units, Caller, Role};
+use crate::db::{write_tx, DbConnection, Id, Timestamp};
+use crate::error::{ApiError, ApiResult};
+use crate::events;
+use crate::http::input::OptionalJson;
+use crate::http::{with_etag, IfMatch, PageParams, ValidJson, ValidQuery};
+use crate::schema::{org_units, weekly_reports as wr};
+use crate::settings::model::StoredSettings;
+use crate::visits::business_day;
+use crate::AppState;
+
+crate::page_type!(WeeklyReportPage, WeeklyReport);
+
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(super::compliance::weekly_report_compliance)
+        .service(list_weekly_reports)
+        .service(create_weekly_report)
+        .service(get_weekly_report)
+        .service(update_weekly_report)
+        .service(refresh_weekly_report)
+        .service(submit_weekly_report)
+        .service(review_weekly_report)
+        .service(return_weekly_report)
+        .service(super::export::export_weekly_report);
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateWeeklyReport {
+    /// The unit reported on; in your reach.
+    pub unit_id: Id,
+    /// ISO week `YYYY-Www`; default: the week before the current one (due this Monday).
+    #[schema(example = "2026-W47")]
+    #[validate(length(max = 20))]
+    pub week: Option<String>,
+    #[validate(length(max = 20000))]
+    pub competitor_dynamics: Option<String>,
+    #[validate(length(max = 20000))]
+    pub abnormal_customer_handling: Option<String>,
+    #[validate(length(max = 20000))]
+    pub next_week_goals: Option<String>,
+    #[validate(length(max = 20000))]
+    pub next_week_plans: Option<String>,
+}
+
+/// The narrative fields to change; absent fields stay as they are.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateWeeklyReport {
+    #[validate(length(max = 20000))]
+    pub competitor_dynamics: Option<String>,
+    #[validate(length(max = 20000))]
+    pub abnormal_customer_handling: Option<String>,
+    #[validate(length(max = 20000))]
+    pub next_week_goals: Option<String>,
+    #[validate(length(max = 20000))]
+    pub next_week_plans: Option<String>,
+}
+
+/// The reviewer's words: optional on review, required on return.
+#[derive(Debug, Default, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WeeklyReviewAction {
+    #[validate(length(min = 1, max = 10000))]
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize, Validate, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct WeeklyReportQuery {
+    /// Reports of this unit's subtree.
+    pub unit_id: Option<Id>,
+    /// ISO week `YYYY-Www`.
+    #[validate(length(max = 20))]
+    pub week: Option<String>,
+    pub status: Option<WeeklyStatus>,
+}
+
+/// Parses a `week` field (422 naming it).
+pub fn parse_week(field: &str, s: &str) -> ApiResult<IsoWeek> {
+    IsoWeek::parse(s.trim())
+        .ok_or_else(|| ApiError::invalid(field, "must be an ISO week such as 2026-W47"))
+}
+
+/// Whether the caller writes reports of `unit`: a supervisor or manager whose reach covers it.
+fn writes_for(caller: &Caller, unit: Id) -> bool {
+    WRITERS.contains(&caller.role) && caller.reach.covers_unit(unit)
+}
+
+/// The managers above a report's unit, nearest first (without its author).
+fn managers_above(conn: &mut DbConnection, row: &Row) -> QueryResult<Vec<Id>> {
+    let parent: Option<Id> = org_units::table
+        .find(row.org_unit_id)
+        .select(org_units::parent_id)
+        .first(conn)?;
+    match parent {
+        Some(p) => chain_of(conn, row.author_id, p),
+        None => Ok(Vec::new()),
+    }
+}
+
+/// A report the caller may change: in reach (404) and written by people like them (403).
+fn for_writer(conn: &mut DbConnection, caller: &Caller, id: Id) -> ApiResult<Row> {
+    let row = Row::find_in_reach(conn, caller, id)?;
+    if writes_for(caller, row.org_unit_id) {
+        Ok(row)
+    } else {
+        Err(ApiError::Forbidden(
+            "only the unit's supervisor or a manager above writes its weekly report".into(),
+        ))
+    }
+}
+
+fn require_open(row: &Row, what: &str) -> ApiResult<()> {
+    if row.status().is_open() {
+        Ok(())
+    } else {
+        Err(ApiError::illegal_state(
+            format!("only a draft or returned weekly report is {what}"),
+            row.status.clone(),
+        ))
+    }
+}
+
+/// List weekly reports of units in your reach (and those you wrote).
+#[utoipa::path(tag = "weekly-reports", operation_id = "list_weekly_reports", params(PageParams, WeeklyReportQuery),
+    responses((status = 200, description = "A page of weekly reports", body = WeeklyReportPage)))]
+#[get("/weekly-reports")]
+pub async fn list_weekly_reports(
+    state: web::Data<AppState>,
+    caller: Caller,
+    page: ValidQuery<PageParams>,
+    query: ValidQuery<WeeklyReportQuery>,
+) -> ApiResult<web::Json<WeeklyReportPage>> {
+    caller.require(&READERS)?;
+    let cursor = page.0.cursor()?;
+    let q = query.0;
+    let week = q
+        .week
+        .as_deref()
+        .map(|w| parse_week("week", w))
+        .transpose()?;
+    let (items, next_cursor) = state
+        .db(move |conn| {
+            let units = match q.unit_id {
+                Some(u) => Some(subtree_units(conn, &[u])?),
+                None => None,
+            };
+            let filter = Filter {
+                units,
+                week_start: week.map(|w| w.start()),
+                status: q.status,
+            };
+            let rows = Row::list(conn, &caller, &filter, cursor)?;
+            let (rows, next) = cursor.finish(rows, |r| r.id);
+            Ok((Row::present(conn, rows)?, next))
+        })
+        .await?;
+    Ok(web::Json(WeeklyReportPage { items, next_cursor }))
+}
+
+/// Create the weekly report of a unit for a week, with its figures filled in from the subtree's
+/// data (the unit's supervisor or a manager above). One per unit and week.
+#[utoipa::path(tag = "weekly-reports", operation_id = "create_weekly_report", request_body = CreateWeeklyReport,
+    responses((status = 201, description = "Created as a draft, figures filled in", body = WeeklyReport)))]
+#[post("/weekly-reports")]
+pub async fn create_weekly_report(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: ValidJson<CreateWeeklyReport>,
+) -> ApiResult<HttpResponse> {
+    caller.require(&WRITERS)?;
+    let b = body.0;
+    let given = b
+        .week
+        .as_deref()
+        .map(|w| parse_week("week", w))
+        .transpose()?;
+    let now = state.clock.now();
+    let report = state
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                let known: bool = diesel::select(diesel::dsl::exists(
+                    org_units::table.filter(org_units::id.eq(b.unit_id)),
+                ))
+                .get_result(conn)?;
+                if !known || !caller.reach.covers_unit(b.unit_id) {
+                    return Err(ApiError::not_found("org unit"));
+                }
+                let settings = StoredSettings::load(conn)?.settings;
+                let today = business_day(&settings, now);
+                let week = given.unwrap_or_else(|| IsoWeek::of(today - chrono::Duration::days(7)));
+                if week.start() > today {
+                    return Err(ApiError::invalid("week", "cannot be a week still to come"));
+                }
+                if Row::exists(conn, b.unit_id, week.start())? {
+                    return Err(ApiError::conflict(format!(
+                        "the unit already has a weekly report for {week}"
+                    )));
+                }
+                let figures = compute(conn, &settings, b.unit_id, week, now)?;
+                let id = Id::new();
+                diesel::insert_into(wr::table)
+                    .values((
+                        wr::id.eq(id),
+                        wr::org_unit_id.eq(b.unit_id),
+                        wr::iso_week.eq(week.label()),
+                        wr::week_start.eq(week.start()),
+                        wr::week_end.eq(week.end()),
+                        wr::author_id.eq(caller.user_id),
+                        wr::status.eq(WeeklyStatus::Draft.as_str()),
+                        wr::figures.eq(stored(&figures)?),
+                        wr::figures_at.eq(now),
+                        wr::competitor_dynamics.eq(&b.competitor_dynamics),
+                        wr::abnormal_customer_handling.eq(&b.abnormal_customer_handling),
+                        wr::next_week_goals.eq(&b.next_week_goals),
+                        wr::next_week_plans.eq(&b.next_week_plans),
+                        wr::due_at.eq(due_at(&settings, week)),
+                        wr::created_at.eq(now),
+                        wr::updated_at.eq(now),
+                    ))
+                    .execute(conn)?;
+                let report = Row::view(conn, id)?;
+                events::emit(
+                    conn,
+                    now,
+                    "weekly_report.created",
+                    "weekly_report",
+                    id,
+                    &report,
+                )?;
+                Ok(report)
+            })
+        })
+        .await?;
+    Ok(with_etag(StatusCode::CREATED, &report, report.version))
+}
+
+/// Get a weekly report with its figures and narrative.
+#[utoipa::path(tag = "weekly-reports", operation_id = "get_weekly_report", params(("id" = Id, Path)),
+    responses((status = 200, description = "The weekly report", body = WeeklyReport)))]
+#[get("/weekly-reports/{id}")]
+pub async fn get_weekly_report(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Id>,
+) -> ApiResult<HttpResponse> {
+    caller.require(&READERS)?;
+    let id = id.into_inner();
+    let report = state
+        .db(move |conn| {
+            Row::find_in_reach(conn, &caller, id)?;
+            Row::view(conn, id)
+        })
+        .await?;
+    Ok(with_etag(StatusCode::OK, &report, report.version))
+}
+
+/// Change the narrative of a draft or returned weekly report (`If-Match`).
+#[utoipa::path(tag = "weekly-reports", operation_id = "update_weekly_report", request_body = UpdateWeeklyReport,
+    params(("id" = Id, Path), ("If-Match" = String, Header, description = "The report's ETag")),
+    responses((status = 200, description = "The changed weekly report", body = WeeklyReport)))]
+#[patch("/weekly-reports/{id}")]
+pub async fn update_weekly_report(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Id>,
+    if_match: IfMatch,
+    body: ValidJson<UpdateWeeklyReport>,
+) -> ApiResult<HttpResponse> {
+    caller.require(&WRITERS)?;
+    let id = id.into_inner();
+    let b = body.0;
+    let now = state.clock.now();
+    let report = state
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                let row = for_writer(conn, &caller, id)?;
+                if_match.check(row.version)?;
+                require_open(&row, "edited")?;
+                diesel::update(wr::table.find(id))
+                    .set((
+                        wr::competitor_dynamics
+                            .eq(b.competitor_dynamics.or(row.competitor_dynamics)),
+                        wr::abnormal_customer_handling.eq(b
+                            .abnormal_customer_handling
+                            .or(row.abnormal_customer_handling)),
+                        wr::next_week_goals.eq(b.next_week_goals.or(row.next_week_goals)),
+                        wr::next_week_plans.eq(b.next_week_plans.or(row.next_week_plans)),
+                        wr::version.eq(wr::version + 1),
+                        wr::updated_at.eq(now),
+                    ))
+                    .execute(conn)?;
+                let report = Row::view(conn, id)?;
+                events::emit(
+                    conn,
+                    now,
+                    "weekly_report.updated",
+                    "weekly_report",
+                    id,
+                    &report,
+                )?;
+                Ok(report)
+            })
+        })
+        .await?;
+    Ok(with_etag(StatusCode::OK, &report, report.version))
+}
+
+/// Recomputes the figures of an open report (refresh and submit).
+fn recompute(conn: &mut DbConnection, row: &Row, now: Timestamp) -> ApiResult<()> {
+    let settings = StoredSettings::load(conn)?.settings;
+    let week = IsoWeek::parse(&row.iso_week)
+        .ok_or_else(|| anyhow::anyhow!("stored week {} is unreadable", row.iso_week))?;
+    let figures = compute(conn, &settings, row.org_unit_id, week, now)?;
+    if !set_figures(conn, row.id, row.version, &figures, now)? {
+        return Err(ApiError::PreconditionFailed(
+            "the weekly report changed meanwhile".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Recompute the figures of a draft or returned weekly report from the current data (`If-Match`).
+#[utoipa::path(tag = "weekly-reports", operation_id = "refresh_weekly_report",
+    params(("id" = Id, Path), ("If-Match" = String, Header, description = "The report's ETag")),
+    responses((status = 200, description = "The report with fresh figures", body = WeeklyReport)))]
+#[post("/weekly-reports/{id}/refresh")]
+pub async fn refresh_weekly_report(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Id>,
+    if_match: IfMatch,
+) -> ApiResult<HttpResponse> {
+    caller.require(&WRITERS)?;
+    let id = id.into_inner();
+    let now = state.clock.now();
+    let report = state
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                let row = for_writer(conn, &caller, id)?;
+                if_match.check(row.version)?;
+                require_open(&row, "refreshed")?;
+                recompute(conn, &row, now)?;
+                let report = Row::view(conn, id)?;
+                events::emit(
+                    conn,
+                    now,
+                    "weekly_report.updated",
+                    "weekly_report",
+                    id,
+                    &report,
+                )?;
+                Ok(report)
+            })
+        })
+        .await?;
+    Ok(with_etag(StatusCode::OK, &report, report.version))
+}
+
+/// Submit a weekly report (`If-Match`): its figures are taken once more and frozen; after the
+/// Monday cutoff the report is marked late (decided by the first submission). The manager above
+/// is notified.
+#[utoipa::path(tag = "weekly-reports", operation_id = "submit_weekly_report",
+    params(("id" = Id, Path), ("If-Match" = String, Header, description = "The report's ETag")),
+    responses((status = 200, description = "The submitted report", body = WeeklyReport)))]
+#[post("/weekly-reports/{id}/submit")]
+pub async fn submit_weekly_report(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Id>,
+    if_match: IfMatch,
+) -> ApiResult<HttpResponse> {
+    caller.require(&WRITERS)?;
+    let id = id.into_inner();
+    let now = state.clock.now();
+    let report = state
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                let row = for_writer(conn, &caller, id)?;
+                if_match.check(row.version)?;
+                require_open(&row, "submitted")?;
+                recompute(conn, &row, now)?;
+                let late = match row.first_submitted_at {
+                    Some(_) => row.late,
+                    None => now.0 > row.due_at.0,
+                };
+                diesel::update(wr::table.find(id))
+                    .set((
+                        wr::status.eq(WeeklyStatus::Submitted.as_str()),
+                        wr::submitted_at.eq(Some(now)),
+                        wr::first_submitted_at.eq(row.first_submitted_at.or(Some(now))),
+                        wr::late.eq(late),
+                        wr::version.eq(wr::version + 1),
+                        wr::updated_at.eq(now),
+                    ))
+                    .execute(conn)?;
+                let report = Row::view(conn, id)?;
+                let reviewer: Vec<Id> = managers_above(conn, &row)?.into_iter().take(1).collect();
+                let title = format!(
+                    "Weekly report {} of {} submitted",
+                    row.iso_week, report.unit_name
+                );
+                events::emit_and_notify(
+                    conn,
+                    now,
+                    "weekly_report.submitted",
+                    "weekly_report",
+                    id,
+                    &report,
+                    &title,
+                    &reviewer,
+                )?;
+                Ok(report)
+            })
+        })
+        .await?;
+    Ok(with_etag(StatusCode::OK, &report, report.version))
+}
+
+#[derive(Clone, Copy)]
+enum Verdict {
+    Review,
+    Return,
+}
+
+/// Reviews or returns a submitted report: a manager above the unit (or an executive), never its
+/// author.
+async fn decide(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: Id,
+    if_match: IfMatch,
+    comment: Option<String>,
+    verdict: Verdict,
+) -> ApiResult<HttpResponse> {
+    caller.require(&[Role::Supervisor, Role::Manager, Role::Executive])?;
+    if matches!(verdict, Verdict::Return) && comment.is_none() {
+        return Err(ApiError::invalid("comment", "say what to change"));
+    }
+    let now = state.clock.now();
+    let report = state
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                let row = Row::find_in_reach(conn, &caller, id)?;
+                let above = managers_above(conn, &row)?;
+                if row.author_id == caller.user_id
+                    || !(caller.is(Role::Executive) || above.contains(&caller.user_id))
+                {
+                    return Err(ApiError::Forbidden(
+                        "only a manager above the unit reviews its weekly report".into(),
+                    ));
+                }
+                if_match.check(row.version)?;
+                if row.status() != WeeklyStatus::Submitted {
+                    return Err(ApiError::illegal_state(
+                        "only a submitted weekly report is reviewed or returned",
+                        row.status.clone(),
+                    ));
+                }
+                let (event, title) = match verdict {
+                    Verdict::Review => {
+                        diesel::update(wr::table.find(id))
+                            .set((
+                                wr::status.eq(WeeklyStatus::Reviewed.as_str()),
+                                wr::reviewed_by.eq(Some(caller.user_id)),
+                                wr::reviewed_at.eq(Some(now)),
+                                wr::review_comment.eq(&comment),
+                            ))
+                            .execute(conn)?;
+                        ("weekly_report.reviewed", "reviewed")
+                    }
+                    Verdict::Return => {
+                        diesel::update(wr::table.find(id))
+                            .set((
+                                wr::status.eq(WeeklyStatus::Returned.as_str()),
+                                wr::returned_by.eq(Some(caller.user_id)),
+                                wr::returned_at.eq(Some(now)),
+                                wr::return_comment.eq(&comment),
+                            ))
+                            .execute(conn)?;
+                        ("weekly_report.returned", "returned")
+                    }
+                };
+                diesel::update(wr::table.find(id))
+                    .set((wr::version.eq(wr::version + 1), wr::updated_at.eq(now)))
+                    .execute(conn)?;
+                let report = Row::view(conn, id)?;
+                let title = format!("Your weekly report {} was {title}", row.iso_week);
+                events::emit_and_notify(
+                    conn,
+                    now,
+                    event,
+                    "weekly_report",
+                    id,
+                    &report,
+                    &title,
+                    &[row.author_id],
+                )?;
+                Ok(report)
+            })
+        })
+        .await?;
+    Ok(with_etag(StatusCode::OK, &report, report.version))
+}
+
+/// Review a submitted weekly report, with an optional comment (the manager above; `If-Match`).
+#[utoipa::path(tag = "weekly-reports", operation_id = "review_weekly_report",
+    request_body(content = Option<WeeklyReviewAction>),
+    params(("id" = Id, Path), ("If-Match" = String, Header, description = "The report's ETag")),
+    responses((status = 200, description = "The reviewed report", body = WeeklyReport)))]
+#[post("/weekly-reports/{id}/review")]
+pub async fn review_weekly_report(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Id>,
+    if_match: IfMatch,
+    body: OptionalJson<WeeklyReviewAction>,
+) -> ApiResult<HttpResponse> {
+    let comment = body.0.unwrap_or_default().comment;
+    decide(
+        state,
+        caller,
+        id.into_inner(),
+        if_match,
+        comment,
+        Verdict::Review,
+    )
+    .await
+}
+
+/// Return a submitted weekly report with a comment (required) for the author to rework
+/// (the manager above; `If-Match`).
+#[utoipa::path(tag = "weekly-reports", operation_id = "return_weekly_report",
+    request_body(content = Option<WeeklyReviewAction>),
+    params(("id" = Id, Path), ("If-Match" = String, Header, description = "The report's ETag")),
+    responses((status = 200, description = "The returned report", body = WeeklyReport)))]
+#[post("/weekly-reports/{id}/return")]
+pub async fn return_weekly_report(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Id>,
+    if_match: IfMatch,
+    body: OptionalJson<WeeklyReviewAction>,
+) -> ApiResult<HttpResponse> {
+    let comment = body.0.unwrap_or_default().comment;
+    decide(
+        state,
+        caller,
+        id.into_inner(),
+        if_match,
+        comment,
+        Verdict::Return,
+    )
+    .await
+}
