@@ -1,5 +1,5 @@
-//! `/api/v1/weekly-reports`: create (figures filled in), read, list, edit the narrative,
-//! refresh, submit (figures frozen), review and return.
+//! `/api/v1/weekly-reports`: create (figures filled in), read, list, edit the narrative; the
+//! workflow steps are in `actions`.
 
 use actix_web::http::StatusCode;
 use actix_web::{get, patch, post, web, HttpResponse};
@@ -8,15 +8,15 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
+use super::actions;
 use super::figures::compute;
-use super::model::{set_figures, stored, Filter, Row, WeeklyReport, WeeklyStatus};
+use super::model::{stored, Filter, Row, WeeklyReport, WeeklyStatus};
 use super::{due_at, IsoWeek, READERS, WRITERS};
 use crate::alerts::chain_of;
-use crate::auth::{subtree_units, Caller, Role};
-use crate::db::{write_tx, DbConnection, Id, Timestamp};
+use crate::auth::{subtree_units, Caller};
+use crate::db::{write_tx, DbConnection, Id};
 use crate::error::{ApiError, ApiResult};
 use crate::events;
-use crate::http::input::OptionalJson;
 use crate::http::{with_etag, IfMatch, PageParams, ValidJson, ValidQuery};
 use crate::schema::{org_units, weekly_reports as wr};
 use crate::settings::model::StoredSettings;
@@ -31,10 +31,10 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(create_weekly_report)
         .service(get_weekly_report)
         .service(update_weekly_report)
-        .service(refresh_weekly_report)
-        .service(submit_weekly_report)
-        .service(review_weekly_report)
-        .service(return_weekly_report)
+        .service(actions::refresh_weekly_report)
+        .service(actions::submit_weekly_report)
+        .service(actions::review_weekly_report)
+        .service(actions::return_weekly_report)
         .service(super::export::export_weekly_report);
 }
 
@@ -97,12 +97,12 @@ pub fn parse_week(field: &str, s: &str) -> ApiResult<IsoWeek> {
 }
 
 /// Whether the caller writes reports of `unit`: a supervisor or manager whose reach covers it.
-fn writes_for(caller: &Caller, unit: Id) -> bool {
+pub(super) fn writes_for(caller: &Caller, unit: Id) -> bool {
     WRITERS.contains(&caller.role) && caller.reach.covers_unit(unit)
 }
 
 /// The managers above a report's unit, nearest first (without its author).
-fn managers_above(conn: &mut DbConnection, row: &Row) -> QueryResult<Vec<Id>> {
+pub(super) fn managers_above(conn: &mut DbConnection, row: &Row) -> QueryResult<Vec<Id>> {
     let parent: Option<Id> = org_units::table
         .find(row.org_unit_id)
         .select(org_units::parent_id)
@@ -114,7 +114,7 @@ fn managers_above(conn: &mut DbConnection, row: &Row) -> QueryResult<Vec<Id>> {
 }
 
 /// A report the caller may change: in reach (404) and written by people like them (403).
-fn for_writer(conn: &mut DbConnection, caller: &Caller, id: Id) -> ApiResult<Row> {
+pub(super) fn for_writer(conn: &mut DbConnection, caller: &Caller, id: Id) -> ApiResult<Row> {
     let row = Row::find_in_reach(conn, caller, id)?;
     if writes_for(caller, row.org_unit_id) {
         Ok(row)
@@ -125,7 +125,7 @@ fn for_writer(conn: &mut DbConnection, caller: &Caller, id: Id) -> ApiResult<Row
     }
 }
 
-fn require_open(row: &Row, what: &str) -> ApiResult<()> {
+pub(super) fn require_open(row: &Row, what: &str) -> ApiResult<()> {
     if row.status().is_open() {
         Ok(())
     } else {
@@ -319,252 +319,4 @@ pub async fn update_weekly_report(
         })
         .await?;
     Ok(with_etag(StatusCode::OK, &report, report.version))
-}
-
-/// Recomputes the figures of an open report (refresh and submit).
-fn recompute(conn: &mut DbConnection, row: &Row, now: Timestamp) -> ApiResult<()> {
-    let settings = StoredSettings::load(conn)?.settings;
-    let week = IsoWeek::parse(&row.iso_week)
-        .ok_or_else(|| anyhow::anyhow!("stored week {} is unreadable", row.iso_week))?;
-    let figures = compute(conn, &settings, row.org_unit_id, week, now)?;
-    if !set_figures(conn, row.id, row.version, &figures, now)? {
-        return Err(ApiError::PreconditionFailed(
-            "the weekly report changed meanwhile".into(),
-        ));
-    }
-    Ok(())
-}
-
-/// Recompute the figures of a draft or returned weekly report from the current data (`If-Match`).
-#[utoipa::path(tag = "weekly-reports", operation_id = "refresh_weekly_report",
-    params(("id" = Id, Path), ("If-Match" = String, Header, description = "The report's ETag")),
-    responses((status = 200, description = "The report with fresh figures", body = WeeklyReport)))]
-#[post("/weekly-reports/{id}/refresh")]
-pub async fn refresh_weekly_report(
-    state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<Id>,
-    if_match: IfMatch,
-) -> ApiResult<HttpResponse> {
-    caller.require(&WRITERS)?;
-    let id = id.into_inner();
-    let now = state.clock.now();
-    let report = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let row = for_writer(conn, &caller, id)?;
-                if_match.check(row.version)?;
-                require_open(&row, "refreshed")?;
-                recompute(conn, &row, now)?;
-                let report = Row::view(conn, id)?;
-                events::emit(
-                    conn,
-                    now,
-                    "weekly_report.updated",
-                    "weekly_report",
-                    id,
-                    &report,
-                )?;
-                Ok(report)
-            })
-        })
-        .await?;
-    Ok(with_etag(StatusCode::OK, &report, report.version))
-}
-
-/// Submit a weekly report (`If-Match`): its figures are taken once more and frozen; after the
-/// Monday cutoff the report is marked late (decided by the first submission). The manager above
-/// is notified.
-#[utoipa::path(tag = "weekly-reports", operation_id = "submit_weekly_report",
-    params(("id" = Id, Path), ("If-Match" = String, Header, description = "The report's ETag")),
-    responses((status = 200, description = "The submitted report", body = WeeklyReport)))]
-#[post("/weekly-reports/{id}/submit")]
-pub async fn submit_weekly_report(
-    state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<Id>,
-    if_match: IfMatch,
-) -> ApiResult<HttpResponse> {
-    caller.require(&WRITERS)?;
-    let id = id.into_inner();
-    let now = state.clock.now();
-    let report = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let row = for_writer(conn, &caller, id)?;
-                if_match.check(row.version)?;
-                require_open(&row, "submitted")?;
-                recompute(conn, &row, now)?;
-                let late = match row.first_submitted_at {
-                    Some(_) => row.late,
-                    None => now.0 > row.due_at.0,
-                };
-                diesel::update(wr::table.find(id))
-                    .set((
-                        wr::status.eq(WeeklyStatus::Submitted.as_str()),
-                        wr::submitted_at.eq(Some(now)),
-                        wr::first_submitted_at.eq(row.first_submitted_at.or(Some(now))),
-                        wr::late.eq(late),
-                        wr::version.eq(wr::version + 1),
-                        wr::updated_at.eq(now),
-                    ))
-                    .execute(conn)?;
-                let report = Row::view(conn, id)?;
-                let reviewer: Vec<Id> = managers_above(conn, &row)?.into_iter().take(1).collect();
-                let title = format!(
-                    "Weekly report {} of {} submitted",
-                    row.iso_week, report.unit_name
-                );
-                events::emit_and_notify(
-                    conn,
-                    now,
-                    "weekly_report.submitted",
-                    "weekly_report",
-                    id,
-                    &report,
-                    &title,
-                    &reviewer,
-                )?;
-                Ok(report)
-            })
-        })
-        .await?;
-    Ok(with_etag(StatusCode::OK, &report, report.version))
-}
-
-#[derive(Clone, Copy)]
-enum Verdict {
-    Review,
-    Return,
-}
-
-/// Reviews or returns a submitted report: a manager above the unit (or an executive), never its
-/// author.
-async fn decide(
-    state: web::Data<AppState>,
-    caller: Caller,
-    id: Id,
-    if_match: IfMatch,
-    comment: Option<String>,
-    verdict: Verdict,
-) -> ApiResult<HttpResponse> {
-    caller.require(&[Role::Supervisor, Role::Manager, Role::Executive])?;
-    if matches!(verdict, Verdict::Return) && comment.is_none() {
-        return Err(ApiError::invalid("comment", "say what to change"));
-    }
-    let now = state.clock.now();
-    let report = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let row = Row::find_in_reach(conn, &caller, id)?;
-                let above = managers_above(conn, &row)?;
-                if row.author_id == caller.user_id
-                    || !(caller.is(Role::Executive) || above.contains(&caller.user_id))
-                {
-                    return Err(ApiError::Forbidden(
-                        "only a manager above the unit reviews its weekly report".into(),
-                    ));
-                }
-                if_match.check(row.version)?;
-                if row.status() != WeeklyStatus::Submitted {
-                    return Err(ApiError::illegal_state(
-                        "only a submitted weekly report is reviewed or returned",
-                        row.status.clone(),
-                    ));
-                }
-                let (event, title) = match verdict {
-                    Verdict::Review => {
-                        diesel::update(wr::table.find(id))
-                            .set((
-                                wr::status.eq(WeeklyStatus::Reviewed.as_str()),
-                                wr::reviewed_by.eq(Some(caller.user_id)),
-                                wr::reviewed_at.eq(Some(now)),
-                                wr::review_comment.eq(&comment),
-                            ))
-                            .execute(conn)?;
-                        ("weekly_report.reviewed", "reviewed")
-                    }
-                    Verdict::Return => {
-                        diesel::update(wr::table.find(id))
-                            .set((
-                                wr::status.eq(WeeklyStatus::Returned.as_str()),
-                                wr::returned_by.eq(Some(caller.user_id)),
-                                wr::returned_at.eq(Some(now)),
-                                wr::return_comment.eq(&comment),
-                            ))
-                            .execute(conn)?;
-                        ("weekly_report.returned", "returned")
-                    }
-                };
-                diesel::update(wr::table.find(id))
-                    .set((wr::version.eq(wr::version + 1), wr::updated_at.eq(now)))
-                    .execute(conn)?;
-                let report = Row::view(conn, id)?;
-                let title = format!("Your weekly report {} was {title}", row.iso_week);
-                events::emit_and_notify(
-                    conn,
-                    now,
-                    event,
-                    "weekly_report",
-                    id,
-                    &report,
-                    &title,
-                    &[row.author_id],
-                )?;
-                Ok(report)
-            })
-        })
-        .await?;
-    Ok(with_etag(StatusCode::OK, &report, report.version))
-}
-
-/// Review a submitted weekly report, with an optional comment (the manager above; `If-Match`).
-#[utoipa::path(tag = "weekly-reports", operation_id = "review_weekly_report",
-    request_body(content = Option<WeeklyReviewAction>),
-    params(("id" = Id, Path), ("If-Match" = String, Header, description = "The report's ETag")),
-    responses((status = 200, description = "The reviewed report", body = WeeklyReport)))]
-#[post("/weekly-reports/{id}/review")]
-pub async fn review_weekly_report(
-    state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<Id>,
-    if_match: IfMatch,
-    body: OptionalJson<WeeklyReviewAction>,
-) -> ApiResult<HttpResponse> {
-    let comment = body.0.unwrap_or_default().comment;
-    decide(
-        state,
-        caller,
-        id.into_inner(),
-        if_match,
-        comment,
-        Verdict::Review,
-    )
-    .await
-}
-
-/// Return a submitted weekly report with a comment (required) for the author to rework
-/// (the manager above; `If-Match`).
-#[utoipa::path(tag = "weekly-reports", operation_id = "return_weekly_report",
-    request_body(content = Option<WeeklyReviewAction>),
-    params(("id" = Id, Path), ("If-Match" = String, Header, description = "The report's ETag")),
-    responses((status = 200, description = "The returned report", body = WeeklyReport)))]
-#[post("/weekly-reports/{id}/return")]
-pub async fn return_weekly_report(
-    state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<Id>,
-    if_match: IfMatch,
-    body: OptionalJson<WeeklyReviewAction>,
-) -> ApiResult<HttpResponse> {
-    let comment = body.0.unwrap_or_default().comment;
-    decide(
-        state,
-        caller,
-        id.into_inner(),
-        if_match,
-        comment,
-        Verdict::Return,
-    )
-    .await
 }

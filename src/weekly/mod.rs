@@ -5,6 +5,7 @@
 
 pub mod abnormal;
 pub mod achievement;
+pub mod actions;
 pub mod api;
 pub mod compliance;
 pub mod demo;
