@@ -372,6 +372,16 @@ async fn a_week_of_known_data_gives_figures_that_match_a_hand_count_and_freeze_o
     assert_eq!(read.body["figures"], submitted.body["figures"]);
     let refresh = act(&app, &ns, &format!("{path}/refresh"), &read.etag(), None).await;
     assert_eq!(refresh.problem(409)["current_state"], "submitted");
+    let edit = app
+        .patch(&path)
+        .bearer(&ns)
+        .header("if-match", &read.etag())
+        .json(json!({"next_week_plans": "x"}))
+        .send()
+        .await;
+    assert_eq!(edit.problem(409)["current_state"], "submitted");
+    let by_admin = app.get(&path).bearer(&admin).send().await;
+    assert_eq!(by_admin.body["figures"]["sales_minor"], 57_000);
 
     // Exports of the frozen figures.
     let (status, ct, csv) = download(&app, &nm, &format!("{path}/export?format=csv")).await;
@@ -493,6 +503,8 @@ async fn a_late_report_is_marked_late_compliance_shows_every_unit_and_reach_hold
     let office = create_weekly(&app, &ns, &f.org.north_office, &week).await;
     assert_eq!(office.status, 201, "{}", office.text);
     let office_path = format!("/api/v1/weekly-reports/{}", office.id());
+    let stale = act(&app, &ns, &format!("{office_path}/submit"), "\"999\"", None).await;
+    stale.problem(412);
     let s = act(
         &app,
         &ns,
@@ -582,9 +594,14 @@ async fn a_late_report_is_marked_late_compliance_shows_every_unit_and_reach_hold
     app.get(&office_path).bearer(&ss).send().await.problem(404);
     let (status, _, _) = download(&app, &ss, &format!("{office_path}/export?format=csv")).await;
     assert_eq!(status, 404);
-    create_weekly(&app, &ss, &f.org.north_office, &week)
-        .await
-        .problem(404);
+    let outside = create_weekly(&app, &ss, &f.org.north_office, &week).await;
+    assert_eq!(outside.invalid_fields(), vec!["unit_id"]);
+    let outside = app
+        .get(&format!("{compliance}&unit_id={}", f.org.north))
+        .bearer(&ss)
+        .send()
+        .await;
+    assert_eq!(outside.invalid_fields(), vec!["unit_id"]);
     let list = app.get("/api/v1/weekly-reports").bearer(&ss).send().await;
     let ids: Vec<&str> = list.body["items"]
         .as_array()

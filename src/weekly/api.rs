@@ -41,7 +41,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateWeeklyReport {
-    /// The unit reported on; in your reach.
+    /// The unit reported on; in your reach (422 otherwise).
     pub unit_id: Id,
     /// ISO week `YYYY-Www`; default: the week before the current one (due this Monday).
     #[schema(example = "2026-W47")]
@@ -199,7 +199,7 @@ pub async fn create_weekly_report(
                 ))
                 .get_result(conn)?;
                 if !known || !caller.reach.covers_unit(b.unit_id) {
-                    return Err(ApiError::not_found("org unit"));
+                    return Err(ApiError::invalid("unit_id", "no such unit in your reach"));
                 }
                 let settings = StoredSettings::load(conn)?.settings;
                 let today = business_day(&settings, now);

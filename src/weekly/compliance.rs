@@ -123,7 +123,7 @@ pub async fn weekly_report_compliance(
                 .into_boxed();
             if let Some(u) = q.unit_id {
                 if !caller.reach.covers_unit(u) {
-                    return Err(ApiError::not_found("org unit"));
+                    return Err(ApiError::invalid("unit_id", "no such unit in your reach"));
                 }
                 units = units.filter(org_units::id.eq_any(subtree_units(conn, &[u])?));
             }
