@@ -274,3 +274,59 @@ async fn a_bulk_upsert_is_idempotent_by_external_id_and_all_or_nothing() {
     let big = upload(&app, &erp, "/api/v1/sales-facts", many).await;
     assert_eq!(big["created"], 1000);
 }
+
+#[actix_web::test]
+async fn facts_are_listed_within_reach_so_an_actual_can_be_checked_by_hand() {
+    let app = TestApp::spawn().await;
+    let c = company(&app).await;
+    let o = &c.org;
+    upload(
+        &app,
+        &o.admin,
+        "/api/v1/sales-facts",
+        vec![
+            sale("n1", "2026-04-01", &o.north_seller, 100, 0),
+            sale("n2", "2026-04-02", &o.north_seller, 200, 0),
+            sale("s1", "2026-04-01", &o.south_seller, 300, 0),
+        ],
+    )
+    .await;
+    let count = |token: String, query: &str| {
+        let app = &app;
+        let query = query.to_string();
+        async move {
+            let res = app
+                .get(&format!("/api/v1/sales-facts{query}"))
+                .bearer(&token)
+                .send()
+                .await;
+            assert_eq!(res.status, 200, "{}", res.body);
+            res.body["items"].as_array().unwrap().len()
+        }
+    };
+    let nsp = app.login("nsp@test.local", PASSWORD).await;
+    let ns = app.login("ns@test.local", PASSWORD).await;
+    let ss = app.login("ss@test.local", PASSWORD).await;
+    assert_eq!(count(nsp.clone(), "").await, 2);
+    assert_eq!(count(ns, "").await, 2);
+    assert_eq!(count(ss, "").await, 1);
+    assert_eq!(count(o.admin.clone(), "").await, 3);
+    assert_eq!(count(o.admin.clone(), "?from=2026-04-02").await, 1);
+    assert_eq!(count(o.admin.clone(), "?external_id=s1").await, 1);
+    // A peer's facts stay hidden even when asked for by name.
+    let peer = format!("?salesperson_id={}", o.south_seller);
+    assert_eq!(count(nsp, &peer).await, 0);
+    let page = app
+        .get("/api/v1/sales-facts?limit=2")
+        .bearer(&o.admin)
+        .send()
+        .await;
+    assert!(page.body["next_cursor"].is_string());
+    assert_eq!(page.body["items"][0]["source"], "erp");
+    let payments = app
+        .get("/api/v1/payment-facts")
+        .bearer(&o.admin)
+        .send()
+        .await;
+    assert_eq!(payments.status, 200);
+}

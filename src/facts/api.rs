@@ -1,26 +1,77 @@
 //! `/api/v1/sales-facts` and `/api/v1/payment-facts`: bulk upserts for integrations and admins.
 
-use actix_web::{post, web};
+use actix_web::{get, post, web};
 
-use super::payments::{self, PaymentFactBatch};
-use super::sales::{self, SalesFactBatch};
-use super::BulkResult;
+use super::payments::{self, PaymentFactBatch, PaymentFactRow};
+use super::sales::{self, SalesFactBatch, SalesFactRow};
+use super::{BulkResult, FactFilter, FactScope};
 use crate::auth::{Caller, Role};
 use crate::db::write_tx;
 use crate::error::ApiResult;
-use crate::http::ValidJson;
+use crate::http::{PageParams, ValidJson, ValidQuery};
 use crate::AppState;
 
 /// Roles that import facts.
 const IMPORTERS: [Role; 2] = [Role::Integration, Role::Admin];
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(upsert_sales_facts)
+    cfg.service(list_sales_facts)
+        .service(upsert_sales_facts)
+        .service(list_payment_facts)
         .service(upsert_payment_facts);
 }
 
-/// Upsert up to 1,000 sales facts by `external_id`, all or nothing: one invalid row (named as
-/// `rows[i].field`) rejects the batch. Sending the same batch again changes nothing.
+crate::page_type!(SalesFactPage, SalesFactRow);
+crate::page_type!(PaymentFactPage, PaymentFactRow);
+
+/// List sales facts: your own, your subtree's, your dealer's, or all for company-wide roles.
+#[utoipa::path(tag = "facts", operation_id = "list_sales_facts", params(PageParams, FactFilter),
+    responses((status = 200, description = "A page of sales facts", body = SalesFactPage)))]
+#[get("/sales-facts")]
+pub async fn list_sales_facts(
+    state: web::Data<AppState>,
+    caller: Caller,
+    page: ValidQuery<PageParams>,
+    filter: ValidQuery<FactFilter>,
+) -> ApiResult<web::Json<SalesFactPage>> {
+    let cursor = page.0.cursor()?;
+    let filter = filter.0;
+    let rows = state
+        .db(move |conn| {
+            let scope = FactScope::of(conn, &caller)?;
+            Ok(sales::list(conn, &scope, &filter, cursor)?)
+        })
+        .await?;
+    let (items, next_cursor) = cursor.finish(rows, |f| f.id);
+    Ok(web::Json(SalesFactPage { items, next_cursor }))
+}
+
+/// List payment facts: your own, your subtree's, your dealer's, or all for company-wide roles.
+#[utoipa::path(tag = "facts", operation_id = "list_payment_facts", params(PageParams, FactFilter),
+    responses((status = 200, description = "A page of payment facts", body = PaymentFactPage)))]
+#[get("/payment-facts")]
+pub async fn list_payment_facts(
+    state: web::Data<AppState>,
+    caller: Caller,
+    page: ValidQuery<PageParams>,
+    filter: ValidQuery<FactFilter>,
+) -> ApiResult<web::Json<PaymentFactPage>> {
+    let cursor = page.0.cursor()?;
+    let filter = filter.0;
+    let rows = state
+        .db(move |conn| {
+            let scope = FactScope::of(conn, &caller)?;
+            Ok(payments::list(conn, &scope, &filter, cursor)?)
+        })
+        .await?;
+    let (items, next_cursor) = cursor.finish(rows, |f| f.id);
+    Ok(web::Json(PaymentFactPage { items, next_cursor }))
+}
+
+/// Upsert up to 1,000 sales facts by `external_id` (integrations, admins).
+///
+/// All or nothing: one invalid row (named as `rows[i].field`) rejects the batch. Sending the
+/// same batch again changes nothing; each row's result says created, updated or unchanged.
 #[utoipa::path(tag = "facts", operation_id = "upsert_sales_facts", request_body = SalesFactBatch,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried upload return the first answer")),
     responses((status = 200, description = "What happened to each row", body = BulkResult)))]
@@ -39,7 +90,9 @@ pub async fn upsert_sales_facts(
     Ok(web::Json(BulkResult::from_rows(results)))
 }
 
-/// Upsert up to 1,000 payment facts by `external_id`, all or nothing.
+/// Upsert up to 1,000 payment facts by `external_id` (integrations, admins).
+///
+/// All or nothing, like the sales facts.
 #[utoipa::path(tag = "facts", operation_id = "upsert_payment_facts", request_body = PaymentFactBatch,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried upload return the first answer")),
     responses((status = 200, description = "What happened to each row", body = BulkResult)))]

@@ -8,12 +8,16 @@ pub mod sales;
 
 use std::collections::{HashMap, HashSet};
 
+use chrono::NaiveDate;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
 
-use crate::db::{DbConnection, Id};
-use crate::error::FieldError;
+use crate::auth::{Caller, Role};
+use crate::db::{DbConnection, Id, Timestamp};
+use crate::error::{ApiResult, FieldError};
+use crate::masterdata::dealer_of;
 use crate::schema::{customers, dealers, products, users};
 
 /// Rows per bulk request.
@@ -153,5 +157,49 @@ impl RowErrors {
                 self.add(i, "external_id", "appears twice in the batch");
             }
         }
+    }
+}
+
+/// Filters of the fact lists.
+#[derive(Debug, Default, Clone, Deserialize, Validate, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FactFilter {
+    /// Facts on or after this day.
+    pub from: Option<NaiveDate>,
+    /// Facts on or before this day.
+    pub to: Option<NaiveDate>,
+    pub salesperson_id: Option<Id>,
+    pub dealer_id: Option<Id>,
+    /// The fact with this `external_id`.
+    #[validate(length(min = 1, max = 100))]
+    pub external_id: Option<String>,
+    /// Only facts changed at or after this instant (for sync).
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub updated_since: Option<Timestamp>,
+}
+
+/// Whose facts a caller reads.
+pub enum FactScope {
+    All,
+    /// A dealer user: its dealer's (none when not linked).
+    Dealer(Option<Id>),
+    /// These salespeople's: one's own, plus everyone in the subtrees one manages.
+    People(Vec<Id>),
+}
+
+impl FactScope {
+    pub fn of(conn: &mut DbConnection, caller: &Caller) -> ApiResult<FactScope> {
+        if caller.reach.all {
+            return Ok(FactScope::All);
+        }
+        if caller.is(Role::Dealer) {
+            return Ok(FactScope::Dealer(dealer_of(conn, caller.user_id)?));
+        }
+        let mut people: Vec<Id> = users::table
+            .filter(users::org_unit_id.eq_any(caller.reach.unit_ids.clone()))
+            .select(users::id)
+            .load(conn)?;
+        people.push(caller.user_id);
+        Ok(FactScope::People(people))
     }
 }

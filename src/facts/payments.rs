@@ -8,9 +8,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::{FactSource, Known, RowErrors, RowOutcome, RowResult};
+use super::{FactFilter, FactScope, FactSource, Known, RowErrors, RowOutcome, RowResult};
 use crate::db::{DbConnection, Id, Timestamp};
 use crate::error::{ApiError, ApiResult};
+use crate::http::Cursor;
 use crate::schema::payment_facts;
 
 /// One payment fact to upsert.
@@ -40,8 +41,21 @@ pub struct PaymentFactBatch {
     pub rows: Vec<PaymentFactInput>,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset, PartialEq)]
+/// A stored payment fact.
+#[derive(
+    Debug,
+    Clone,
+    Queryable,
+    Selectable,
+    Insertable,
+    AsChangeset,
+    PartialEq,
+    Serialize,
+    Deserialize,
+    ToSchema,
+)]
 #[diesel(table_name = payment_facts, treat_none_as_null = true)]
+#[schema(as = PaymentFact)]
 pub struct PaymentFactRow {
     pub id: Id,
     pub external_id: Option<String>,
@@ -50,6 +64,7 @@ pub struct PaymentFactRow {
     pub dealer_id: Option<Id>,
     pub customer_id: Option<Id>,
     pub amount_minor: i64,
+    #[schema(value_type = FactSource)]
     pub source: String,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
@@ -168,4 +183,44 @@ pub fn insert_many(conn: &mut DbConnection, rows: &[PaymentFactRow]) -> QueryRes
             .execute(c))?;
     }
     Ok(())
+}
+
+/// The payment facts in a scope matching `f`, a page at a time, in id order.
+pub fn list(
+    conn: &mut DbConnection,
+    scope: &FactScope,
+    f: &FactFilter,
+    page: Cursor,
+) -> QueryResult<Vec<PaymentFactRow>> {
+    let mut q = payment_facts::table.into_boxed();
+    q = match scope {
+        FactScope::All => q,
+        FactScope::Dealer(d) => q.filter(payment_facts::dealer_id.eq(*d)),
+        FactScope::People(people) => q.filter(payment_facts::salesperson_id.eq_any(people.clone())),
+    };
+    if let Some(from) = f.from {
+        q = q.filter(payment_facts::paid_on.ge(from));
+    }
+    if let Some(to) = f.to {
+        q = q.filter(payment_facts::paid_on.le(to));
+    }
+    if let Some(p) = f.salesperson_id {
+        q = q.filter(payment_facts::salesperson_id.eq(p));
+    }
+    if let Some(d) = f.dealer_id {
+        q = q.filter(payment_facts::dealer_id.eq(d));
+    }
+    if let Some(ext) = &f.external_id {
+        q = q.filter(payment_facts::external_id.eq(ext.clone()));
+    }
+    if let Some(since) = f.updated_since {
+        q = q.filter(payment_facts::updated_at.ge(since));
+    }
+    if let Some(after) = page.after {
+        q = q.filter(payment_facts::id.gt(after));
+    }
+    q.order(payment_facts::id)
+        .limit(page.fetch())
+        .select(PaymentFactRow::as_select())
+        .load(conn)
 }

@@ -8,9 +8,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::{FactSource, Known, RowErrors, RowOutcome, RowResult};
+use super::{FactFilter, FactScope, FactSource, Known, RowErrors, RowOutcome, RowResult};
 use crate::db::{DbConnection, Id, Timestamp};
 use crate::error::{ApiError, ApiResult};
+use crate::http::Cursor;
 use crate::schema::sales_facts;
 
 /// One sales fact to upsert.
@@ -47,8 +48,21 @@ pub struct SalesFactBatch {
     pub rows: Vec<SalesFactInput>,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset, PartialEq)]
+/// A stored sales fact.
+#[derive(
+    Debug,
+    Clone,
+    Queryable,
+    Selectable,
+    Insertable,
+    AsChangeset,
+    PartialEq,
+    Serialize,
+    Deserialize,
+    ToSchema,
+)]
 #[diesel(table_name = sales_facts, treat_none_as_null = true)]
+#[schema(as = SalesFact)]
 pub struct SalesFactRow {
     pub id: Id,
     pub external_id: Option<String>,
@@ -60,6 +74,7 @@ pub struct SalesFactRow {
     pub category: Option<String>,
     pub revenue_minor: i64,
     pub cost_minor: i64,
+    #[schema(value_type = FactSource)]
     pub source: String,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
@@ -192,4 +207,44 @@ pub fn insert_many(conn: &mut DbConnection, rows: &[SalesFactRow]) -> QueryResul
             .execute(c))?;
     }
     Ok(())
+}
+
+/// The sales facts in a scope matching `f`, a page at a time, in id order.
+pub fn list(
+    conn: &mut DbConnection,
+    scope: &FactScope,
+    f: &FactFilter,
+    page: Cursor,
+) -> QueryResult<Vec<SalesFactRow>> {
+    let mut q = sales_facts::table.into_boxed();
+    q = match scope {
+        FactScope::All => q,
+        FactScope::Dealer(d) => q.filter(sales_facts::dealer_id.eq(*d)),
+        FactScope::People(people) => q.filter(sales_facts::salesperson_id.eq_any(people.clone())),
+    };
+    if let Some(from) = f.from {
+        q = q.filter(sales_facts::sold_on.ge(from));
+    }
+    if let Some(to) = f.to {
+        q = q.filter(sales_facts::sold_on.le(to));
+    }
+    if let Some(p) = f.salesperson_id {
+        q = q.filter(sales_facts::salesperson_id.eq(p));
+    }
+    if let Some(d) = f.dealer_id {
+        q = q.filter(sales_facts::dealer_id.eq(d));
+    }
+    if let Some(ext) = &f.external_id {
+        q = q.filter(sales_facts::external_id.eq(ext.clone()));
+    }
+    if let Some(since) = f.updated_since {
+        q = q.filter(sales_facts::updated_at.ge(since));
+    }
+    if let Some(after) = page.after {
+        q = q.filter(sales_facts::id.gt(after));
+    }
+    q.order(sales_facts::id)
+        .limit(page.fetch())
+        .select(SalesFactRow::as_select())
+        .load(conn)
 }

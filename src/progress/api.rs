@@ -66,7 +66,10 @@ fn progress_of(
         .collect())
 }
 
-/// Progress of many targets at once (same filters as the target list), computed set-based.
+/// Progress of many targets at once.
+///
+/// Same filters as the target list. Computed set-based: a page costs a few queries whatever
+/// the number of people; a unit's actual is the sum over everyone in its subtree.
 #[utoipa::path(tag = "progress", operation_id = "list_progress", params(PageParams, TargetQuery, AsOfQuery),
     responses((status = 200, description = "A page of progress figures", body = ProgressPage)))]
 #[get("/progress")]
@@ -92,7 +95,9 @@ pub async fn list_progress(
     Ok(web::Json(ProgressPage { items, next_cursor }))
 }
 
-/// Progress of one target: actual, achievement, expected by now, gap, forecast, status.
+/// Progress of one target.
+///
+/// Actual, achievement ratio, expected by now, gap, run-rate forecast and status on `as_of`.
 #[utoipa::path(tag = "progress", operation_id = "get_target_progress", params(("id" = Id, Path), AsOfQuery),
     responses((status = 200, description = "The progress", body = Progress)))]
 #[get("/targets/{id}/progress")]

@@ -197,8 +197,9 @@ fn writable(conn: &mut DbConnection, caller: &Caller, id: Id) -> ApiResult<Targe
     Ok(target)
 }
 
-/// Change a target's value (`If-Match` required). The allocation view of its parent shows
-/// any remainder this leaves.
+/// Change a target's value (`If-Match` required).
+///
+/// The allocation view of its parent shows any remainder this leaves.
 #[utoipa::path(tag = "targets", operation_id = "update_target", request_body = UpdateTarget,
     params(("id" = Id, Path), ("If-Match" = String, Header, description = "The target's ETag")),
     responses((status = 200, description = "The changed target", body = Target)))]

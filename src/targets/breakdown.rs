@@ -89,7 +89,9 @@ pub struct SplitResult {
     pub children: Vec<Target>,
 }
 
-/// The parent value, the sum of its children and the remainder (under / exact / over).
+/// A target's allocation: its value, the sum of its children and the remainder.
+///
+/// `state` is `under`, `exact` or `over`.
 #[utoipa::path(tag = "targets", operation_id = "get_target_allocation", params(("id" = Id, Path)),
     responses((status = 200, description = "The allocation", body = Allocation)))]
 #[get("/targets/{id}/allocation")]
@@ -183,9 +185,12 @@ fn plan(parent: &Target, req: &SplitRequest) -> ApiResult<Vec<(Period, Assignee,
     }
 }
 
-/// Split a target into children in one transaction: over time (evenly or by a percentage
-/// profile) or over assignees (by weights). The children always sum to the parent exactly
-/// (largest-remainder rounding). A target that already has children is refused (409).
+/// Split a target into children, in one transaction.
+///
+/// Over time (a year into quarters or months, a quarter into months; evenly or by a percentage
+/// profile) or over assignees inside the target's (by weights). The children always sum to the
+/// parent exactly (largest-remainder rounding). A target that already has children is refused
+/// (409).
 #[utoipa::path(tag = "targets", operation_id = "split_target", request_body = SplitRequest,
     params(("id" = Id, Path),
         ("If-Match" = Option<String>, Header, description = "The target's ETag (checked when given)"),
