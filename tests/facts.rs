@@ -163,7 +163,7 @@ async fn collections_new_customers_and_dealer_targets_count_their_own_facts() {
         progress(&app, &c.head, &new_customers, day).await["actual"],
         1
     );
-    // Effective visits come from daily reports, which do not exist yet.
+    // Effective visits come from daily reports; there are none here.
     assert_eq!(progress(&app, &c.head, &visits, day).await["actual"], 0);
     // The ERP corrects the sale: it was not the dealer's after all.
     let fixed = upload(

@@ -11,11 +11,14 @@ use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 
 use crate::db::{DbConnection, Id};
-use crate::schema::{customers, org_units, payment_facts, sales_facts, users};
+use crate::schema::{
+    customers, daily_reports, org_units, payment_facts, report_visits, sales_facts, users,
+};
 use crate::settings::model::FactsSource;
 use crate::targets::model::Target;
 use crate::targets::period::Metric;
 use crate::targets::rules::Assignee;
+use crate::visits::reports::model::COUNTED;
 
 /// Which stored facts a metric is counted from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -23,8 +26,7 @@ enum Family {
     Sales,
     Payments,
     Customers,
-    /// Effective visits are recorded by the daily reports area; until that exists they count
-    /// zero.
+    /// Effective visits of submitted or reviewed daily reports (a dealer's count zero).
     Visits,
 }
 
@@ -101,7 +103,20 @@ fn load_window(conn: &mut DbConnection, w: &Window, source: FactsSource) -> Quer
                 .load(conn)?;
             Ok(rows.into_iter().map(|(u, n)| (u, None, n, 0)).collect())
         }
-        Family::Visits => Ok(Vec::new()),
+        Family::Visits => {
+            let rows: Vec<(Id, i64)> = report_visits::table
+                .inner_join(daily_reports::table)
+                .filter(daily_reports::report_date.between(w.from, w.to))
+                .filter(daily_reports::status.eq_any(COUNTED))
+                .filter(report_visits::effective.eq(true))
+                .group_by(daily_reports::owner_id)
+                .select((
+                    daily_reports::owner_id,
+                    sql::<BigInt>("CAST(COUNT(*) AS BIGINT)"),
+                ))
+                .load(conn)?;
+            Ok(rows.into_iter().map(|(u, n)| (u, None, n, 0)).collect())
+        }
     }
 }
 
@@ -173,7 +188,7 @@ pub fn actuals(
     let mut wanted = Vec::new();
     for t in targets {
         let fam = family(t.metric());
-        if as_of < t.period_start || fam == Family::Visits {
+        if as_of < t.period_start {
             out.insert(t.id, 0);
             continue;
         }

@@ -18,8 +18,8 @@ pub enum Metric {
     Collections,
     /// Customers activated in the period (new outlets), a count.
     NewCustomers,
-    /// Effective visits, a count. Recorded by the daily reports area; until it exists the
-    /// actual of a visits target is zero.
+    /// Effective visits, a count: the visits marked effective in submitted or reviewed daily
+    /// reports.
     Visits,
 }
 
