@@ -203,6 +203,7 @@ pub fn fill(
             .map(|s| s.settings.tz())
             .unwrap_or(chrono_tz::UTC);
         crate::targets::demo::fill(conn, now, now.0.with_timezone(&tz).date_naive())?;
+        crate::visits::demo::fill(conn, now)?;
         // Last week's weekly reports, from those facts.
         crate::weekly::demo::fill(conn, now)?;
         Ok(accounts)

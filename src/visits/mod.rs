@@ -2,6 +2,7 @@
 //! reviewed by one, the facts the report feeds, report timeliness and visit efficiency.
 
 pub mod compliance;
+pub mod demo;
 pub mod efficiency;
 pub mod missing;
 pub mod plans;
