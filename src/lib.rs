@@ -15,6 +15,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod events;
+pub mod export;
 pub mod facts;
 pub mod http;
 pub mod jobs;
@@ -27,6 +28,7 @@ pub mod ops;
 pub mod org;
 pub mod progress;
 pub mod schema;
+pub mod scorecards;
 pub mod settings;
 pub mod targets;
 pub mod users;
@@ -88,6 +90,7 @@ fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .configure(webhooks::api::routes)
         .configure(meetings::api::routes)
         .configure(coaching::api::routes)
+        .configure(scorecards::api::routes)
         .configure(masterdata::customers::api::routes)
         .configure(masterdata::dealers::api::routes)
         .configure(masterdata::products::api::routes)

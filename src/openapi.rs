@@ -33,6 +33,7 @@ use crate::error::{FieldError, Problem};
         (name = "webhooks", description = "Signed event deliveries for integrators (admins)"),
         (name = "meetings", description = "Morning, evening and weekly meetings, attendance, remote reports"),
         (name = "coaching", description = "Coaching sessions, action items, who needs coaching"),
+        (name = "scorecards", description = "Salespeople ranked and flagged for a month or quarter"),
         (name = "operations", description = "Liveness and readiness"),
         (name = "customers", description = "Customers (outlets, accounts), read within reach"),
         (name = "dealers", description = "Dealers (distributors) and their dealer users"),

@@ -432,98 +432,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_deliveries,
 );
 
-// --- Meetings and coaching ---
-
-diesel::table! {
-    use diesel::sql_types::*;
-    use crate::db::types::{Tstz, Uid};
-
-    meetings (id) {
-        id -> Uid,
-        meeting_type -> Text,
-        org_unit_id -> Uid,
-        organiser_id -> Uid,
-        starts_at -> Tstz,
-        ends_at -> Nullable<Tstz>,
-        agenda -> Text,
-        minutes -> Nullable<Text>,
-        version -> BigInt,
-        created_at -> Tstz,
-        updated_at -> Tstz,
-    }
-}
-
-diesel::table! {
-    use diesel::sql_types::*;
-    use crate::db::types::{Tstz, Uid};
-
-    meeting_attendees (meeting_id, user_id) {
-        meeting_id -> Uid,
-        user_id -> Uid,
-        attendance -> Text,
-        remote_did -> Nullable<Text>,
-        remote_needs -> Nullable<Text>,
-        reported_at -> Nullable<Tstz>,
-    }
-}
-
-diesel::table! {
-    use diesel::sql_types::*;
-    use crate::db::types::{Tstz, Uid};
-
-    coaching_sessions (id) {
-        id -> Uid,
-        coach_id -> Uid,
-        kind -> Text,
-        held_on -> Date,
-        topic -> Text,
-        notes -> Text,
-        follow_up_on -> Nullable<Date>,
-        version -> BigInt,
-        created_at -> Tstz,
-        updated_at -> Tstz,
-    }
-}
-
-diesel::table! {
-    use diesel::sql_types::*;
-    use crate::db::types::Uid;
-
-    coaching_participants (session_id, user_id) {
-        session_id -> Uid,
-        user_id -> Uid,
-    }
-}
-
-diesel::table! {
-    use diesel::sql_types::*;
-    use crate::db::types::{Tstz, Uid};
-
-    coaching_action_items (id) {
-        id -> Uid,
-        session_id -> Uid,
-        description -> Text,
-        owner_id -> Uid,
-        due_on -> Date,
-        done_at -> Nullable<Tstz>,
-    }
-}
-
-diesel::joinable!(meeting_attendees -> meetings (meeting_id));
-diesel::joinable!(coaching_participants -> coaching_sessions (session_id));
-diesel::joinable!(coaching_action_items -> coaching_sessions (session_id));
-
-diesel::allow_tables_to_appear_in_same_query!(
-    meetings,
-    meeting_attendees,
-    coaching_sessions,
-    coaching_participants,
-    coaching_action_items,
-);
-
-diesel::allow_tables_to_appear_in_same_query!(coaching_participants, users);
-diesel::allow_tables_to_appear_in_same_query!(coaching_sessions, users);
-
 // --- Daily visit plans and daily visit reports (migration 000003_visits) ---
 
 diesel::table! {
@@ -680,6 +588,98 @@ diesel::allow_tables_to_appear_in_same_query!(
     report_competitor_infos,
     daily_report_missing_notices,
 );
+
+// --- Meetings and coaching ---
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{Tstz, Uid};
+
+    meetings (id) {
+        id -> Uid,
+        meeting_type -> Text,
+        org_unit_id -> Uid,
+        organiser_id -> Uid,
+        starts_at -> Tstz,
+        ends_at -> Nullable<Tstz>,
+        agenda -> Text,
+        minutes -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Tstz,
+        updated_at -> Tstz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{Tstz, Uid};
+
+    meeting_attendees (meeting_id, user_id) {
+        meeting_id -> Uid,
+        user_id -> Uid,
+        attendance -> Text,
+        remote_did -> Nullable<Text>,
+        remote_needs -> Nullable<Text>,
+        reported_at -> Nullable<Tstz>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{Tstz, Uid};
+
+    coaching_sessions (id) {
+        id -> Uid,
+        coach_id -> Uid,
+        kind -> Text,
+        held_on -> Date,
+        topic -> Text,
+        notes -> Text,
+        follow_up_on -> Nullable<Date>,
+        version -> BigInt,
+        created_at -> Tstz,
+        updated_at -> Tstz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::Uid;
+
+    coaching_participants (session_id, user_id) {
+        session_id -> Uid,
+        user_id -> Uid,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{Tstz, Uid};
+
+    coaching_action_items (id) {
+        id -> Uid,
+        session_id -> Uid,
+        description -> Text,
+        owner_id -> Uid,
+        due_on -> Date,
+        done_at -> Nullable<Tstz>,
+    }
+}
+
+diesel::joinable!(meeting_attendees -> meetings (meeting_id));
+diesel::joinable!(coaching_participants -> coaching_sessions (session_id));
+diesel::joinable!(coaching_action_items -> coaching_sessions (session_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    meetings,
+    meeting_attendees,
+    coaching_sessions,
+    coaching_participants,
+    coaching_action_items,
+);
+
+diesel::allow_tables_to_appear_in_same_query!(coaching_participants, users);
+diesel::allow_tables_to_appear_in_same_query!(coaching_sessions, users);
 
 // --- Weekly progress reports (migration 000006_weekly) ---
 

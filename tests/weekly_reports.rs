@@ -564,6 +564,50 @@ async fn a_late_report_is_marked_late_compliance_shows_every_unit_and_reach_hold
     assert_eq!(status_of(&f.org.north_office).as_deref(), Some("on_time"));
     assert_eq!(status_of(&f.org.south).as_deref(), Some("late"));
     assert_eq!(status_of(&f.org.north).as_deref(), Some("missing"));
+    // The scorecards of the month show the same as each runner's weekly-report timeliness:
+    // every earlier week of the month is missing for everyone.
+    let earlier = (1..we.day())
+        .filter(|d| we.with_day(*d).unwrap().weekday() == chrono::Weekday::Sun)
+        .count() as i64;
+    let cards = app
+        .get(&format!(
+            "/api/v1/scorecards?unit_id={}&period={}-{:02}",
+            f.org.root,
+            we.year(),
+            we.month()
+        ))
+        .bearer(&admin)
+        .send()
+        .await;
+    assert_eq!(cards.status, 200, "{}", cards.text);
+    let runner = |id: &str| {
+        let s = cards.body["supervisors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["user_id"] == id)
+            .cloned()
+            .unwrap_or_else(|| panic!("{id} in {}", cards.text));
+        (
+            s["due"].clone(),
+            s["on_time"].clone(),
+            s["late"].clone(),
+            s["missing"].clone(),
+        )
+    };
+    let weeks = earlier + 1;
+    assert_eq!(
+        runner(&f.org.north_supervisor),
+        (json!(weeks), json!(1), json!(0), json!(earlier))
+    );
+    assert_eq!(
+        runner(&f.org.south_supervisor),
+        (json!(weeks), json!(0), json!(1), json!(earlier))
+    );
+    assert_eq!(
+        runner(&f.org.north_manager),
+        (json!(weeks), json!(0), json!(0), json!(weeks))
+    );
     // The same week as year + number; a manager sees only their subtree.
     let (year, number) = week.split_once("-W").unwrap();
     let nm = app.login("nm@test.local", PASSWORD).await;

@@ -25,6 +25,11 @@ pub const EVENT_TYPES: &[&str] = &[
     "complaint.assigned",
     "complaint.escalated",
     "complaint.overdue",
+    "meeting.created",
+    "meeting.updated",
+    "meeting.remote_report",
+    "coaching_session.created",
+    "coaching_session.updated",
     "visit_plan.created",
     "visit_plan.updated",
     "visit_plan.submitted",
@@ -41,11 +46,6 @@ pub const EVENT_TYPES: &[&str] = &[
     "weekly_report.submitted",
     "weekly_report.reviewed",
     "weekly_report.returned",
-    "meeting.created",
-    "meeting.updated",
-    "meeting.remote_report",
-    "coaching_session.created",
-    "coaching_session.updated",
 ];
 
 /// The JSON body of an event, as stored and as delivered to webhooks.

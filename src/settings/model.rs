@@ -53,6 +53,10 @@ pub struct Settings {
     pub progress_at_risk_pct: u32,
     /// A visit check-in farther than this from the customer is flagged out of range.
     pub checkin_radius_m: u32,
+    /// Scorecards flag `late_reporter` below this daily-report timeliness (percent).
+    pub scorecard_late_reporter_pct: u32,
+    /// Scorecards flag `low_effectiveness` below this effective visit rate (percent).
+    pub scorecard_low_effectiveness_pct: u32,
     /// Hours to acknowledge a market report or complaint before it escalates, by severity.
     pub ack_deadline_hours: SeverityHours,
     /// Hours to resolve a complaint, by severity.
@@ -85,6 +89,8 @@ impl Default for Settings {
             progress_on_track_pct: 95,
             progress_at_risk_pct: 80,
             checkin_radius_m: 300,
+            scorecard_late_reporter_pct: 80,
+            scorecard_low_effectiveness_pct: 50,
             ack_deadline_hours: SeverityHours {
                 low: 72,
                 medium: 24,

@@ -165,6 +165,21 @@ impl TestApp {
         self.request(Method::DELETE, path)
     }
 
+    /// GETs a file and returns its raw bytes.
+    pub async fn get_bytes(&self, path: &str, token: &str) -> Vec<u8> {
+        let client = awc::Client::builder()
+            .timeout(std::time::Duration::from_secs(30))
+            .finish();
+        let mut res = client
+            .get(format!("{}{}", self.base, path))
+            .insert_header(("authorization", format!("Bearer {token}")))
+            .send()
+            .await
+            .expect("request failed");
+        assert_eq!(res.status(), 200);
+        res.body().limit(16 * 1024 * 1024).await.unwrap().to_vec()
+    }
+
     /// Logs in and returns the whole token response.
     pub async fn login_full(&self, email: &str, password: &str) -> Resp {
         self.post("/api/v1/auth/login")

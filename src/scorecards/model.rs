@@ -1,0 +1,238 @@
+//! Computing scorecards, set-based: one targets query, one actuals pass and one efficiency pass
+//! for the whole unit.
+
+use std::collections::HashMap;
+
+use chrono::{Datelike, Duration, NaiveDate};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::supervisors::WeeklyReportScore;
+use crate::db::{DbConnection, Id, Timestamp};
+use crate::error::{ApiError, ApiResult};
+use crate::progress::actuals::actuals;
+use crate::progress::model::{Progress, ProgressStatus};
+use crate::schema::targets;
+use crate::settings::Settings;
+use crate::targets::model::Target;
+use crate::visits::compliance::Person;
+use crate::visits::efficiency::{self, EfficiencyFigures};
+
+/// A salesperson counts as a new hire for this many days.
+pub const NEW_HIRE_DAYS: i64 = 90;
+
+/// A month (`2026-11`) or a quarter (`2026-Q4`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Period {
+    pub kind: &'static str,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+}
+
+impl Period {
+    /// Parses `YYYY-MM` or `YYYY-Qn` (422 on `period`).
+    pub fn parse(s: &str) -> ApiResult<Period> {
+        let bad = || ApiError::invalid("period", "a month like 2026-11 or a quarter like 2026-Q4");
+        let (year, rest) = s.split_once('-').ok_or_else(bad)?;
+        let year: i32 = year.parse().map_err(|_| bad())?;
+        let (kind, first_month, months) = match rest.strip_prefix('Q') {
+            Some(q) => {
+                let q: u32 = q.parse().map_err(|_| bad())?;
+                if !(1..=4).contains(&q) {
+                    return Err(bad());
+                }
+                ("quarter", (q - 1) * 3 + 1, 3)
+            }
+            None => {
+                let m: u32 = rest.parse().map_err(|_| bad())?;
+                if !(1..=12).contains(&m) || rest.len() != 2 {
+                    return Err(bad());
+                }
+                ("month", m, 1)
+            }
+        };
+        let start = NaiveDate::from_ymd_opt(year, first_month, 1).ok_or_else(bad)?;
+        let next = start
+            .checked_add_months(chrono::Months::new(months))
+            .ok_or_else(bad)?;
+        Ok(Period {
+            kind,
+            start,
+            end: next - Duration::days(1),
+        })
+    }
+}
+
+/// Why a salesperson needs attention.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ScoreFlag {
+    /// A target of the period is `behind` or `at_risk`.
+    BehindPace,
+    /// Hired in the last 90 days.
+    NewHire,
+    /// Report timeliness below `scorecard_late_reporter_pct` (settings).
+    LateReporter,
+    /// Effective visit rate below `scorecard_low_effectiveness_pct` (settings).
+    LowEffectiveness,
+}
+
+/// Achievement of one target of the period.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TargetScore {
+    pub target_id: Id,
+    #[schema(example = "sales_amount")]
+    pub metric: String,
+    pub category: Option<String>,
+    pub value: i64,
+    pub actual: i64,
+    pub achievement_ratio: Option<f64>,
+    pub status: ProgressStatus,
+}
+
+/// One salesperson's scorecard.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Scorecard {
+    pub user_id: Id,
+    pub name: String,
+    pub org_unit_id: Id,
+    pub hired_on: Option<NaiveDate>,
+    /// 1 = best in the unit: by sales-target achievement, then by sales.
+    pub rank: usize,
+    pub targets: Vec<TargetScore>,
+    /// The efficiency figures of the period (visits, rates, money, timeliness, quality).
+    pub figures: EfficiencyFigures,
+    pub flags: Vec<ScoreFlag>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Scorecards {
+    pub unit_id: Id,
+    #[schema(example = "2026-Q4")]
+    pub period: String,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// The day the figures are taken on: the period's end, or today if earlier.
+    pub as_of: NaiveDate,
+    pub items: Vec<Scorecard>,
+    /// Weekly-report timeliness of the supervisors and managers who run the subtree's units,
+    /// by name.
+    pub supervisors: Vec<WeeklyReportScore>,
+}
+
+fn pct_below(rate: Option<f64>, pct: u32) -> bool {
+    rate.is_some_and(|r| r * 100.0 < f64::from(pct))
+}
+
+/// Scorecards of `people` for `period`, as of `today`.
+pub fn compute(
+    conn: &mut DbConnection,
+    settings: &Settings,
+    people: Vec<Person>,
+    period: Period,
+    today: NaiveDate,
+    now: Timestamp,
+) -> ApiResult<(NaiveDate, Vec<Scorecard>)> {
+    let as_of = period.end.min(today);
+    let ids: Vec<Id> = people.iter().map(|p| p.id).collect();
+    let owned: Vec<Target> = targets::table
+        .filter(targets::user_id.eq_any(&ids))
+        .filter(targets::period_type.eq(period.kind))
+        .filter(targets::period_start.eq(period.start))
+        .select(Target::as_select())
+        .order(targets::id)
+        .load(conn)?;
+    let actual = actuals(conn, &owned, as_of, settings.money_facts_source)?;
+    let mut scores: HashMap<Id, Vec<TargetScore>> = HashMap::new();
+    for t in owned {
+        let a = actual.get(&t.id).copied().unwrap_or(0);
+        let Some(user) = t.user_id else { continue };
+        let p = Progress::compute(t, a, as_of, settings);
+        scores.entry(user).or_default().push(TargetScore {
+            target_id: p.target.id,
+            metric: p.target.metric.clone(),
+            category: p.target.category.clone(),
+            value: p.target.value,
+            actual: p.actual,
+            achievement_ratio: p.achievement_ratio,
+            status: p.status,
+        });
+    }
+    let report = efficiency::compute(conn, settings, &people, period.start, as_of, now)?;
+    let mut figures: HashMap<Id, EfficiencyFigures> = report
+        .people
+        .into_iter()
+        .filter_map(|f| f.user_id.map(|u| (u, f)))
+        .collect();
+    let mut cards: Vec<Scorecard> = people
+        .into_iter()
+        .map(|p| {
+            let targets = scores.remove(&p.id).unwrap_or_default();
+            let figures = figures.remove(&p.id).unwrap_or_default();
+            let mut flags = Vec::new();
+            if targets
+                .iter()
+                .any(|t| matches!(t.status, ProgressStatus::Behind | ProgressStatus::AtRisk))
+            {
+                flags.push(ScoreFlag::BehindPace);
+            }
+            if p.hired_on
+                .is_some_and(|h| h > as_of - Duration::days(NEW_HIRE_DAYS))
+            {
+                flags.push(ScoreFlag::NewHire);
+            }
+            if pct_below(
+                figures.report_timeliness_rate,
+                settings.scorecard_late_reporter_pct,
+            ) {
+                flags.push(ScoreFlag::LateReporter);
+            }
+            if pct_below(
+                figures.effective_visit_rate,
+                settings.scorecard_low_effectiveness_pct,
+            ) {
+                flags.push(ScoreFlag::LowEffectiveness);
+            }
+            Scorecard {
+                user_id: p.id,
+                name: p.name,
+                org_unit_id: p.org_unit_id,
+                hired_on: p.hired_on,
+                rank: 0,
+                targets,
+                figures,
+                flags,
+            }
+        })
+        .collect();
+    rank(&mut cards);
+    Ok((as_of, cards))
+}
+
+/// Ranks by the achievement of the sales-amount target (none ranks last), then by sales.
+fn rank(cards: &mut [Scorecard]) {
+    let key = |c: &Scorecard| {
+        let achievement = c
+            .targets
+            .iter()
+            .find(|t| t.metric == "sales_amount" && t.category.is_none())
+            .and_then(|t| t.achievement_ratio)
+            .unwrap_or(-1.0);
+        (achievement, c.figures.sales_minor)
+    };
+    cards.sort_by(|a, b| {
+        let (ka, kb) = (key(a), key(b));
+        kb.0.total_cmp(&ka.0)
+            .then(kb.1.cmp(&ka.1))
+            .then(a.name.cmp(&b.name))
+    });
+    for (i, c) in cards.iter_mut().enumerate() {
+        c.rank = i + 1;
+    }
+}
+
+/// The quarter label of a day, for defaults: `2026-Q4`.
+pub fn quarter_of(day: NaiveDate) -> String {
+    format!("{}-Q{}", day.year(), (day.month() - 1) / 3 + 1)
+}

@@ -1,0 +1,111 @@
+//! Weekly-report timeliness of the supervisors and managers of a subtree (seed 3.5: report
+//! quality and timeliness are assessment items): for every unit they run, every week of the
+//! period whose report is already due.
+
+use std::collections::BTreeMap;
+
+use chrono::Days;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::model::Period;
+use crate::db::{DbConnection, Id, Timestamp};
+use crate::error::ApiResult;
+use crate::schema::{org_units, users, weekly_reports as wr};
+use crate::settings::Settings;
+use crate::weekly::{due_at, IsoWeek};
+
+/// One supervisor's or manager's weekly reports over the period.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct WeeklyReportScore {
+    pub user_id: Id,
+    pub name: String,
+    /// The units (of the subtree) they run, each owing one report a week.
+    pub units: i64,
+    /// Reports due so far in the period: units x weeks whose Monday cutoff has passed.
+    pub due: i64,
+    pub on_time: i64,
+    pub late: i64,
+    pub missing: i64,
+    /// `on_time / due`; absent while nothing is due.
+    pub timeliness_rate: Option<f64>,
+    /// `timeliness_rate` below `scorecard_late_reporter_pct` (settings).
+    pub late_reporter: bool,
+}
+
+/// The ISO weeks ending inside the period whose report was due by `now`.
+fn due_weeks(settings: &Settings, period: Period, now: Timestamp) -> Vec<IsoWeek> {
+    let mut weeks = Vec::new();
+    let mut week = IsoWeek::of(period.start);
+    while week.end() <= period.end {
+        if week.end() >= period.start && due_at(settings, week).0 <= now.0 {
+            weeks.push(week);
+        }
+        match week.end().checked_add_days(Days::new(1)) {
+            Some(next) => week = IsoWeek::of(next),
+            None => break,
+        }
+    }
+    weeks
+}
+
+/// Weekly-report timeliness of whoever runs the `units`, by name.
+pub fn compute(
+    conn: &mut DbConnection,
+    settings: &Settings,
+    units: &[Id],
+    period: Period,
+    now: Timestamp,
+) -> ApiResult<Vec<WeeklyReportScore>> {
+    let run: Vec<(Id, Id, String)> = org_units::table
+        .inner_join(users::table.on(users::id.nullable().eq(org_units::manager_id)))
+        .filter(org_units::id.eq_any(units))
+        .filter(users::active.eq(true))
+        .select((org_units::id, users::id, users::name))
+        .load(conn)?;
+    let weeks = due_weeks(settings, period, now);
+    let starts: Vec<_> = weeks.iter().map(IsoWeek::start).collect();
+    let unit_ids: Vec<Id> = run.iter().map(|r| r.0).collect();
+    let submitted: Vec<(Id, chrono::NaiveDate, bool)> = wr::table
+        .filter(wr::org_unit_id.eq_any(&unit_ids))
+        .filter(wr::week_start.eq_any(&starts))
+        .filter(wr::first_submitted_at.is_not_null())
+        .select((wr::org_unit_id, wr::week_start, wr::late))
+        .load(conn)?;
+    let mut scores: BTreeMap<(String, Id), WeeklyReportScore> = BTreeMap::new();
+    for (unit, user, name) in run {
+        let s = scores
+            .entry((name.clone(), user))
+            .or_insert_with(|| WeeklyReportScore {
+                user_id: user,
+                name,
+                units: 0,
+                due: 0,
+                on_time: 0,
+                late: 0,
+                missing: 0,
+                timeliness_rate: None,
+                late_reporter: false,
+            });
+        s.units += 1;
+        for start in &starts {
+            s.due += 1;
+            match submitted.iter().find(|r| r.0 == unit && r.1 == *start) {
+                Some((_, _, true)) => s.late += 1,
+                Some((_, _, false)) => s.on_time += 1,
+                None => s.missing += 1,
+            }
+        }
+    }
+    Ok(scores
+        .into_values()
+        .map(|mut s| {
+            s.timeliness_rate = (s.due > 0).then(|| s.on_time as f64 / s.due as f64);
+            s.late_reporter = s
+                .timeliness_rate
+                .is_some_and(|r| r * 100.0 < f64::from(settings.scorecard_late_reporter_pct));
+            s
+        })
+        .collect())
+}
