@@ -206,6 +206,9 @@ pub fn fill(
         crate::visits::demo::fill(conn, now)?;
         // Last week's weekly reports, from those facts.
         crate::weekly::demo::fill(conn, now)?;
+        // Meetings and coaching sessions of the last weeks.
+        crate::meetings::demo::fill(conn, now)?;
+        crate::coaching::demo::fill(conn, now)?;
         Ok(accounts)
     })
 }

@@ -2,5 +2,6 @@
 //! list of flagged salespeople who have not been coached lately.
 
 pub mod api;
+pub mod demo;
 pub mod model;
 pub mod needed;

@@ -2,4 +2,5 @@
 //! people who cannot attend.
 
 pub mod api;
+pub mod demo;
 pub mod model;

@@ -25,7 +25,7 @@ fn roll(a: usize, b: i64, salt: u64) -> u64 {
 }
 
 /// An instant at a local time of the company.
-fn local(settings: &Settings, day: NaiveDate, minutes: u32) -> Timestamp {
+pub(crate) fn local(settings: &Settings, day: NaiveDate, minutes: u32) -> Timestamp {
     let naive = day
         .and_hms_opt(minutes / 60, minutes % 60, 0)
         .unwrap_or_default();

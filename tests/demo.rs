@@ -1,0 +1,100 @@
+//! `demo-data` fills a fresh database so that every area has something real to show, read back
+//! through the API as the demo head of sales.
+
+mod common;
+
+use chrono::Datelike;
+use common::*;
+use salestrack::demo;
+use serde_json::Value;
+
+async fn items(app: &TestApp, token: &str, path: &str) -> Vec<Value> {
+    let res = app.get(path).bearer(token).send().await;
+    assert_eq!(res.status, 200, "{path}: {}", res.text);
+    res.body["items"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{path}: {}", res.text))
+        .clone()
+}
+
+#[actix_web::test]
+async fn demo_data_gives_every_area_something_to_show() {
+    let app = TestApp::spawn().await;
+    let state = app.state.clone();
+    let accounts = actix_web::rt::task::spawn_blocking(move || {
+        let mut conn = state.pool.get().unwrap();
+        demo::fill(&mut conn, &state.config, state.clock.now())
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    assert!(accounts.len() > 10, "{} accounts", accounts.len());
+    let head = app
+        .login("head.sales@demo.salestrack.local", demo::DEMO_PASSWORD)
+        .await;
+    let me = app.get("/api/v1/me").bearer(&head).send().await;
+    let root = me.body["user"]["org_unit_id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{}", me.text))
+        .to_string();
+
+    for path in [
+        "/api/v1/customers",
+        "/api/v1/products",
+        "/api/v1/targets",
+        "/api/v1/visit-plans",
+        "/api/v1/daily-reports",
+        "/api/v1/weekly-reports",
+        "/api/v1/meetings",
+        "/api/v1/coaching-sessions",
+    ] {
+        assert!(
+            !items(&app, &head, path).await.is_empty(),
+            "{path} is empty"
+        );
+    }
+    let meetings = items(&app, &head, "/api/v1/meetings").await;
+    assert!(
+        meetings.iter().any(|m| m["meeting_type"] == "morning"),
+        "morning meetings"
+    );
+    assert!(
+        meetings.iter().any(|m| m["meeting_type"] == "weekly"),
+        "weekly meetings"
+    );
+
+    let today = chrono::Utc::now().date_naive();
+    let cards = app
+        .get(&format!(
+            "/api/v1/scorecards?unit_id={root}&period={}-{:02}",
+            today.year(),
+            today.month()
+        ))
+        .bearer(&head)
+        .send()
+        .await;
+    assert_eq!(cards.status, 200, "{}", cards.text);
+    let cards = cards.body["items"].as_array().unwrap();
+    assert!(cards.len() > 5, "every demo salesperson has a scorecard");
+    assert!(
+        cards
+            .iter()
+            .any(|c| c["figures"]["visits"].as_i64() > Some(0)),
+        "visits counted"
+    );
+    assert!(
+        cards
+            .iter()
+            .any(|c| !c["targets"].as_array().unwrap().is_empty()),
+        "monthly targets scored"
+    );
+
+    let progress = app.get("/api/v1/progress").bearer(&head).send().await;
+    assert_eq!(progress.status, 200, "{}", progress.text);
+    let needed = app
+        .get("/api/v1/coaching-sessions/needed")
+        .bearer(&head)
+        .send()
+        .await;
+    assert_eq!(needed.status, 200, "{}", needed.text);
+}
