@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use actix_web::{get, web};
 use chrono::{Duration, NaiveDate};
+use diesel::dsl::max;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -11,30 +12,17 @@ use validator::Validate;
 
 use super::api::COACHES;
 use crate::auth::{subtree_units, Caller, Role};
-use crate::db::{DbConnection, Id};
+use crate::db::Id;
 use crate::error::{ApiError, ApiResult};
 use crate::http::ValidQuery;
-use crate::progress::actuals::actuals;
-use crate::progress::model::{Progress, ProgressStatus};
-use crate::schema::{coaching_participants as cp, coaching_sessions as cs, targets, users};
+use crate::schema::{coaching_participants as cp, coaching_sessions as cs, users};
+use crate::scorecards::model::{self as scorecards, Period, ScoreFlag};
 use crate::settings::model::StoredSettings;
-use crate::targets::model::Target;
+use crate::visits::compliance::Person;
 use crate::AppState;
 
-/// A salesperson counts as a new hire for this many days.
-pub const NEW_HIRE_DAYS: i64 = 90;
 /// Flagged people without a session in this many days are listed.
 pub const COACHING_GAP_DAYS: i64 = 30;
-
-/// Why someone needs attention.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Flag {
-    /// Hired in the last 90 days.
-    NewHire,
-    /// A current sales target is `behind` or `at_risk`.
-    BehindPace,
-}
 
 /// A salesperson who needs coaching.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -43,7 +31,8 @@ pub struct CoachingNeed {
     pub name: String,
     pub org_unit_id: Id,
     pub hired_on: Option<NaiveDate>,
-    pub flags: Vec<Flag>,
+    /// The flags of their scorecard for the current month.
+    pub flags: Vec<ScoreFlag>,
     /// Their last coaching session, if any.
     pub last_session_on: Option<NaiveDate>,
 }
@@ -61,31 +50,9 @@ pub struct NeededQuery {
     pub unit_id: Option<Id>,
 }
 
-type Person = (Id, String, Id, Option<NaiveDate>);
-
-fn behind_pace(conn: &mut DbConnection, people: &[Id], today: NaiveDate) -> ApiResult<Vec<Id>> {
-    let settings = StoredSettings::load(conn)?.settings;
-    let current: Vec<Target> = targets::table
-        .filter(targets::user_id.eq_any(people))
-        .filter(targets::metric.eq("sales_amount"))
-        .filter(targets::period_start.le(today))
-        .filter(targets::period_end.ge(today))
-        .select(Target::as_select())
-        .load(conn)?;
-    let actual = actuals(conn, &current, today, settings.money_facts_source)?;
-    Ok(current
-        .into_iter()
-        .filter_map(|t| {
-            let a = actual.get(&t.id).copied().unwrap_or(0);
-            let p = Progress::compute(t, a, today, &settings);
-            matches!(p.status, ProgressStatus::Behind | ProgressStatus::AtRisk)
-                .then_some(p.target.user_id)
-                .flatten()
-        })
-        .collect())
-}
-
-/// Flagged salespeople without a coaching session in the last 30 days (supervisors, managers).
+/// Salespeople whose scorecard of the current month is flagged (`behind_pace`, `new_hire`,
+/// `late_reporter`, `low_effectiveness`) and who have had no coaching session in the last 30
+/// days (supervisors, managers, executives).
 #[utoipa::path(tag = "coaching", operation_id = "list_coaching_needed", params(NeededQuery),
     responses((status = 200, description = "Who needs coaching", body = CoachingNeeds)))]
 #[get("/coaching-sessions/needed")]
@@ -116,41 +83,31 @@ pub async fn list_coaching_needed(
             } else if !caller.reach.all {
                 q = q.filter(users::org_unit_id.eq_any(caller.reach.unit_ids.clone()));
             }
-            let people: Vec<Person> = q.order(users::id).load(conn)?;
-            let ids: Vec<Id> = people.iter().map(|p| p.0).collect();
+            let people: Vec<Person> = q.order((users::name, users::id)).load(conn)?;
+            let ids: Vec<Id> = people.iter().map(|p| p.id).collect();
             let last: HashMap<Id, NaiveDate> = cp::table
                 .inner_join(cs::table)
                 .filter(cp::user_id.eq_any(&ids))
-                .select((cp::user_id, cs::held_on))
+                .group_by(cp::user_id)
+                .select((cp::user_id, max(cs::held_on).assume_not_null()))
                 .load::<(Id, NaiveDate)>(conn)?
                 .into_iter()
-                .fold(HashMap::new(), |mut m, (u, d)| {
-                    let e = m.entry(u).or_insert(d);
-                    if d > *e {
-                        *e = d;
-                    }
-                    m
-                });
-            let behind = behind_pace(conn, &ids, today)?;
-            let items = people
+                .collect();
+            let period = Period::month_of(today);
+            let (_, mut cards) = scorecards::compute(conn, &settings, people, period, today, now)?;
+            cards.sort_by(|a, b| a.name.cmp(&b.name).then(a.user_id.cmp(&b.user_id)));
+            let items = cards
                 .into_iter()
-                .filter_map(|(id, name, org_unit_id, hired_on)| {
-                    let mut flags = Vec::new();
-                    if hired_on.is_some_and(|h| h > today - Duration::days(NEW_HIRE_DAYS)) {
-                        flags.push(Flag::NewHire);
-                    }
-                    if behind.contains(&id) {
-                        flags.push(Flag::BehindPace);
-                    }
-                    let last_session_on = last.get(&id).copied();
+                .filter_map(|c| {
+                    let last_session_on = last.get(&c.user_id).copied();
                     let coached_lately = last_session_on
                         .is_some_and(|d| d > today - Duration::days(COACHING_GAP_DAYS));
-                    (!flags.is_empty() && !coached_lately).then_some(CoachingNeed {
-                        user_id: id,
-                        name,
-                        org_unit_id,
-                        hired_on,
-                        flags,
+                    (!c.flags.is_empty() && !coached_lately).then_some(CoachingNeed {
+                        user_id: c.user_id,
+                        name: c.name,
+                        org_unit_id: c.org_unit_id,
+                        hired_on: c.hired_on,
+                        flags: c.flags,
                         last_session_on,
                     })
                 })

@@ -31,6 +31,19 @@ pub struct Period {
 }
 
 impl Period {
+    /// The calendar month of a day.
+    pub fn month_of(day: NaiveDate) -> Period {
+        let start = day.with_day(1).unwrap_or(day);
+        let end = start
+            .checked_add_months(chrono::Months::new(1))
+            .map_or(NaiveDate::MAX, |next| next - Duration::days(1));
+        Period {
+            kind: "month",
+            start,
+            end,
+        }
+    }
+
     /// Parses `YYYY-MM` or `YYYY-Qn` (422 on `period`).
     pub fn parse(s: &str) -> ApiResult<Period> {
         let bad = || ApiError::invalid("period", "a month like 2026-11 or a quarter like 2026-Q4");
