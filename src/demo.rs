@@ -212,3 +212,35 @@ pub fn fill(
         Ok(accounts)
     })
 }
+
+/// The company settings, for the demo fillers of each area.
+pub(crate) fn settings(conn: &mut DbConnection) -> anyhow::Result<crate::settings::Settings> {
+    Ok(crate::settings::model::StoredSettings::load(conn)
+        .map_err(|e| anyhow::anyhow!("settings: {e}"))?
+        .settings)
+}
+
+/// The units below the company that someone runs: (unit, parent, who runs it), by name.
+pub(crate) fn run_units(conn: &mut DbConnection) -> anyhow::Result<Vec<(Id, Option<Id>, Id)>> {
+    Ok(org_units::table
+        .filter(org_units::parent_id.is_not_null())
+        .filter(org_units::manager_id.is_not_null())
+        .select((
+            org_units::id,
+            org_units::parent_id,
+            org_units::manager_id.assume_not_null(),
+        ))
+        .order(org_units::name)
+        .load(conn)?)
+}
+
+/// The active salespeople placed directly in a unit, by email.
+pub(crate) fn sellers_of(conn: &mut DbConnection, unit: Id) -> anyhow::Result<Vec<Id>> {
+    Ok(users::table
+        .filter(users::org_unit_id.eq(unit))
+        .filter(users::role.eq(Role::Salesperson.as_str()))
+        .filter(users::active.eq(true))
+        .order(users::email)
+        .select(users::id)
+        .load(conn)?)
+}

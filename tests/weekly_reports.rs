@@ -73,27 +73,6 @@ async fn create_weekly(app: &TestApp, token: &str, unit: &str, week: &str) -> Re
         .await
 }
 
-/// A file download: status, content type and the raw bytes.
-async fn download(app: &TestApp, token: &str, path: &str) -> (u16, String, Vec<u8>) {
-    let client = awc::Client::builder()
-        .timeout(std::time::Duration::from_secs(30))
-        .finish();
-    let mut res = client
-        .get(format!("{}{}", app.base, path))
-        .insert_header(("authorization", format!("Bearer {token}")))
-        .send()
-        .await
-        .unwrap();
-    let ct = res
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
-    let bytes = res.body().limit(16 * 1024 * 1024).await.unwrap();
-    (res.status().as_u16(), ct, bytes.to_vec())
-}
-
 fn metric<'a>(figures: &'a Value, name: &str) -> &'a Value {
     figures["achievement"]
         .as_array()
@@ -384,7 +363,9 @@ async fn a_week_of_known_data_gives_figures_that_match_a_hand_count_and_freeze_o
     assert_eq!(by_admin.body["figures"]["sales_minor"], 57_000);
 
     // Exports of the frozen figures.
-    let (status, ct, csv) = download(&app, &nm, &format!("{path}/export?format=csv")).await;
+    let (status, ct, csv) = app
+        .download(&format!("{path}/export?format=csv"), &nm)
+        .await;
     assert_eq!(status, 200);
     assert!(ct.starts_with("text/csv"), "{ct}");
     let csv = String::from_utf8(csv).unwrap();
@@ -392,7 +373,9 @@ async fn a_week_of_known_data_gives_figures_that_match_a_hand_count_and_freeze_o
     assert!(csv.contains("sales_minor,57000"), "{csv}");
     assert!(csv.contains("complaints_escalated,1"), "{csv}");
     assert!(csv.contains("metric,window,from,to,target,actual"), "{csv}");
-    let (status, ct, xlsx) = download(&app, &nm, &format!("{path}/export?format=xlsx")).await;
+    let (status, ct, xlsx) = app
+        .download(&format!("{path}/export?format=xlsx"), &nm)
+        .await;
     assert_eq!(status, 200);
     assert!(ct.contains("spreadsheetml"), "{ct}");
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(xlsx)).unwrap();
@@ -636,7 +619,9 @@ async fn a_late_report_is_marked_late_compliance_shows_every_unit_and_reach_hold
 
     // Reach: another region's supervisor sees nothing of the office; a salesperson writes none.
     app.get(&office_path).bearer(&ss).send().await.problem(404);
-    let (status, _, _) = download(&app, &ss, &format!("{office_path}/export?format=csv")).await;
+    let (status, _, _) = app
+        .download(&format!("{office_path}/export?format=csv"), &ss)
+        .await;
     assert_eq!(status, 404);
     let outside = create_weekly(&app, &ss, &f.org.north_office, &week).await;
     assert_eq!(outside.invalid_fields(), vec!["unit_id"]);

@@ -9,9 +9,7 @@ use super::model::SessionKind;
 use crate::db::{DbConnection, Id, Timestamp};
 use crate::schema::{
     coaching_action_items as cai, coaching_participants as cp, coaching_sessions as cs, org_units,
-    users,
 };
-use crate::settings::model::StoredSettings;
 use crate::visits::business_day;
 
 struct Session<'a> {
@@ -63,9 +61,7 @@ fn insert(conn: &mut DbConnection, s: Session, now: Timestamp) -> anyhow::Result
 
 /// Writes the sessions; returns how many.
 pub fn fill(conn: &mut DbConnection, now: Timestamp) -> anyhow::Result<usize> {
-    let settings = StoredSettings::load(conn)
-        .map_err(|e| anyhow::anyhow!("{e}"))?
-        .settings;
+    let settings = crate::demo::settings(conn)?;
     let today = business_day(&settings, now);
     let offices: Vec<(Id, Id)> = org_units::table
         .filter(org_units::manager_id.is_not_null())
@@ -74,13 +70,7 @@ pub fn fill(conn: &mut DbConnection, now: Timestamp) -> anyhow::Result<usize> {
         .load(conn)?;
     let mut written = 0;
     for (unit, supervisor) in offices {
-        let sellers: Vec<Id> = users::table
-            .filter(users::org_unit_id.eq(unit))
-            .filter(users::role.eq("salesperson"))
-            .filter(users::active.eq(true))
-            .order(users::email)
-            .select(users::id)
-            .load(conn)?;
+        let sellers = crate::demo::sellers_of(conn, unit)?;
         let Some(first) = sellers.first().copied() else {
             continue;
         };

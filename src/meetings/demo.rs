@@ -6,8 +6,7 @@ use diesel::prelude::*;
 
 use super::model::{Attendance, MeetingType};
 use crate::db::{DbConnection, Id, Timestamp};
-use crate::schema::{meeting_attendees as ma, meetings, org_units, users};
-use crate::settings::model::StoredSettings;
+use crate::schema::{meeting_attendees as ma, meetings, org_units};
 use crate::visits::business_day;
 use crate::visits::demo::local;
 
@@ -15,6 +14,16 @@ struct Attendee {
     user: Id,
     attendance: Attendance,
     remote: Option<(&'static str, &'static str)>,
+}
+
+impl Attendee {
+    fn at(user: Id, attendance: Attendance) -> Attendee {
+        Attendee {
+            user,
+            attendance,
+            remote: None,
+        }
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -63,29 +72,12 @@ fn insert(
 
 /// Writes the meetings; returns how many.
 pub fn fill(conn: &mut DbConnection, now: Timestamp) -> anyhow::Result<usize> {
-    let settings = StoredSettings::load(conn)
-        .map_err(|e| anyhow::anyhow!("{e}"))?
-        .settings;
+    let settings = crate::demo::settings(conn)?;
     let today = business_day(&settings, now);
-    let units: Vec<(Id, Option<Id>, Id)> = org_units::table
-        .filter(org_units::parent_id.is_not_null())
-        .filter(org_units::manager_id.is_not_null())
-        .select((
-            org_units::id,
-            org_units::parent_id,
-            org_units::manager_id.assume_not_null(),
-        ))
-        .order(org_units::name)
-        .load(conn)?;
+    let units = crate::demo::run_units(conn)?;
     let mut written = 0;
     for (unit, _, runner) in &units {
-        let sellers: Vec<Id> = users::table
-            .filter(users::org_unit_id.eq(unit))
-            .filter(users::role.eq("salesperson"))
-            .filter(users::active.eq(true))
-            .order(users::email)
-            .select(users::id)
-            .load(conn)?;
+        let sellers = crate::demo::sellers_of(conn, *unit)?;
         if !sellers.is_empty() {
             // An office: a morning meeting on each of the last five weekdays.
             let mornings = (1..=9)
@@ -105,16 +97,8 @@ pub fn fill(conn: &mut DbConnection, now: Timestamp) -> anyhow::Result<usize> {
                                 "Samples of the new crate size for Thursday's visits.",
                             )),
                         },
-                        5 => Attendee {
-                            user: *s,
-                            attendance: Attendance::Absent,
-                            remote: None,
-                        },
-                        _ => Attendee {
-                            user: *s,
-                            attendance: Attendance::Present,
-                            remote: None,
-                        },
+                        5 => Attendee::at(*s, Attendance::Absent),
+                        _ => Attendee::at(*s, Attendance::Present),
                     })
                     .collect();
                 insert(
@@ -145,11 +129,7 @@ pub fn fill(conn: &mut DbConnection, now: Timestamp) -> anyhow::Result<usize> {
                 today - Duration::days(7 + i64::from(today.weekday().num_days_from_monday()));
             let attendees: Vec<Attendee> = supervisors
                 .iter()
-                .map(|s| Attendee {
-                    user: *s,
-                    attendance: Attendance::Present,
-                    remote: None,
-                })
+                .map(|s| Attendee::at(*s, Attendance::Present))
                 .collect();
             insert(
                 conn,

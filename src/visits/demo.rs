@@ -12,7 +12,7 @@ use super::{distance_m, report_due_at, Purpose};
 use crate::alerts::chain_of;
 use crate::db::{DbConnection, Id, Timestamp};
 use crate::schema::{customers, daily_reports as dr, users, visit_plans as vp};
-use crate::settings::model::{Settings, StoredSettings};
+use crate::settings::model::Settings;
 
 /// A small deterministic spread, so that every run tells the same story.
 fn roll(a: usize, b: i64, salt: u64) -> u64 {
@@ -42,9 +42,7 @@ type Place = (Id, Option<f64>, Option<f64>);
 
 /// Fills the 30 days before today (company time zone).
 pub fn fill(conn: &mut DbConnection, now: Timestamp) -> anyhow::Result<()> {
-    let settings = StoredSettings::load(conn)
-        .map_err(|e| anyhow::anyhow!("{e}"))?
-        .settings;
+    let settings = crate::demo::settings(conn)?;
     let today = super::business_day(&settings, now);
     let sellers: Vec<(Id, Id)> = users::table
         .filter(users::role.eq("salesperson"))

@@ -7,27 +7,15 @@ use super::figures::compute;
 use super::model::{stored, WeeklyStatus};
 use super::{due_at, IsoWeek};
 use crate::db::{DbConnection, Id, Timestamp};
-use crate::schema::{org_units, weekly_reports as wr};
-use crate::settings::model::StoredSettings;
+use crate::schema::weekly_reports as wr;
 use crate::visits::business_day;
 
 /// Writes last week's weekly reports of the units that have a manager below the company.
 pub fn fill(conn: &mut DbConnection, now: Timestamp) -> anyhow::Result<usize> {
-    let settings = StoredSettings::load(conn)
-        .map_err(|e| anyhow::anyhow!("settings: {e}"))?
-        .settings;
+    let settings = crate::demo::settings(conn)?;
     let week = IsoWeek::of(business_day(&settings, now) - chrono::Duration::days(7));
     let due = due_at(&settings, week);
-    let units: Vec<(Id, Option<Id>, Id)> = org_units::table
-        .filter(org_units::parent_id.is_not_null())
-        .filter(org_units::manager_id.is_not_null())
-        .select((
-            org_units::id,
-            org_units::parent_id,
-            org_units::manager_id.assume_not_null(),
-        ))
-        .order(org_units::name)
-        .load(conn)?;
+    let units = crate::demo::run_units(conn)?;
     let parents: Vec<Id> = units.iter().filter_map(|u| u.1).collect();
     let mut written = 0;
     for (unit, _, manager) in &units {

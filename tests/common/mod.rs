@@ -165,8 +165,8 @@ impl TestApp {
         self.request(Method::DELETE, path)
     }
 
-    /// GETs a file and returns its raw bytes.
-    pub async fn get_bytes(&self, path: &str, token: &str) -> Vec<u8> {
+    /// GETs a file: status, content type and the raw bytes.
+    pub async fn download(&self, path: &str, token: &str) -> (u16, String, Vec<u8>) {
         let client = awc::Client::builder()
             .timeout(std::time::Duration::from_secs(30))
             .finish();
@@ -176,8 +176,21 @@ impl TestApp {
             .send()
             .await
             .expect("request failed");
-        assert_eq!(res.status(), 200);
-        res.body().limit(16 * 1024 * 1024).await.unwrap().to_vec()
+        let content_type = res
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        let bytes = res.body().limit(16 * 1024 * 1024).await.unwrap();
+        (res.status().as_u16(), content_type, bytes.to_vec())
+    }
+
+    /// GETs a file that must be there and returns its raw bytes.
+    pub async fn get_bytes(&self, path: &str, token: &str) -> Vec<u8> {
+        let (status, _, bytes) = self.download(path, token).await;
+        assert_eq!(status, 200, "{}", String::from_utf8_lossy(&bytes));
+        bytes
     }
 
     /// Logs in and returns the whole token response.
