@@ -188,13 +188,19 @@ async fn every_user_reads_the_settings_and_admins_change_them_with_if_match() {
         .bearer(&org.admin)
         .header("if-match", &etag)
         .json(
-            json!({"time_zone": "Mars/Olympus", "daily_report_cutoff": "25:99", "currency": "usd"}),
+            json!({"time_zone": "Mars/Olympus", "daily_report_cutoff": "25:99", "currency": "usd",
+                "payment_terms_days": 5000}),
         )
         .send()
         .await;
     assert_eq!(
         bad.invalid_fields(),
-        vec!["currency", "time_zone", "daily_report_cutoff"]
+        vec![
+            "currency",
+            "time_zone",
+            "daily_report_cutoff",
+            "payment_terms_days"
+        ]
     );
     let unknown = app
         .patch("/api/v1/settings")

@@ -134,6 +134,15 @@ async fn a_week_of_known_data_gives_figures_that_match_a_hand_count_and_freeze_o
             0,
         ),
         ("e4", ws, f.org.south_seller.as_str(), None, 99_000, 0),
+        // Billed 40 days before the week: past the 30 days' payment terms by its end.
+        (
+            "e5",
+            ws - Duration::days(40),
+            seller.as_str(),
+            Some(f.shop.as_str()),
+            60_000,
+            0,
+        ),
     ];
     let rows: Vec<Value> = facts
         .iter()
@@ -142,7 +151,10 @@ async fn a_week_of_known_data_gives_figures_that_match_a_hand_count_and_freeze_o
     upload(&app, &admin, "/api/v1/sales-facts", json!(rows)).await;
     upload(&app, &admin, "/api/v1/payment-facts", json!([
         {"external_id": "p1", "paid_on": day(ws), "salesperson_id": seller, "amount_minor": 7_000},
-        {"external_id": "p2", "paid_on": day(ws), "salesperson_id": f.org.south_seller, "amount_minor": 5_000}
+        {"external_id": "p2", "paid_on": day(ws), "salesperson_id": f.org.south_seller, "amount_minor": 5_000},
+        // The shop paid part of the old bill (and 1,000 at the visit below): 34,000 stays overdue.
+        {"external_id": "p3", "paid_on": day(ws - Duration::days(35)), "salesperson_id": seller,
+            "customer_id": f.shop, "amount_minor": 25_000}
     ]))
     .await;
 
@@ -264,13 +276,18 @@ async fn a_week_of_known_data_gives_figures_that_match_a_hand_count_and_freeze_o
     assert_eq!(abnormal[0]["code"], "C-1");
     assert_eq!(
         abnormal[0]["reasons"],
-        json!(["orders_falling", "open_complaints"])
+        json!(["orders_falling", "open_complaints", "overdue_payments"])
+    );
+    assert_eq!(
+        abnormal[0]["overdue_minor"], 34_000,
+        "60,000 billed - 25,000 paid - 1,000 collected at the visit"
     );
     assert_eq!(abnormal[0]["week_sales_minor"], 5_000);
     assert_eq!(abnormal[0]["four_week_average_minor"], 20_000);
     assert_eq!(abnormal[0]["open_complaints"], 1);
     assert_eq!(abnormal[1]["code"], "C-2");
     assert_eq!(abnormal[1]["reasons"], json!(["open_complaints"]));
+    assert_eq!(abnormal[1]["overdue_minor"], 0);
 
     // Achievement: the week against its target, month and quarter to date by hand.
     let sales = metric(fig, "sales_amount");
@@ -282,6 +299,7 @@ async fn a_week_of_known_data_gives_figures_that_match_a_hand_count_and_freeze_o
         (ws, 57_000 - 7_000),
         (d, 7_000),
         (ws - Duration::days(7), 80_000),
+        (ws - Duration::days(40), 60_000),
     ];
     let since = |from: NaiveDate| -> i64 {
         dated
@@ -407,7 +425,14 @@ async fn a_week_of_known_data_gives_figures_that_match_a_hand_count_and_freeze_o
     let abnormal = book.worksheet_range("Abnormal customers").unwrap();
     assert_eq!(
         abnormal.get_value((1, 2)).cloned(),
-        Some(Data::String("orders_falling open_complaints".into()))
+        Some(Data::String(
+            "orders_falling open_complaints overdue_payments".into()
+        ))
+    );
+    assert_eq!(
+        abnormal.get_value((1, 6)).cloned(),
+        Some(Data::Float(34_000.0)),
+        "overdue_minor"
     );
     app.get(&format!("{path}/export?format=pdf"))
         .bearer(&nm)

@@ -57,6 +57,9 @@ pub struct Settings {
     pub scorecard_late_reporter_pct: u32,
     /// Scorecards flag `low_effectiveness` below this effective visit rate (percent).
     pub scorecard_low_effectiveness_pct: u32,
+    /// Days a customer has to pay for what they bought; sales older than this that payments
+    /// have not covered are overdue (weekly reports list those customers).
+    pub payment_terms_days: u32,
     /// Hours to acknowledge a market report or complaint before it escalates, by severity.
     pub ack_deadline_hours: SeverityHours,
     /// Hours to resolve a complaint, by severity.
@@ -91,6 +94,7 @@ impl Default for Settings {
             checkin_radius_m: 300,
             scorecard_late_reporter_pct: 80,
             scorecard_low_effectiveness_pct: 50,
+            payment_terms_days: 30,
             ack_deadline_hours: SeverityHours {
                 low: 72,
                 medium: 24,
@@ -183,6 +187,9 @@ impl Settings {
                 "progress_on_track_pct",
                 "thresholds must satisfy ahead >= on_track >= at_risk",
             );
+        }
+        if self.payment_terms_days > 3650 {
+            bad("payment_terms_days", "must be between 0 and 3650");
         }
         for (name, hours) in [
             ("ack_deadline_hours", &self.ack_deadline_hours),

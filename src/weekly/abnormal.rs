@@ -1,10 +1,10 @@
 //! Complaints and market reports of a week, and the customers that need attention.
 //!
 //! Abnormal customers are those of the subtree (not archived) whose orders in the week fell
-//! below half of their average over the four weeks before, and those with complaints filed in
-//! the subtree that are still open.
-//! Overdue payments are not among the reasons: the data holds payments received, not invoices
-//! with due dates, so nothing can be overdue yet.
+//! below half of their average over the four weeks before, those with complaints filed in the
+//! subtree that are still open, and those with overdue payments: by the week's end, their sales
+//! older than the payment terms (settings) exceed everything they have paid (payments settle
+//! the oldest sales first).
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -18,7 +18,9 @@ use utoipa::ToSchema;
 use super::IsoWeek;
 use crate::complaints::model::PENDING;
 use crate::db::{DbConnection, Id, Timestamp};
-use crate::schema::{complaints as c, customers, escalations, market_reports as mr, sales_facts};
+use crate::schema::{
+    complaints as c, customers, escalations, market_reports as mr, payment_facts, sales_facts,
+};
 use crate::settings::model::{FactsSource, Settings};
 
 /// Orders below this percentage of the four-week average count as falling.
@@ -43,6 +45,8 @@ pub enum AbnormalReason {
     OrdersFalling,
     /// Complaints not yet resolved or closed.
     OpenComplaints,
+    /// Sales older than the payment terms not covered by payments.
+    OverduePayments,
 }
 
 /// A customer that needs attention.
@@ -58,6 +62,9 @@ pub struct AbnormalCustomer {
     /// Average weekly orders of the four weeks before, minor units, rounded half up.
     pub four_week_average_minor: i64,
     pub open_complaints: i64,
+    /// Sales older than the payment terms less everything paid, at the week's end; minor units.
+    #[serde(default)]
+    pub overdue_minor: i64,
 }
 
 /// The first instant of a local day.
@@ -140,6 +147,59 @@ pub fn item_counts(
     Ok((complaints, reports))
 }
 
+/// Only the facts of the source the settings count.
+macro_rules! counted_source {
+    ($q:ident, $source:expr, $settings:expr) => {
+        match $settings.money_facts_source {
+            FactsSource::Report => $q = $q.filter($source.eq("report")),
+            FactsSource::Erp => $q = $q.filter($source.eq("erp")),
+            FactsSource::Both => {}
+        }
+    };
+}
+
+/// The customers of the subtree, not archived.
+#[diesel::dsl::auto_type]
+fn subtree_customers(units: Vec<Id>) -> _ {
+    customers::table
+        .filter(customers::org_unit_id.eq_any(units))
+        .filter(customers::archived_at.is_null())
+        .select(customers::id.nullable())
+}
+
+/// What each customer of the subtree owes beyond the payment terms on `day`.
+fn overdue_by_customer(
+    conn: &mut DbConnection,
+    settings: &Settings,
+    units: &[Id],
+    day: NaiveDate,
+) -> QueryResult<HashMap<Id, i64>> {
+    let first = NaiveDate::from_ymd_opt(1, 1, 1).unwrap_or(NaiveDate::MIN);
+    let due_by = day - chrono::Duration::days(i64::from(settings.payment_terms_days));
+    let billed = sales_by_customer(conn, settings, units, first, due_by)?;
+    if billed.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut q = payment_facts::table
+        .filter(payment_facts::customer_id.eq_any(subtree_customers(units.to_vec())))
+        .filter(payment_facts::paid_on.le(day))
+        .group_by(payment_facts::customer_id)
+        .select((
+            payment_facts::customer_id,
+            sql::<BigInt>("CAST(COALESCE(SUM(amount_minor), 0) AS BIGINT)"),
+        ))
+        .into_boxed();
+    counted_source!(q, payment_facts::source, settings);
+    let paid: HashMap<Option<Id>, i64> = q.load::<(Option<Id>, i64)>(conn)?.into_iter().collect();
+    Ok(billed
+        .into_iter()
+        .filter_map(|(c, b)| {
+            let owed = b - paid.get(&Some(c)).copied().unwrap_or(0);
+            (owed > 0).then_some((c, owed))
+        })
+        .collect())
+}
+
 /// Orders per customer of the subtree from `from` to `to`.
 fn sales_by_customer(
     conn: &mut DbConnection,
@@ -148,12 +208,8 @@ fn sales_by_customer(
     from: NaiveDate,
     to: NaiveDate,
 ) -> QueryResult<HashMap<Id, i64>> {
-    let theirs = customers::table
-        .filter(customers::org_unit_id.eq_any(units.to_vec()))
-        .filter(customers::archived_at.is_null())
-        .select(customers::id.nullable());
     let mut q = sales_facts::table
-        .filter(sales_facts::customer_id.eq_any(theirs))
+        .filter(sales_facts::customer_id.eq_any(subtree_customers(units.to_vec())))
         .filter(sales_facts::sold_on.between(from, to))
         .group_by(sales_facts::customer_id)
         .select((
@@ -161,11 +217,7 @@ fn sales_by_customer(
             sql::<BigInt>("CAST(COALESCE(SUM(revenue_minor), 0) AS BIGINT)"),
         ))
         .into_boxed();
-    match settings.money_facts_source {
-        FactsSource::Report => q = q.filter(sales_facts::source.eq("report")),
-        FactsSource::Erp => q = q.filter(sales_facts::source.eq("erp")),
-        FactsSource::Both => {}
-    }
+    counted_source!(q, sales_facts::source, settings);
     let rows: Vec<(Option<Id>, i64)> = q.load(conn)?;
     Ok(rows
         .into_iter()
@@ -195,6 +247,7 @@ pub fn customers(
         .select((c::customer_id, sql::<BigInt>("CAST(COUNT(*) AS BIGINT)")))
         .load(conn)?;
     let open: HashMap<Id, i64> = open.into_iter().collect();
+    let overdue = overdue_by_customer(conn, settings, units, end)?;
     let falling = |id: &Id| {
         let prior = before.get(id).copied().unwrap_or(0);
         let now = this_week.get(id).copied().unwrap_or(0);
@@ -205,6 +258,7 @@ pub fn customers(
         .keys()
         .filter(|id| falling(id))
         .chain(open.keys())
+        .chain(overdue.keys())
         .copied()
         .collect();
     if flagged.is_empty() {
@@ -231,6 +285,10 @@ pub fn customers(
             if open_complaints > 0 {
                 reasons.push(AbnormalReason::OpenComplaints);
             }
+            let overdue_minor = overdue.get(&id).copied().unwrap_or(0);
+            if overdue_minor > 0 {
+                reasons.push(AbnormalReason::OverduePayments);
+            }
             let prior = before.get(&id).copied().unwrap_or(0);
             AbnormalCustomer {
                 customer_id: id,
@@ -241,6 +299,7 @@ pub fn customers(
                 week_sales_minor: this_week.get(&id).copied().unwrap_or(0),
                 four_week_average_minor: (prior + 2).div_euclid(4),
                 open_complaints,
+                overdue_minor,
             }
         })
         .collect())

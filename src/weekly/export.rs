@@ -159,6 +159,7 @@ fn abnormal(r: &WeeklyReport) -> Sheet {
             "week_sales_minor",
             "four_week_average_minor",
             "open_complaints",
+            "overdue_minor",
         ],
     );
     for c in &r.figures.abnormal_customers {
@@ -168,6 +169,7 @@ fn abnormal(r: &WeeklyReport) -> Sheet {
             .map(|r| match r {
                 AbnormalReason::OrdersFalling => "orders_falling",
                 AbnormalReason::OpenComplaints => "open_complaints",
+                AbnormalReason::OverduePayments => "overdue_payments",
             })
             .collect();
         s.push(vec![
@@ -177,6 +179,7 @@ fn abnormal(r: &WeeklyReport) -> Sheet {
             c.week_sales_minor.into(),
             c.four_week_average_minor.into(),
             c.open_complaints.into(),
+            c.overdue_minor.into(),
         ]);
     }
     s
