@@ -1,6 +1,6 @@
-//! The background work of a server: escalations, overdue complaints, webhook deliveries and
-//! housekeeping. Every instance runs it; the work is claimed row by row, so instances share it
-//! without doing anything twice.
+//! The background work of a server: escalations, overdue complaints, missing daily and weekly
+//! reports, webhook deliveries and housekeeping. Every instance runs it; the work is claimed row
+//! by row, so instances share it without doing anything twice.
 
 use std::time::Duration;
 
@@ -15,6 +15,8 @@ pub struct Tick {
     pub delivered: usize,
     /// Missing daily reports announced to supervisors.
     pub missing_reports: usize,
+    /// Missing weekly reports announced to their writers and the managers above.
+    pub missing_weekly_reports: usize,
 }
 
 /// One pass at the state's clock.
@@ -22,11 +24,13 @@ pub async fn tick(state: &AppState) -> ApiResult<Tick> {
     let now = state.clock.now();
     let escalated = state.db(move |conn| escalation::run(conn, now)).await?;
     let missing_reports = crate::visits::missing::check(state).await?;
+    let missing_weekly_reports = crate::weekly::missing::check(state).await?;
     let delivered = crate::webhooks::dispatch::run(state).await?;
     Ok(Tick {
         escalated,
         delivered,
         missing_reports,
+        missing_weekly_reports,
     })
 }
 

@@ -718,3 +718,16 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(weekly_reports, org_units);
+
+// --- Missing weekly reports (migration 000007_weekly_missing) ---
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{Tstz, Uid};
+
+    weekly_report_missing_notices (org_unit_id, week_start) {
+        org_unit_id -> Uid,
+        week_start -> Date,
+        created_at -> Tstz,
+    }
+}

@@ -301,6 +301,17 @@ async fn efficiency_gives_every_figure_per_person_and_for_the_subtree() {
     .send()
     .await
     .problem(404);
+    // A dealer account never reads the sales force's figures.
+    app.create_user(&f.org.admin, "dealer@test.local", "dealer", &f.org.root)
+        .await;
+    let dealer = app.login("dealer@test.local", PASSWORD).await;
+    for path in ["/api/v1/efficiency", "/api/v1/daily-reports/compliance"] {
+        app.get(&format!("{path}?from={}&to={}", day(d), day(d)))
+            .bearer(&dealer)
+            .send()
+            .await
+            .problem(403);
+    }
     let both = app
         .get(&format!(
             "/api/v1/efficiency?user_id={}&unit_id={}&from={}&to={}",

@@ -572,11 +572,8 @@ async fn a_late_report_is_marked_late_compliance_shows_every_unit_and_reach_hold
     assert_eq!(status_of(&f.org.north_office).as_deref(), Some("on_time"));
     assert_eq!(status_of(&f.org.south).as_deref(), Some("late"));
     assert_eq!(status_of(&f.org.north).as_deref(), Some("missing"));
-    // The scorecards of the month show the same as each runner's weekly-report timeliness:
-    // every earlier week of the month is missing for everyone.
-    let earlier = (1..we.day())
-        .filter(|d| we.with_day(*d).unwrap().weekday() == chrono::Weekday::Sun)
-        .count() as i64;
+    // The month's scorecards show each runner's weekly-report timeliness: the one week due since
+    // the units were created.
     let cards = app
         .get(&format!(
             "/api/v1/scorecards?unit_id={}&period={}-{:02}",
@@ -603,18 +600,17 @@ async fn a_late_report_is_marked_late_compliance_shows_every_unit_and_reach_hold
             s["missing"].clone(),
         )
     };
-    let weeks = earlier + 1;
     assert_eq!(
         runner(&f.org.north_supervisor),
-        (json!(weeks), json!(1), json!(0), json!(earlier))
+        (json!(1), json!(1), json!(0), json!(0))
     );
     assert_eq!(
         runner(&f.org.south_supervisor),
-        (json!(weeks), json!(0), json!(1), json!(earlier))
+        (json!(1), json!(0), json!(1), json!(0))
     );
     assert_eq!(
         runner(&f.org.north_manager),
-        (json!(weeks), json!(0), json!(0), json!(weeks))
+        (json!(1), json!(0), json!(0), json!(1))
     );
     // The same week as year + number; a manager sees only their subtree.
     let (year, number) = week.split_once("-W").unwrap();
@@ -684,4 +680,69 @@ async fn a_late_report_is_marked_late_compliance_shows_every_unit_and_reach_hold
         "{}",
         listed.text
     );
+}
+
+#[actix_web::test]
+async fn a_missing_weekly_report_is_announced_once_to_its_writer_and_the_manager_above() {
+    let app = TestApp::spawn().await;
+    let f = field(&app).await;
+    let top = app
+        .create_user(&f.org.admin, "top@test.local", "manager", &f.org.root)
+        .await;
+    app.set_manager(&f.org.admin, &f.org.root, &top).await;
+    let (week, _, we) = week_of(today(&app));
+    // Monday 08:00: the south reports on time; nobody else does.
+    to_monday_after(&app, we, 8);
+    let ss = app.login("ss@test.local", PASSWORD).await;
+    let south = create_weekly(&app, &ss, &f.org.south, &week).await;
+    assert_eq!(south.status, 201, "{}", south.text);
+    let submitted = act(
+        &app,
+        &ss,
+        &format!("/api/v1/weekly-reports/{}/submit", south.id()),
+        &south.etag(),
+        None,
+    )
+    .await;
+    assert_eq!(submitted.status, 200, "{}", submitted.text);
+    assert_eq!(
+        jobs::tick(&app.state).await.unwrap().missing_weekly_reports,
+        0,
+        "nothing is missing before the cutoff"
+    );
+
+    // 13:00, past the 12:00 cutoff: the company, the north region and its office are missing.
+    app.clock.advance(Duration::hours(5));
+    let tick = jobs::tick(&app.state).await.unwrap();
+    assert_eq!(tick.missing_weekly_reports, 3);
+    assert_eq!(
+        jobs::tick(&app.state).await.unwrap().missing_weekly_reports,
+        0,
+        "each is announced once"
+    );
+    let missing = |types: Vec<String>| {
+        types
+            .iter()
+            .filter(|t| *t == "weekly_report.missing")
+            .count()
+    };
+    let inbox = |email: &'static str| {
+        let app = &app;
+        async move {
+            let token = app.login(email, PASSWORD).await;
+            missing(inbox_types(app, &token).await)
+        }
+    };
+    assert_eq!(inbox("ns@test.local").await, 1, "the office's own");
+    assert_eq!(
+        inbox("nm@test.local").await,
+        2,
+        "the region's and the office's"
+    );
+    assert_eq!(
+        inbox("top@test.local").await,
+        2,
+        "the company's and the region's"
+    );
+    assert_eq!(inbox("ss@test.local").await, 0, "the south reported");
 }

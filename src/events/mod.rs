@@ -46,6 +46,7 @@ pub const EVENT_TYPES: &[&str] = &[
     "weekly_report.submitted",
     "weekly_report.reviewed",
     "weekly_report.returned",
+    "weekly_report.missing",
 ];
 
 /// The JSON body of an event, as stored and as delivered to webhooks.

@@ -23,7 +23,8 @@ pub struct WeeklyReportScore {
     pub name: String,
     /// The units (of the subtree) they run, each owing one report a week.
     pub units: i64,
-    /// Reports due so far in the period: units x weeks whose Monday cutoff has passed.
+    /// Reports due so far in the period: for each unit, the weeks whose Monday cutoff has passed
+    /// (and came after the unit was created).
     pub due: i64,
     pub on_time: i64,
     pub late: i64,
@@ -34,13 +35,14 @@ pub struct WeeklyReportScore {
     pub late_reporter: bool,
 }
 
-/// The ISO weeks ending inside the period whose report was due by `now`.
-fn due_weeks(settings: &Settings, period: Period, now: Timestamp) -> Vec<IsoWeek> {
+/// The ISO weeks ending inside the period whose report was due by `now`, with their due time.
+fn due_weeks(settings: &Settings, period: Period, now: Timestamp) -> Vec<(IsoWeek, Timestamp)> {
     let mut weeks = Vec::new();
     let mut week = IsoWeek::of(period.start);
     while week.end() <= period.end {
-        if week.end() >= period.start && due_at(settings, week).0 <= now.0 {
-            weeks.push(week);
+        let due = due_at(settings, week);
+        if week.end() >= period.start && due.0 <= now.0 {
+            weeks.push((week, due));
         }
         match week.end().checked_add_days(Days::new(1)) {
             Some(next) => week = IsoWeek::of(next),
@@ -58,14 +60,14 @@ pub fn compute(
     period: Period,
     now: Timestamp,
 ) -> ApiResult<Vec<WeeklyReportScore>> {
-    let run: Vec<(Id, Id, String)> = org_units::table
+    let run: Vec<(Id, Id, String, Timestamp)> = org_units::table
         .inner_join(users::table.on(users::id.nullable().eq(org_units::manager_id)))
         .filter(org_units::id.eq_any(units))
         .filter(users::active.eq(true))
-        .select((org_units::id, users::id, users::name))
+        .select((org_units::id, users::id, users::name, org_units::created_at))
         .load(conn)?;
     let weeks = due_weeks(settings, period, now);
-    let starts: Vec<_> = weeks.iter().map(IsoWeek::start).collect();
+    let starts: Vec<_> = weeks.iter().map(|(w, _)| w.start()).collect();
     let unit_ids: Vec<Id> = run.iter().map(|r| r.0).collect();
     let submitted: Vec<(Id, chrono::NaiveDate, bool)> = wr::table
         .filter(wr::org_unit_id.eq_any(&unit_ids))
@@ -74,7 +76,7 @@ pub fn compute(
         .select((wr::org_unit_id, wr::week_start, wr::late))
         .load(conn)?;
     let mut scores: BTreeMap<(String, Id), WeeklyReportScore> = BTreeMap::new();
-    for (unit, user, name) in run {
+    for (unit, user, name, created) in run {
         let s = scores
             .entry((name.clone(), user))
             .or_insert_with(|| WeeklyReportScore {
@@ -89,7 +91,9 @@ pub fn compute(
                 late_reporter: false,
             });
         s.units += 1;
-        for start in &starts {
+        // A unit owes the weeks due after it was created.
+        for (week, _) in weeks.iter().filter(|(_, due)| created.0 < due.0) {
+            let start = &week.start();
             s.due += 1;
             match submitted.iter().find(|r| r.0 == unit && r.1 == *start) {
                 Some((_, _, true)) => s.late += 1,

@@ -116,8 +116,10 @@ pub async fn weekly_report_compliance(
             let settings = StoredSettings::load(conn)?.settings;
             let week = week_of(&q, business_day(&settings, now))?;
             let due = due_at(&settings, week);
+            // A unit created after the cutoff owed nothing that week.
             let mut units = org_units::table
                 .filter(org_units::manager_id.is_not_null())
+                .filter(org_units::created_at.lt(due))
                 .select((org_units::id, org_units::name, org_units::manager_id))
                 .order((org_units::name, org_units::id))
                 .into_boxed();

@@ -11,6 +11,7 @@ pub mod compliance;
 pub mod demo;
 pub mod export;
 pub mod figures;
+pub mod missing;
 pub mod model;
 
 use chrono::{DateTime, Datelike, Days, NaiveDate, TimeZone, Weekday};

@@ -1,0 +1,1 @@
+DROP TABLE weekly_report_missing_notices;
