@@ -140,9 +140,23 @@ pub fn fill(
                 ],
             ),
         ];
-        let first_names = [
-            "Anna", "Ben", "Clara", "David", "Eva", "Felix", "Greta", "Hugo",
+        let sellers = [
+            "Anna Albers",
+            "Ben Brandt",
+            "Clara Claussen",
+            "David Dietrich",
+            "Eva Engel",
+            "Felix Fischer",
+            "Greta Graf",
+            "Hugo Hansen",
         ];
+        let supervisors = [
+            "Hanna Hoffmann",
+            "Bernd Becker",
+            "Maria Maier",
+            "Stefan Schulz",
+        ];
+        let mut s = 0usize;
         let mut n = 0usize;
         for (region_name, region_code, slug, manager_name, offices) in regions {
             let region = unit(conn, region_name, region_code, root, now)?;
@@ -161,15 +175,16 @@ pub fn fill(
                 let supervisor = person(
                     conn,
                     &format!("supervisor.{office_slug}@demo.salestrack.local"),
-                    &format!("Supervisor {office_name}"),
+                    supervisors[s % supervisors.len()],
                     Role::Supervisor,
                     office,
                     office_name,
                     Some(date(2020, 2, 1)?),
                 )?;
+                s += 1;
                 manage(conn, office, supervisor)?;
                 for i in 1..=2 {
-                    let first = first_names[n % first_names.len()];
+                    let name = sellers[n % sellers.len()];
                     n += 1;
                     // One salesperson per office is a recent hire.
                     let hired = if i == 2 {
@@ -180,7 +195,7 @@ pub fn fill(
                     person(
                         conn,
                         &format!("sales{i}.{office_slug}@demo.salestrack.local"),
-                        &format!("{first} {office_name}"),
+                        name,
                         Role::Salesperson,
                         office,
                         office_name,
@@ -198,6 +213,11 @@ pub fn fill(
             "Company",
             None,
         )?;
+        // An organisation that has been running for years: its units owe weekly reports.
+        let founded = Timestamp(now.0 - chrono::Duration::days(730));
+        diesel::update(org_units::table)
+            .set(org_units::created_at.eq(founded))
+            .execute(conn)?;
         // Master data, a year of targets broken down to months and people, and facts to date.
         let tz = crate::settings::model::StoredSettings::load(conn)
             .map(|s| s.settings.tz())
@@ -220,10 +240,9 @@ pub(crate) fn settings(conn: &mut DbConnection) -> anyhow::Result<crate::setting
         .settings)
 }
 
-/// The units below the company that someone runs: (unit, parent, who runs it), by name.
+/// The units that someone runs: (unit, parent, who runs it), by name.
 pub(crate) fn run_units(conn: &mut DbConnection) -> anyhow::Result<Vec<(Id, Option<Id>, Id)>> {
     Ok(org_units::table
-        .filter(org_units::parent_id.is_not_null())
         .filter(org_units::manager_id.is_not_null())
         .select((
             org_units::id,

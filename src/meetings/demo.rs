@@ -1,5 +1,6 @@
 //! Demo data for meetings: the last five mornings' meetings of every office and last week's
-//! regional meeting, with attendance, minutes and a remote report from someone on the road.
+//! regional and company meetings, with attendance, minutes and a remote report from someone on
+//! the road.
 
 use chrono::{Datelike, Duration, Weekday};
 use diesel::prelude::*;
@@ -115,7 +116,8 @@ pub fn fill(conn: &mut DbConnection, now: Timestamp) -> anyhow::Result<usize> {
                 written += 1;
             }
         } else {
-            // A region: last week's Monday meeting with the supervisors of its offices.
+            // A region (or the company): last week's Monday meeting with the runners of the units
+            // below.
             let supervisors: Vec<Id> = org_units::table
                 .filter(org_units::parent_id.eq(unit))
                 .filter(org_units::manager_id.is_not_null())

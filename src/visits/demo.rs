@@ -93,8 +93,8 @@ fn day_of(
     back: i64,
 ) -> anyhow::Result<()> {
     let r = |salt| roll(n, back, salt);
-    // One day in twelve nobody reports (missing); one in twenty the person is on leave.
-    if r(1) < 8 {
+    // One day in twenty-five nobody reports (missing); one in twenty the person is on leave.
+    if r(1) < 4 {
         return Ok(());
     }
     let on_leave = r(2) < 5;
@@ -238,10 +238,10 @@ fn day_of(
         })
         .collect();
 
-    // One report in seven comes in the next morning (late); the last two days are not reviewed
+    // One report in twelve comes in the next morning (late); the last two days are not reviewed
     // yet; older ones are, with a score.
     let due = report_due_at(settings, day);
-    let late = r(7) < 15;
+    let late = r(7) < 8;
     let submitted = if late {
         Timestamp(due.0 + Duration::hours(13))
     } else {
