@@ -88,8 +88,7 @@ impl Progress {
         } else {
             mul_div(actual, total_days, elapsed_days)
         };
-        let achievement_ratio =
-            (value != 0).then(|| ((actual as f64 / value as f64) * 10_000.0).round() / 10_000.0);
+        let achievement_ratio = ratio(actual, value);
         Progress {
             as_of,
             elapsed_days,
@@ -104,6 +103,11 @@ impl Progress {
             target,
         }
     }
+}
+
+/// `n / d` rounded to four decimals, as every ratio and rate of the API is; none when `d` is 0.
+pub fn ratio(n: i64, d: i64) -> Option<f64> {
+    (d != 0).then(|| ((n as f64 / d as f64) * 10_000.0).round() / 10_000.0)
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ use utoipa::ToSchema;
 use super::model::Period;
 use crate::db::{DbConnection, Id, Timestamp};
 use crate::error::ApiResult;
+use crate::progress::model::ratio;
 use crate::schema::{org_units, users, weekly_reports as wr};
 use crate::settings::Settings;
 use crate::weekly::{due_at, IsoWeek};
@@ -105,7 +106,7 @@ pub fn compute(
     Ok(scores
         .into_values()
         .map(|mut s| {
-            s.timeliness_rate = (s.due > 0).then(|| s.on_time as f64 / s.due as f64);
+            s.timeliness_rate = ratio(s.on_time, s.due);
             s.late_reporter = s
                 .timeliness_rate
                 .is_some_and(|r| r * 100.0 < f64::from(settings.scorecard_late_reporter_pct));

@@ -18,6 +18,7 @@ use crate::auth::Caller;
 use crate::db::{DbConnection, Id, Timestamp};
 use crate::error::ApiResult;
 use crate::http::ValidQuery;
+use crate::progress::model::ratio as rate;
 use crate::schema::{
     customers, daily_reports as dr, payment_facts, planned_visits as pv, report_expenses as re,
     report_visits as rv, sales_facts, visit_plans as vp,
@@ -87,10 +88,6 @@ pub struct EfficiencyReport {
     pub people: Vec<EfficiencyFigures>,
     /// Everyone together.
     pub total: EfficiencyFigures,
-}
-
-fn rate(n: i64, d: i64) -> Option<f64> {
-    (d > 0).then(|| ((n as f64 / d as f64) * 10_000.0).round() / 10_000.0)
 }
 
 fn per(n: i64, d: i64) -> Option<i64> {

@@ -13,6 +13,7 @@ use super::IsoWeek;
 use crate::auth::{subtree_units, Role};
 use crate::db::{DbConnection, Id, Timestamp};
 use crate::error::ApiResult;
+use crate::progress::model::ratio as rate;
 use crate::schema::users;
 use crate::settings::model::Settings;
 use crate::visits::compliance::Person;
@@ -95,10 +96,6 @@ pub struct WeeklyFigures {
     /// Customers of the subtree whose orders fell against their four-week average, or with open
     /// complaints.
     pub abnormal_customers: Vec<AbnormalCustomer>,
-}
-
-fn rate(n: i64, d: i64) -> Option<f64> {
-    (d > 0).then(|| ((n as f64 / d as f64) * 10_000.0).round() / 10_000.0)
 }
 
 /// The active salespeople of `units`, by name.

@@ -218,9 +218,7 @@ pub fn money(
 }
 
 fn ratio(actual: i64, target: Option<i64>) -> Option<f64> {
-    target
-        .filter(|t| *t > 0)
-        .map(|t| ((actual as f64 / t as f64) * 10_000.0).round() / 10_000.0)
+    target.and_then(|t| crate::progress::model::ratio(actual, t))
 }
 
 /// The day's and month-to-date achievement of the report's owner.
