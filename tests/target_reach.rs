@@ -2,59 +2,19 @@
 //! dealers their dealer's, executives everything without writing.
 
 mod common;
+mod sales;
 
 use common::*;
-use serde_json::{json, Value};
-
-/// The org of the harness plus a head of sales who manages the company.
-struct Company {
-    org: Org,
-    head: String,
-}
-
-async fn company(app: &TestApp) -> Company {
-    let org = Org::build(app).await;
-    let head_id = app
-        .create_user(&org.admin, "head@test.local", "manager", &org.root)
-        .await;
-    app.set_manager(&org.admin, &org.root, &head_id).await;
-    let head = app.login("head@test.local", PASSWORD).await;
-    Company { org, head }
-}
-
-async fn target(app: &TestApp, token: &str, body: Value) -> Value {
-    let res = app
-        .post("/api/v1/targets")
-        .bearer(token)
-        .json(body)
-        .send()
-        .await;
-    assert_eq!(res.status, 201, "create target: {}", res.body);
-    res.body
-}
-
-fn year(assignee: (&str, &str), value: i64) -> Value {
-    let mut v = json!({ "metric": "sales_amount", "period_type": "year", "period_start": "2026-01-01", "value": value });
-    v[assignee.0] = json!(assignee.1);
-    v
-}
-
-fn values(children: &Value) -> Vec<i64> {
-    children
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["value"].as_i64().unwrap())
-        .collect()
-}
+use sales::*;
+use serde_json::json;
 
 #[actix_web::test]
 async fn a_salesperson_reads_only_own_targets_and_creates_none() {
     let app = TestApp::spawn().await;
     let c = company(&app).await;
     let o = &c.org;
-    let mine = target(&app, &c.head, year(("user_id", &o.north_seller), 100)).await;
-    let peer = target(&app, &c.head, year(("user_id", &o.south_seller), 100)).await;
+    let mine = create_target(&app, &c.head, year(("user_id", &o.north_seller), 100)).await;
+    let peer = create_target(&app, &c.head, year(("user_id", &o.south_seller), 100)).await;
     let nsp = app.login("nsp@test.local", PASSWORD).await;
     let peer_path = format!("/api/v1/targets/{}", peer["id"].as_str().unwrap());
     app.get(&peer_path).bearer(&nsp).send().await.problem(404);
@@ -107,9 +67,9 @@ async fn a_supervisor_breaks_the_units_target_down_to_own_people_only() {
     let app = TestApp::spawn().await;
     let c = company(&app).await;
     let o = &c.org;
-    let office = target(&app, &c.head, year(("unit_id", &o.north_office), 900)).await;
+    let office = create_target(&app, &c.head, year(("unit_id", &o.north_office), 900)).await;
     let oid = office["id"].as_str().unwrap();
-    let south = target(&app, &c.head, year(("unit_id", &o.south), 900)).await;
+    let south = create_target(&app, &c.head, year(("unit_id", &o.south), 900)).await;
     let ns = app.login("ns@test.local", PASSWORD).await;
     app.get(&format!(
         "/api/v1/targets/{}",
@@ -174,8 +134,8 @@ async fn a_dealer_user_reads_its_dealers_targets_only() {
         .send()
         .await;
     assert_eq!(link.status, 200);
-    let own = target(&app, &c.head, year(("dealer_id", &dealers[0]), 100)).await;
-    let other = target(&app, &c.head, year(("dealer_id", &dealers[1]), 100)).await;
+    let own = create_target(&app, &c.head, year(("dealer_id", &dealers[0]), 100)).await;
+    let other = create_target(&app, &c.head, year(("dealer_id", &dealers[1]), 100)).await;
     let dealer = app.login("d1@test.local", PASSWORD).await;
     let list = app
         .get("/api/v1/progress?as_of=2026-06-30")

@@ -1,58 +1,18 @@
 //! Targets: creation rules, splits with exact rounding, the allocation view, and reach.
 
 mod common;
+mod sales;
 
 use common::*;
+use sales::*;
 use serde_json::{json, Value};
-
-/// The org of the harness plus a head of sales who manages the company.
-struct Company {
-    org: Org,
-    head: String,
-}
-
-async fn company(app: &TestApp) -> Company {
-    let org = Org::build(app).await;
-    let head_id = app
-        .create_user(&org.admin, "head@test.local", "manager", &org.root)
-        .await;
-    app.set_manager(&org.admin, &org.root, &head_id).await;
-    let head = app.login("head@test.local", PASSWORD).await;
-    Company { org, head }
-}
-
-async fn target(app: &TestApp, token: &str, body: Value) -> Value {
-    let res = app
-        .post("/api/v1/targets")
-        .bearer(token)
-        .json(body)
-        .send()
-        .await;
-    assert_eq!(res.status, 201, "create target: {}", res.body);
-    res.body
-}
-
-fn year(assignee: (&str, &str), value: i64) -> Value {
-    let mut v = json!({ "metric": "sales_amount", "period_type": "year", "period_start": "2026-01-01", "value": value });
-    v[assignee.0] = json!(assignee.1);
-    v
-}
-
-fn values(children: &Value) -> Vec<i64> {
-    children
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["value"].as_i64().unwrap())
-        .collect()
-}
 
 #[actix_web::test]
 async fn a_thousand_cents_split_three_ways_is_334_333_333() {
     let app = TestApp::spawn().await;
     let c = company(&app).await;
     let o = &c.org;
-    let t = target(&app, &c.head, year(("unit_id", &o.root), 1000)).await;
+    let t = create_target(&app, &c.head, year(("unit_id", &o.root), 1000)).await;
     let id = t["id"].as_str().unwrap();
     let res = app
         .post(&format!("/api/v1/targets/{id}/split"))
@@ -88,7 +48,7 @@ async fn splits_by_weights_and_over_time_sum_to_the_parent_exactly() {
     let app = TestApp::spawn().await;
     let c = company(&app).await;
     let o = &c.org;
-    let t = target(&app, &c.head, year(("unit_id", &o.root), 1_000_000)).await;
+    let t = create_target(&app, &c.head, year(("unit_id", &o.root), 1_000_000)).await;
     let id = t["id"].as_str().unwrap();
     // 3 : 2 over the two regions: 600,000 and 400,000.
     let regions = app
@@ -148,7 +108,7 @@ async fn splits_by_weights_and_over_time_sum_to_the_parent_exactly() {
 async fn a_percentage_profile_must_sum_to_100() {
     let app = TestApp::spawn().await;
     let c = company(&app).await;
-    let t = target(&app, &c.head, year(("unit_id", &c.org.north), 10_000)).await;
+    let t = create_target(&app, &c.head, year(("unit_id", &c.org.north), 10_000)).await;
     let split = format!("/api/v1/targets/{}/split", t["id"].as_str().unwrap());
     let res = app
         .post(&split)
@@ -200,12 +160,12 @@ async fn the_allocation_view_shows_under_exact_and_over() {
     let app = TestApp::spawn().await;
     let c = company(&app).await;
     let o = &c.org;
-    let parent = target(&app, &c.head, year(("unit_id", &o.north), 1000)).await;
+    let parent = create_target(&app, &c.head, year(("unit_id", &o.north), 1000)).await;
     let pid = parent["id"].as_str().unwrap();
     let alloc = format!("/api/v1/targets/{pid}/allocation");
     let mut child = year(("unit_id", &o.north_office), 600);
     child["parent_id"] = json!(pid);
-    target(&app, &c.head, child).await;
+    create_target(&app, &c.head, child).await;
     let under = app.get(&alloc).bearer(&c.head).send().await;
     assert_eq!(
         (
@@ -217,7 +177,7 @@ async fn the_allocation_view_shows_under_exact_and_over() {
     assert_eq!(under.body["state"], "under");
     let mut second = year(("user_id", &o.north_seller), 400);
     second["parent_id"] = json!(pid);
-    let second = target(&app, &c.head, second).await;
+    let second = create_target(&app, &c.head, second).await;
     let exact = app.get(&alloc).bearer(&c.head).send().await;
     assert_eq!(exact.body["state"], "exact");
     assert_eq!(exact.body["remainder"], 0);
@@ -266,7 +226,7 @@ async fn a_child_must_fit_inside_its_parent() {
     let app = TestApp::spawn().await;
     let c = company(&app).await;
     let o = &c.org;
-    let parent = target(&app, &c.head, year(("unit_id", &o.north), 1000)).await;
+    let parent = create_target(&app, &c.head, year(("unit_id", &o.north), 1000)).await;
     let pid = parent["id"].as_str().unwrap();
     let child = |field: &str, id: &str, change: Value| {
         let mut v = year((field, id), 100);
@@ -330,7 +290,7 @@ async fn a_child_must_fit_inside_its_parent() {
         assert_eq!(res.invalid_fields(), [field], "{body}");
     }
     // A week is Monday to Sunday; a month child of a year fits.
-    let week = target(
+    let week = create_target(
         &app,
         &c.head,
         child(

@@ -41,6 +41,14 @@ pub async fn target(
 ) -> String {
     let mut body = json!({ "metric": metric, "period_type": period.0, "period_start": period.1, "value": value });
     body[who.0] = json!(who.1);
+    create_target(app, token, body).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// Creates a target from a whole body and returns the created target.
+pub async fn create_target(app: &TestApp, token: &str, body: Value) -> Value {
     let res = app
         .post("/api/v1/targets")
         .bearer(token)
@@ -48,7 +56,24 @@ pub async fn target(
         .send()
         .await;
     assert_eq!(res.status, 201, "create target: {}", res.body);
-    res.id()
+    res.body
+}
+
+/// A 2026 yearly sales target for an assignee (`("unit_id", id)`, `("user_id", id)`, ...).
+pub fn year(assignee: (&str, &str), value: i64) -> Value {
+    let mut v = json!({ "metric": "sales_amount", "period_type": "year", "period_start": "2026-01-01", "value": value });
+    v[assignee.0] = json!(assignee.1);
+    v
+}
+
+/// The values of a list of targets.
+pub fn values(children: &Value) -> Vec<i64> {
+    children
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["value"].as_i64().unwrap())
+        .collect()
 }
 
 pub fn sale(ext: &str, day: &str, seller: &str, revenue: i64, cost: i64) -> Value {
