@@ -118,12 +118,23 @@ async fn the_whole_day_from_plan_to_review_moves_progress_by_exactly_the_orders(
     );
     // Nothing counts before the report is submitted.
     assert_eq!(actual(&app, &f, &sales_t).await, 0);
+    // A draft's texts can be cleared with null; what is not named stays.
+    let edited = app
+        .patch(&format!("/api/v1/daily-reports/{}", res.id()))
+        .bearer(&f.seller)
+        .header("if-match", &res.etag())
+        .json(json!({"experience_notes": null}))
+        .send()
+        .await;
+    assert_eq!(edited.status, 200, "{}", edited.text);
+    assert!(edited.body["experience_notes"].is_null());
+    assert_eq!(edited.body["tomorrow_focus"], "Collections in the harbour");
 
     let submitted = act(
         &app,
         &f.seller,
         &format!("/api/v1/daily-reports/{}/submit", res.id()),
-        &res.etag(),
+        &edited.etag(),
         None,
     )
     .await;

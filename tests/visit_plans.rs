@@ -92,11 +92,41 @@ async fn a_plan_is_submitted_returned_fixed_and_approved_then_locked() {
         .await
         .contains(&"visit_plan.returned".to_string()));
 
+    // Notes: too long is a 422 on the field; null clears them.
+    let long = app
+        .patch(&path)
+        .bearer(&f.seller)
+        .header("if-match", &returned.etag())
+        .json(json!({"notes": "x".repeat(5001)}))
+        .send()
+        .await;
+    assert_eq!(long.invalid_fields(), vec!["notes"]);
+    let noted = app
+        .patch(&path)
+        .bearer(&f.seller)
+        .header("if-match", &returned.etag())
+        .json(json!({"notes": "Call the bakery first"}))
+        .send()
+        .await;
+    assert_eq!(
+        noted.body["notes"], "Call the bakery first",
+        "{}",
+        noted.text
+    );
+    let cleared = app
+        .patch(&path)
+        .bearer(&f.seller)
+        .header("if-match", &noted.etag())
+        .json(json!({"notes": null}))
+        .send()
+        .await;
+    assert!(cleared.body["notes"].is_null(), "{}", cleared.text);
+
     // The owner fixes it and submits again.
     let fixed = app
         .patch(&path)
         .bearer(&f.seller)
-        .header("if-match", &returned.etag())
+        .header("if-match", &cleared.etag())
         .json(json!({"visits": [
             {"customer_id": f.shop, "purpose": "ordering"},
             {"prospect_name": "Bakery Nord", "purpose": "new_customer_development"},

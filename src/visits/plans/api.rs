@@ -16,6 +16,7 @@ use crate::auth::{subtree_units, Caller};
 use crate::db::{write_tx, DbConnection, Id, Timestamp};
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::events;
+use crate::http::input::double_option;
 use crate::http::{with_etag, IfMatch, PageParams, ValidJson, ValidQuery};
 use crate::schema::{customers, visit_plans as vp};
 use crate::visits::{Purpose, FIELD_ROLES, READERS};
@@ -71,8 +72,11 @@ pub struct CreateVisitPlan {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateVisitPlan {
+    /// New notes, or `null` to clear them.
     #[validate(length(max = 5000))]
-    pub notes: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub notes: Option<Option<String>>,
     #[validate(length(max = 50), nested)]
     pub visits: Option<Vec<PlannedVisitInput>>,
 }

@@ -243,9 +243,11 @@ pub async fn update_daily_report(
                         dr::experience_notes.eq(body
                             .experience_notes
                             .as_ref()
-                            .or(row.experience_notes.as_ref())),
-                        dr::tomorrow_focus
-                            .eq(body.tomorrow_focus.as_ref().or(row.tomorrow_focus.as_ref())),
+                            .map_or(row.experience_notes.as_ref(), Option::as_ref)),
+                        dr::tomorrow_focus.eq(body
+                            .tomorrow_focus
+                            .as_ref()
+                            .map_or(row.tomorrow_focus.as_ref(), Option::as_ref)),
                     ))
                     .execute(conn)?;
                 store_parts(conn, id, parts)?;

@@ -13,6 +13,7 @@ use super::model::{Attendance, CompetitorInfoRow, ExpenseCategory, ExpenseRow, O
 use crate::auth::Caller;
 use crate::db::{DbConnection, Id, Timestamp};
 use crate::error::{ApiError, ApiResult, FieldError};
+use crate::http::input::double_option;
 use crate::schema::{competitors, customers, planned_visits, visit_plans};
 use crate::settings::model::Settings;
 use crate::visits::{distance_m, Purpose};
@@ -108,10 +109,16 @@ pub struct UpdateDailyReport {
     pub expenses: Option<Vec<ExpenseInput>>,
     #[validate(length(max = 50), nested)]
     pub competitor_info: Option<Vec<CompetitorInfoInput>>,
+    /// New notes, or `null` to clear them.
     #[validate(length(max = 10000))]
-    pub experience_notes: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub experience_notes: Option<Option<String>>,
+    /// A new focus, or `null` to clear it.
     #[validate(length(max = 5000))]
-    pub tomorrow_focus: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub tomorrow_focus: Option<Option<String>>,
 }
 
 /// A reviewer's decision: reviewing needs a `quality_score` (1-5) and a `comment`; returning
