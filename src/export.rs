@@ -172,3 +172,8 @@ pub fn respond(format: ExportFormat, file_stem: &str, sheets: &[Sheet]) -> ApiRe
         ))
         .body(bytes))
 }
+
+/// The bytes of an exported file, for the OpenAPI document.
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct ExportFile(pub Vec<u8>);

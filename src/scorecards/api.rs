@@ -11,7 +11,7 @@ use super::supervisors::{self, WeeklyReportScore};
 use crate::auth::{subtree_units, Caller, Role};
 use crate::db::Id;
 use crate::error::ApiResult;
-use crate::export::{self, Cell, ExportQuery, Sheet};
+use crate::export::{self, Cell, ExportFile, ExportQuery, Sheet};
 use crate::http::ValidQuery;
 use crate::settings::model::StoredSettings;
 use crate::visits::compliance::scope;
@@ -189,7 +189,9 @@ fn supervisor_sheet(scores: &[WeeklyReportScore]) -> Sheet {
 /// Scorecards as a CSV file or an XLSX workbook (money in minor units): the salespeople, then the
 /// weekly-report timeliness of the supervisors and managers.
 #[utoipa::path(tag = "scorecards", operation_id = "export_scorecards", params(ScorecardQuery, ExportQuery),
-    responses((status = 200, description = "The file", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>)))]
+    responses((status = 200, description = "The file (CSV or XLSX)", content(
+        (ExportFile = "text/csv"),
+        (ExportFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))))]
 #[get("/scorecards/export")]
 pub async fn export_scorecards(
     state: web::Data<AppState>,

@@ -10,7 +10,7 @@ use super::READERS;
 use crate::auth::Caller;
 use crate::db::Id;
 use crate::error::ApiResult;
-use crate::export::{self, Cell, ExportFormat, ExportQuery, Sheet};
+use crate::export::{self, Cell, ExportFile, ExportFormat, ExportQuery, Sheet};
 use crate::http::ValidQuery;
 use crate::AppState;
 
@@ -226,7 +226,9 @@ pub fn one_table(sheets: &[Sheet]) -> Sheet {
 /// Export a weekly report as CSV (its sheets one after another) or as an XLSX workbook.
 #[utoipa::path(tag = "weekly-reports", operation_id = "export_weekly_report",
     params(("id" = Id, Path), ExportQuery),
-    responses((status = 200, description = "The file (CSV or XLSX)", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>)))]
+    responses((status = 200, description = "The file (CSV or XLSX)", content(
+        (ExportFile = "text/csv"),
+        (ExportFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))))]
 #[get("/weekly-reports/{id}/export")]
 pub async fn export_weekly_report(
     state: web::Data<AppState>,
