@@ -2,7 +2,7 @@
 //! that gives every operation its problem responses.
 
 use utoipa::openapi::path::{Operation, ParameterIn};
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{Content, OpenApi as Doc, Ref, RefOr, Response};
 use utoipa::{Modify, OpenApi};
 
@@ -64,7 +64,7 @@ impl Modify for BearerAuth {
                     .build(),
             ),
         );
-        doc.security = Some(vec![utoipa::openapi::security::SecurityRequirement::new(
+        doc.security = Some(vec![SecurityRequirement::new(
             "bearer_auth",
             Vec::<String>::new(),
         )]);
@@ -138,6 +138,13 @@ pub fn finish(mut doc: Doc) -> Doc {
                 .flatten()
                 .any(|p| p.parameter_in == ParameterIn::Query);
             let public = is_public(op);
+            if !public {
+                // Stated on the operation too, for generators that ignore the document default.
+                op.security = Some(vec![SecurityRequirement::new(
+                    "bearer_auth",
+                    Vec::<String>::new(),
+                )]);
+            }
             let needs_if_match = has_header(op, "If-Match");
             let mut add = |code: &str, description: &str| {
                 op.responses

@@ -47,6 +47,11 @@ fn every_operation_has_a_unique_id_a_summary_a_tag_and_problem_responses() {
                     .all(|r| r.as_object().is_some_and(|o| o.is_empty()))
             });
             if !public {
+                assert_eq!(
+                    op["security"],
+                    serde_json::json!([{"bearer_auth": []}]),
+                    "{id}: its security requirement"
+                );
                 assert!(
                     responses.contains_key("401") && responses.contains_key("403"),
                     "{id}: no 401/403"
