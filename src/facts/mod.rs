@@ -94,6 +94,143 @@ macro_rules! per_backend {
     };
 }
 
+/// Decides for each row of a batch whether it creates, updates or leaves alone the stored row
+/// with its `external_id`; `build` makes the row to store from the input and the stored row.
+pub fn classify<I, R>(
+    inputs: Vec<I>,
+    external_id: impl Fn(&I) -> String,
+    stored: &HashMap<String, R>,
+    build: impl Fn(I, Option<&R>) -> R,
+    row_id: impl Fn(&R) -> Id,
+    same_values: impl Fn(&R, &R) -> bool,
+) -> (Vec<RowResult>, Vec<(RowOutcome, R)>) {
+    let mut results = Vec::with_capacity(inputs.len());
+    let mut writes = Vec::new();
+    for (index, input) in inputs.into_iter().enumerate() {
+        let ext = external_id(&input);
+        let existing = stored.get(&ext);
+        let row = build(input, existing);
+        let outcome = match existing {
+            None => RowOutcome::Created,
+            Some(e) if same_values(e, &row) => RowOutcome::Unchanged,
+            Some(_) => RowOutcome::Updated,
+        };
+        results.push(RowResult {
+            index,
+            external_id: ext,
+            id: row_id(&row),
+            outcome,
+        });
+        if outcome != RowOutcome::Unchanged {
+            writes.push((outcome, row));
+        }
+    }
+    (results, writes)
+}
+
+/// The table-specific half of a kind of fact, for `$table` with rows `$row` dated by `$day`:
+/// the stored rows of a batch, writing what `classify` decided, inserting many rows, and the
+/// filtered list a page at a time.
+macro_rules! fact_table {
+    ($table:ident, $row:ident, $day:ident) => {
+        /// The stored rows with these external ids, by external id.
+        fn stored_by_external_id(
+            conn: &mut DbConnection,
+            ext_ids: &[String],
+        ) -> QueryResult<HashMap<String, $row>> {
+            let mut stored = HashMap::new();
+            for chunk in ext_ids.chunks(500) {
+                let found = $table::table
+                    .filter(
+                        $table::external_id
+                            .eq_any(chunk.iter().map(|e| Some(e.clone())).collect::<Vec<_>>()),
+                    )
+                    .select($row::as_select())
+                    .load(conn)?;
+                for row in found {
+                    if let Some(ext) = row.external_id.clone() {
+                        stored.insert(ext, row);
+                    }
+                }
+            }
+            Ok(stored)
+        }
+
+        /// Updates the changed rows in place and inserts the new ones.
+        fn write(
+            conn: &mut DbConnection,
+            writes: Vec<(super::RowOutcome, $row)>,
+        ) -> QueryResult<()> {
+            let mut inserts = Vec::new();
+            for (outcome, row) in writes {
+                if outcome == super::RowOutcome::Created {
+                    inserts.push(row);
+                } else {
+                    diesel::update($table::table.find(row.id))
+                        .set(&row)
+                        .execute(conn)?;
+                }
+            }
+            insert_many(conn, &inserts)
+        }
+
+        /// Inserts rows many at a time (500 rows a statement stays far below both backends'
+        /// limits on bound parameters).
+        pub fn insert_many(conn: &mut DbConnection, rows: &[$row]) -> QueryResult<()> {
+            for chunk in rows.chunks(500) {
+                $crate::per_backend!(&mut *conn, |c| diesel::insert_into($table::table)
+                    .values(chunk)
+                    .execute(c))?;
+            }
+            Ok(())
+        }
+
+        /// The facts in a scope matching `f`, a page at a time, in id order.
+        pub fn list(
+            conn: &mut DbConnection,
+            scope: &super::FactScope,
+            f: &super::FactFilter,
+            page: $crate::http::Cursor,
+        ) -> QueryResult<Vec<$row>> {
+            use super::FactScope;
+            let mut q = $table::table.into_boxed();
+            q = match scope {
+                FactScope::All => q,
+                FactScope::Dealer(d) => q.filter($table::dealer_id.eq(*d)),
+                FactScope::People(people) => {
+                    q.filter($table::salesperson_id.eq_any(people.clone()))
+                }
+            };
+            if let Some(from) = f.from {
+                q = q.filter($table::$day.ge(from));
+            }
+            if let Some(to) = f.to {
+                q = q.filter($table::$day.le(to));
+            }
+            if let Some(p) = f.salesperson_id {
+                q = q.filter($table::salesperson_id.eq(p));
+            }
+            if let Some(d) = f.dealer_id {
+                q = q.filter($table::dealer_id.eq(d));
+            }
+            if let Some(ext) = &f.external_id {
+                q = q.filter($table::external_id.eq(ext.clone()));
+            }
+            if let Some(since) = f.updated_since {
+                q = q.filter($table::updated_at.ge(since));
+            }
+            if let Some(after) = page.after {
+                q = q.filter($table::id.gt(after));
+            }
+            q.order($table::id)
+                .limit(page.fetch())
+                .select($row::as_select())
+                .load(conn)
+        }
+    };
+}
+pub(crate) use fact_table;
+
 /// Which of `ids` exist in a table, in one query per table.
 pub struct Known {
     pub users: HashSet<Id>,

@@ -8,10 +8,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::{FactFilter, FactScope, FactSource, Known, RowErrors, RowOutcome, RowResult};
+use super::{classify, fact_table, FactSource, Known, RowErrors, RowResult};
 use crate::db::{DbConnection, Id, Timestamp};
 use crate::error::{ApiError, ApiResult};
-use crate::http::Cursor;
 use crate::schema::payment_facts;
 
 /// One payment fact to upsert.
@@ -118,28 +117,14 @@ pub fn upsert(
 ) -> ApiResult<Vec<RowResult>> {
     check(conn, &rows)?;
     let ext_ids: Vec<String> = rows.iter().map(|r| r.external_id.clone()).collect();
-    let mut stored: HashMap<String, PaymentFactRow> = HashMap::new();
-    for chunk in ext_ids.chunks(500) {
-        let found = payment_facts::table
-            .filter(
-                payment_facts::external_id
-                    .eq_any(chunk.iter().map(|e| Some(e.clone())).collect::<Vec<_>>()),
-            )
-            .select(PaymentFactRow::as_select())
-            .load(conn)?;
-        for row in found {
-            if let Some(ext) = row.external_id.clone() {
-                stored.insert(ext, row);
-            }
-        }
-    }
-    let mut results = Vec::with_capacity(rows.len());
-    let mut inserts = Vec::new();
-    for (index, r) in rows.into_iter().enumerate() {
-        let existing = stored.get(&r.external_id);
-        let row = PaymentFactRow {
+    let stored = stored_by_external_id(conn, &ext_ids)?;
+    let (results, writes) = classify(
+        rows,
+        |r| r.external_id.clone(),
+        &stored,
+        |r, existing| PaymentFactRow {
             id: existing.map(|e| e.id).unwrap_or_default(),
-            external_id: Some(r.external_id.clone()),
+            external_id: Some(r.external_id),
             paid_on: r.paid_on,
             salesperson_id: r.salesperson_id,
             dealer_id: r.dealer_id,
@@ -148,79 +133,12 @@ pub fn upsert(
             source: r.source.unwrap_or(FactSource::Erp).as_str().to_string(),
             created_at: existing.map(|e| e.created_at).unwrap_or(now),
             updated_at: now,
-        };
-        let outcome = match existing {
-            None => RowOutcome::Created,
-            Some(e) if e.same_values(&row) => RowOutcome::Unchanged,
-            Some(_) => RowOutcome::Updated,
-        };
-        results.push(RowResult {
-            index,
-            external_id: r.external_id,
-            id: row.id,
-            outcome,
-        });
-        match outcome {
-            RowOutcome::Created => inserts.push(row),
-            RowOutcome::Updated => {
-                diesel::update(payment_facts::table.find(row.id))
-                    .set(&row)
-                    .execute(conn)?;
-            }
-            RowOutcome::Unchanged => {}
-        }
-    }
-    insert_many(conn, &inserts)?;
+        },
+        |row| row.id,
+        PaymentFactRow::same_values,
+    );
+    write(conn, writes)?;
     Ok(results)
 }
 
-/// Inserts rows many at a time.
-pub fn insert_many(conn: &mut DbConnection, rows: &[PaymentFactRow]) -> QueryResult<()> {
-    // 11 columns a row stays far below both backends' limits on bound parameters.
-    for chunk in rows.chunks(500) {
-        crate::per_backend!(&mut *conn, |c| diesel::insert_into(payment_facts::table)
-            .values(chunk)
-            .execute(c))?;
-    }
-    Ok(())
-}
-
-/// The payment facts in a scope matching `f`, a page at a time, in id order.
-pub fn list(
-    conn: &mut DbConnection,
-    scope: &FactScope,
-    f: &FactFilter,
-    page: Cursor,
-) -> QueryResult<Vec<PaymentFactRow>> {
-    let mut q = payment_facts::table.into_boxed();
-    q = match scope {
-        FactScope::All => q,
-        FactScope::Dealer(d) => q.filter(payment_facts::dealer_id.eq(*d)),
-        FactScope::People(people) => q.filter(payment_facts::salesperson_id.eq_any(people.clone())),
-    };
-    if let Some(from) = f.from {
-        q = q.filter(payment_facts::paid_on.ge(from));
-    }
-    if let Some(to) = f.to {
-        q = q.filter(payment_facts::paid_on.le(to));
-    }
-    if let Some(p) = f.salesperson_id {
-        q = q.filter(payment_facts::salesperson_id.eq(p));
-    }
-    if let Some(d) = f.dealer_id {
-        q = q.filter(payment_facts::dealer_id.eq(d));
-    }
-    if let Some(ext) = &f.external_id {
-        q = q.filter(payment_facts::external_id.eq(ext.clone()));
-    }
-    if let Some(since) = f.updated_since {
-        q = q.filter(payment_facts::updated_at.ge(since));
-    }
-    if let Some(after) = page.after {
-        q = q.filter(payment_facts::id.gt(after));
-    }
-    q.order(payment_facts::id)
-        .limit(page.fetch())
-        .select(PaymentFactRow::as_select())
-        .load(conn)
-}
+fact_table!(payment_facts, PaymentFactRow, paid_on);

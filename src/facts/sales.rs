@@ -8,10 +8,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::{FactFilter, FactScope, FactSource, Known, RowErrors, RowOutcome, RowResult};
+use super::{classify, fact_table, FactSource, Known, RowErrors, RowResult};
 use crate::db::{DbConnection, Id, Timestamp};
 use crate::error::{ApiError, ApiResult};
-use crate::http::Cursor;
 use crate::schema::sales_facts;
 
 /// One sales fact to upsert.
@@ -136,115 +135,34 @@ pub fn upsert(
 ) -> ApiResult<Vec<RowResult>> {
     let known = check(conn, &rows)?;
     let ext_ids: Vec<String> = rows.iter().map(|r| r.external_id.clone()).collect();
-    let mut stored: HashMap<String, SalesFactRow> = HashMap::new();
-    for chunk in ext_ids.chunks(500) {
-        let found = sales_facts::table
-            .filter(
-                sales_facts::external_id
-                    .eq_any(chunk.iter().map(|e| Some(e.clone())).collect::<Vec<_>>()),
-            )
-            .select(SalesFactRow::as_select())
-            .load(conn)?;
-        for row in found {
-            if let Some(ext) = row.external_id.clone() {
-                stored.insert(ext, row);
-            }
-        }
-    }
-    let mut results = Vec::with_capacity(rows.len());
-    let mut inserts = Vec::new();
-    for (index, r) in rows.into_iter().enumerate() {
-        let category = r
-            .category
-            .or_else(|| r.product_id.and_then(|p| known.products.get(&p).cloned()));
-        let existing = stored.get(&r.external_id);
-        let row = SalesFactRow {
+    let stored = stored_by_external_id(conn, &ext_ids)?;
+    let (results, writes) = classify(
+        rows,
+        |r| r.external_id.clone(),
+        &stored,
+        |r, existing| SalesFactRow {
             id: existing.map(|e| e.id).unwrap_or_default(),
-            external_id: Some(r.external_id.clone()),
+            external_id: Some(r.external_id),
             sold_on: r.sold_on,
             salesperson_id: r.salesperson_id,
             dealer_id: r.dealer_id,
             customer_id: r.customer_id,
             product_id: r.product_id,
-            category,
+            // The product's category unless the row names one.
+            category: r
+                .category
+                .or_else(|| r.product_id.and_then(|p| known.products.get(&p).cloned())),
             revenue_minor: r.revenue_minor,
             cost_minor: r.cost_minor.unwrap_or(0),
             source: r.source.unwrap_or(FactSource::Erp).as_str().to_string(),
             created_at: existing.map(|e| e.created_at).unwrap_or(now),
             updated_at: now,
-        };
-        let outcome = match existing {
-            None => RowOutcome::Created,
-            Some(e) if e.same_values(&row) => RowOutcome::Unchanged,
-            Some(_) => RowOutcome::Updated,
-        };
-        results.push(RowResult {
-            index,
-            external_id: r.external_id,
-            id: row.id,
-            outcome,
-        });
-        match outcome {
-            RowOutcome::Created => inserts.push(row),
-            RowOutcome::Updated => {
-                diesel::update(sales_facts::table.find(row.id))
-                    .set(&row)
-                    .execute(conn)?;
-            }
-            RowOutcome::Unchanged => {}
-        }
-    }
-    insert_many(conn, &inserts)?;
+        },
+        |row| row.id,
+        SalesFactRow::same_values,
+    );
+    write(conn, writes)?;
     Ok(results)
 }
 
-/// Inserts rows many at a time.
-pub fn insert_many(conn: &mut DbConnection, rows: &[SalesFactRow]) -> QueryResult<()> {
-    // 13 columns a row stays far below both backends' limits on bound parameters.
-    for chunk in rows.chunks(500) {
-        crate::per_backend!(&mut *conn, |c| diesel::insert_into(sales_facts::table)
-            .values(chunk)
-            .execute(c))?;
-    }
-    Ok(())
-}
-
-/// The sales facts in a scope matching `f`, a page at a time, in id order.
-pub fn list(
-    conn: &mut DbConnection,
-    scope: &FactScope,
-    f: &FactFilter,
-    page: Cursor,
-) -> QueryResult<Vec<SalesFactRow>> {
-    let mut q = sales_facts::table.into_boxed();
-    q = match scope {
-        FactScope::All => q,
-        FactScope::Dealer(d) => q.filter(sales_facts::dealer_id.eq(*d)),
-        FactScope::People(people) => q.filter(sales_facts::salesperson_id.eq_any(people.clone())),
-    };
-    if let Some(from) = f.from {
-        q = q.filter(sales_facts::sold_on.ge(from));
-    }
-    if let Some(to) = f.to {
-        q = q.filter(sales_facts::sold_on.le(to));
-    }
-    if let Some(p) = f.salesperson_id {
-        q = q.filter(sales_facts::salesperson_id.eq(p));
-    }
-    if let Some(d) = f.dealer_id {
-        q = q.filter(sales_facts::dealer_id.eq(d));
-    }
-    if let Some(ext) = &f.external_id {
-        q = q.filter(sales_facts::external_id.eq(ext.clone()));
-    }
-    if let Some(since) = f.updated_since {
-        q = q.filter(sales_facts::updated_at.ge(since));
-    }
-    if let Some(after) = page.after {
-        q = q.filter(sales_facts::id.gt(after));
-    }
-    q.order(sales_facts::id)
-        .limit(page.fetch())
-        .select(SalesFactRow::as_select())
-        .load(conn)
-}
+fact_table!(sales_facts, SalesFactRow, sold_on);
