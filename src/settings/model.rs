@@ -164,6 +164,7 @@ impl Settings {
             );
         }
         if self.working_days.is_empty()
+            || self.working_days.len() > 7
             || self
                 .working_days
                 .iter()
@@ -171,7 +172,7 @@ impl Settings {
         {
             bad(
                 "working_days",
-                "must list days as mon, tue, wed, thu, fri, sat, sun",
+                "must list one to seven days as mon, tue, wed, thu, fri, sat, sun",
             );
         }
         if parse_hhmm(&self.daily_report_cutoff).is_none() {
