@@ -1,6 +1,6 @@
-//! Demo data for this area: the last month of visit plans and daily reports of every demo
-//! salesperson, with their facts: most days planned, signed, reported on time and reviewed;
-//! some reports late, some days missing, some on leave.
+//! Demo data for this area: the quarter so far (at least a month) of visit plans and daily
+//! reports of every demo salesperson, with their facts: most days planned, signed, reported on
+//! time and reviewed; some reports late, some days missing, some on leave.
 
 use chrono::{Datelike, Duration, NaiveDate, TimeZone};
 use diesel::prelude::*;
@@ -40,10 +40,14 @@ pub(crate) fn local(settings: &Settings, day: NaiveDate, minutes: u32) -> Timest
 
 type Place = (Id, Option<f64>, Option<f64>);
 
-/// Fills the 30 days before today (company time zone).
+/// Fills the days before today (company time zone) since the quarter began, and at least 30,
+/// so that month and quarter scorecards have a full record.
 pub fn fill(conn: &mut DbConnection, now: Timestamp) -> anyhow::Result<()> {
     let settings = crate::demo::settings(conn)?;
     let today = super::business_day(&settings, now);
+    let quarter_start =
+        NaiveDate::from_ymd_opt(today.year(), today.month0() / 3 * 3 + 1, 1).unwrap_or(today);
+    let days_back = (today - quarter_start).num_days().max(30);
     let sellers: Vec<(Id, Id)> = users::table
         .filter(users::role.eq("salesperson"))
         .filter(users::active.eq(true))
@@ -61,7 +65,7 @@ pub fn fill(conn: &mut DbConnection, now: Timestamp) -> anyhow::Result<()> {
             continue;
         }
         let signer = chain_of(conn, *seller, *unit)?.first().copied();
-        for back in (1..=30).rev() {
+        for back in (1..=days_back).rev() {
             let day = today - Duration::days(back);
             if !settings.is_working_day(day.weekday()) {
                 continue;

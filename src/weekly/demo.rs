@@ -1,4 +1,4 @@
-//! Demo data for weekly reports: the last four weeks of every unit someone runs. Last week's
+//! Demo data for weekly reports: the last thirteen weeks (a quarter) of every unit someone runs. Last week's
 //! office reports are submitted and the regions' and the company's are still drafts; earlier
 //! weeks are all submitted (now and then late) and reviewed by the manager above, if any. Figures are computed from
 //! the demo facts.
@@ -20,7 +20,7 @@ pub fn fill(conn: &mut DbConnection, now: Timestamp) -> anyhow::Result<usize> {
     let parents: Vec<Id> = units.iter().filter_map(|u| u.1).collect();
     let runner_of = |unit: Option<Id>| units.iter().find(|u| Some(u.0) == unit).map(|u| u.2);
     let mut written = 0;
-    for back in 1..=4i64 {
+    for back in 1..=13i64 {
         let week = IsoWeek::of(business_day(&settings, now) - Duration::days(7 * back));
         let due = due_at(&settings, week);
         for (n, (unit, parent, manager)) in units.iter().enumerate() {
