@@ -155,6 +155,29 @@ async fn scorecards_rank_and_flag_the_salespeople_of_a_unit() {
     assert!(lines[6].starts_with("name,user_id,units,due,on time,late,missing"));
     assert!(lines[7].contains(&f.org.north_supervisor), "{}", lines[7]);
     assert_eq!(lines.len(), 8, "{}", csv.text);
+
+    // The quarter has no quarterly targets: its figure sums the monthly ones in it.
+    let quarter = format!("{}-Q{}", d.year(), d.month0() / 3 + 1);
+    let res = app
+        .get(&format!(
+            "/api/v1/scorecards?unit_id={}&period={quarter}",
+            f.org.north_office
+        ))
+        .bearer(&f.supervisor)
+        .send()
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    let mine = res.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["user_id"] == f.org.north_seller.as_str())
+        .unwrap();
+    let t = &mine["targets"][0];
+    assert_eq!(t["from_monthly_targets"], true, "{t}");
+    assert!(t["target_id"].is_null());
+    assert_eq!(t["value"], 100_000);
+    assert_eq!(t["actual"], 30_000);
 }
 
 #[actix_web::test]

@@ -94,7 +94,11 @@ pub enum ScoreFlag {
 /// Achievement of one target of the period.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct TargetScore {
-    pub target_id: Id,
+    /// The target; absent when the quarter's figure is the sum of its monthly targets.
+    pub target_id: Option<Id>,
+    /// A quarter without a quarterly target for this metric: the value is the sum of the
+    /// person's monthly targets in the quarter, the actual is the quarter's.
+    pub from_monthly_targets: bool,
     #[schema(example = "sales_amount")]
     pub metric: String,
     pub category: Option<String>,
@@ -156,14 +160,21 @@ pub fn compute(
         .select(Target::as_select())
         .order(targets::id)
         .load(conn)?;
-    let actual = actuals(conn, &owned, as_of, settings.money_facts_source)?;
+    let mut owned: Vec<(Target, bool)> = owned.into_iter().map(|t| (t, false)).collect();
+    if period.kind == "quarter" {
+        let months = quarter_from_months(conn, &ids, period, &owned)?;
+        owned.extend(months.into_iter().map(|t| (t, true)));
+    }
+    let all: Vec<Target> = owned.iter().map(|(t, _)| t.clone()).collect();
+    let actual = actuals(conn, &all, as_of, settings.money_facts_source)?;
     let mut scores: HashMap<Id, Vec<TargetScore>> = HashMap::new();
-    for t in owned {
+    for (t, from_months) in owned {
         let a = actual.get(&t.id).copied().unwrap_or(0);
         let Some(user) = t.user_id else { continue };
         let p = Progress::compute(t, a, as_of, settings);
         scores.entry(user).or_default().push(TargetScore {
-            target_id: p.target.id,
+            target_id: (!from_months).then_some(p.target.id),
+            from_monthly_targets: from_months,
             metric: p.target.metric.clone(),
             category: p.target.category.clone(),
             value: p.target.value,
@@ -221,6 +232,43 @@ pub fn compute(
         .collect();
     rank(&mut cards);
     Ok((as_of, cards))
+}
+
+/// For each person, metric and category without a quarterly target: a stand-in quarter target
+/// whose value is the sum of the person's monthly targets inside the quarter.
+fn quarter_from_months(
+    conn: &mut DbConnection,
+    people: &[Id],
+    period: Period,
+    quarterly: &[(Target, bool)],
+) -> ApiResult<Vec<Target>> {
+    let months: Vec<Target> = targets::table
+        .filter(targets::user_id.eq_any(people))
+        .filter(targets::period_type.eq("month"))
+        .filter(targets::period_start.between(period.start, period.end))
+        .select(Target::as_select())
+        .order((targets::period_start, targets::id))
+        .load(conn)?;
+    let mut summed: Vec<Target> = Vec::new();
+    for m in months {
+        let same =
+            |t: &Target| t.user_id == m.user_id && t.metric == m.metric && t.category == m.category;
+        if quarterly.iter().any(|(q, _)| same(q)) {
+            continue;
+        }
+        match summed.iter_mut().find(|t| same(t)) {
+            Some(t) => t.value = t.value.saturating_add(m.value),
+            None => summed.push(Target {
+                id: Id::new(),
+                period_type: "quarter".into(),
+                period_start: period.start,
+                period_end: period.end,
+                parent_id: None,
+                ..m
+            }),
+        }
+    }
+    Ok(summed)
 }
 
 /// Ranks by the achievement of the sales-amount target (none ranks last), then by sales.
