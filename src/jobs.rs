@@ -5,7 +5,8 @@
 use std::time::Duration;
 
 use crate::alerts::escalation::{self, Escalated};
-use crate::error::ApiResult;
+use crate::db::{write_tx, DbConnection};
+use crate::error::{ApiError, ApiResult};
 use crate::AppState;
 
 /// What one pass did.
@@ -19,12 +20,30 @@ pub struct Tick {
     pub missing_weekly_reports: usize,
 }
 
+/// Runs `work` in a write transaction that does it at most once across instances: `work` first
+/// writes a row keyed by what it announces, so a unique violation means another instance did
+/// it already (false).
+pub fn once(
+    conn: &mut DbConnection,
+    work: impl FnOnce(&mut DbConnection) -> ApiResult<()>,
+) -> ApiResult<bool> {
+    match write_tx(conn, work) {
+        Ok(()) => Ok(true),
+        Err(ApiError::Conflict { .. }) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
 /// One pass at the state's clock.
 pub async fn tick(state: &AppState) -> ApiResult<Tick> {
     let now = state.clock.now();
     let escalated = state.db(move |conn| escalation::run(conn, now)).await?;
-    let missing_reports = crate::visits::missing::check(state).await?;
-    let missing_weekly_reports = crate::weekly::missing::check(state).await?;
+    let missing_reports = state
+        .db(move |conn| crate::visits::missing::run(conn, now))
+        .await?;
+    let missing_weekly_reports = state
+        .db(move |conn| crate::weekly::missing::run(conn, now))
+        .await?;
     let delivered = crate::webhooks::dispatch::run(state).await?;
     Ok(Tick {
         escalated,

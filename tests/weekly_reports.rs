@@ -65,6 +65,22 @@ fn sale(
         "revenue_minor": revenue, "cost_minor": cost})
 }
 
+/// Creates a unit's report for the week and submits it; returns the submit's response.
+async fn create_and_submit(app: &TestApp, token: &str, unit: &str, week: &str) -> Resp {
+    let created = create_weekly(app, token, unit, week).await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let submitted = act(
+        app,
+        token,
+        &format!("/api/v1/weekly-reports/{}/submit", created.id()),
+        &created.etag(),
+        None,
+    )
+    .await;
+    assert_eq!(submitted.status, 200, "{}", submitted.text);
+    submitted
+}
+
 async fn create_weekly(app: &TestApp, token: &str, unit: &str, week: &str) -> Resp {
     app.post("/api/v1/weekly-reports")
         .bearer(token)
@@ -534,17 +550,7 @@ async fn a_late_report_is_marked_late_compliance_shows_every_unit_and_reach_hold
     app.clock.advance(Duration::hours(5));
     let ss = app.login("ss@test.local", PASSWORD).await;
     let ns = app.login("ns@test.local", PASSWORD).await;
-    let south = create_weekly(&app, &ss, &f.org.south, &week).await;
-    assert_eq!(south.status, 201, "{}", south.text);
-    let late = act(
-        &app,
-        &ss,
-        &format!("/api/v1/weekly-reports/{}/submit", south.id()),
-        &south.etag(),
-        None,
-    )
-    .await;
-    assert_eq!(late.status, 200, "{}", late.text);
+    let late = create_and_submit(&app, &ss, &f.org.south, &week).await;
     assert_eq!(late.body["late"], true);
 
     let admin = app.admin_token().await;
@@ -659,7 +665,7 @@ async fn a_late_report_is_marked_late_compliance_shows_every_unit_and_reach_hold
         .iter()
         .map(|i| i["id"].as_str().unwrap())
         .collect();
-    assert_eq!(ids, vec![south.id().as_str()], "{}", list.text);
+    assert_eq!(ids, vec![late.id().as_str()], "{}", list.text);
     let seller = app.login("nsp@test.local", PASSWORD).await;
     create_weekly(&app, &seller, &f.org.north_office, &week)
         .await
@@ -694,17 +700,7 @@ async fn a_missing_weekly_report_is_announced_once_to_its_writer_and_the_manager
     // Monday 08:00: the south reports on time; nobody else does.
     to_monday_after(&app, we, 8);
     let ss = app.login("ss@test.local", PASSWORD).await;
-    let south = create_weekly(&app, &ss, &f.org.south, &week).await;
-    assert_eq!(south.status, 201, "{}", south.text);
-    let submitted = act(
-        &app,
-        &ss,
-        &format!("/api/v1/weekly-reports/{}/submit", south.id()),
-        &south.etag(),
-        None,
-    )
-    .await;
-    assert_eq!(submitted.status, 200, "{}", submitted.text);
+    create_and_submit(&app, &ss, &f.org.south, &week).await;
     assert_eq!(
         jobs::tick(&app.state).await.unwrap().missing_weekly_reports,
         0,

@@ -11,12 +11,12 @@ use serde::Serialize;
 use super::{business_day, report_due_at};
 use crate::alerts;
 use crate::auth::Role;
-use crate::db::{write_tx, DbConnection, Id, Timestamp};
-use crate::error::{ApiError, ApiResult};
+use crate::db::{DbConnection, Id, Timestamp};
+use crate::error::ApiResult;
 use crate::events;
+use crate::jobs;
 use crate::schema::{daily_report_missing_notices as mn, daily_reports as dr, users};
 use crate::settings::model::StoredSettings;
-use crate::AppState;
 
 /// The event's data.
 #[derive(Debug, Serialize)]
@@ -72,7 +72,7 @@ pub fn run(conn: &mut DbConnection, now: Timestamp) -> ApiResult<usize> {
             if hired.is_some_and(|h| h > *day) || settled.contains(&key) || told.contains(&key) {
                 continue;
             }
-            let done = write_tx(conn, |conn| -> ApiResult<bool> {
+            let done = jobs::once(conn, |conn| {
                 let chain = alerts::chain_of(conn, *user, *unit)?;
                 diesel::insert_into(mn::table)
                     .values((
@@ -101,21 +101,12 @@ pub fn run(conn: &mut DbConnection, now: Timestamp) -> ApiResult<usize> {
                     &title,
                     &to,
                 )?;
-                Ok(true)
-            });
-            match done {
-                Ok(_) => announced += 1,
-                // Another instance announced it first.
-                Err(ApiError::Conflict { .. }) => {}
-                Err(e) => return Err(e),
+                Ok(())
+            })?;
+            if done {
+                announced += 1;
             }
         }
     }
     Ok(announced)
-}
-
-/// The check as the background loop runs it.
-pub async fn check(state: &AppState) -> ApiResult<usize> {
-    let now = state.clock.now();
-    state.db(move |conn| run(conn, now)).await
 }

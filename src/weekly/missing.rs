@@ -11,13 +11,13 @@ use serde::Serialize;
 
 use super::{due_at, IsoWeek};
 use crate::alerts;
-use crate::db::{write_tx, DbConnection, Id, Timestamp};
-use crate::error::{ApiError, ApiResult};
+use crate::db::{DbConnection, Id, Timestamp};
+use crate::error::ApiResult;
 use crate::events;
+use crate::jobs;
 use crate::schema::{org_units, users, weekly_report_missing_notices as wn, weekly_reports as wr};
 use crate::settings::model::StoredSettings;
 use crate::visits::business_day;
-use crate::AppState;
 
 /// The event's data.
 #[derive(Debug, Serialize)]
@@ -76,7 +76,7 @@ pub fn run(conn: &mut DbConnection, now: Timestamp) -> ApiResult<usize> {
             if created.0 >= due.0 || settled.contains(&key) || told.contains(&key) {
                 continue;
             }
-            let done = write_tx(conn, |conn| -> ApiResult<()> {
+            let done = jobs::once(conn, |conn| {
                 diesel::insert_into(wn::table)
                     .values((
                         wn::org_unit_id.eq(*unit),
@@ -107,19 +107,10 @@ pub fn run(conn: &mut DbConnection, now: Timestamp) -> ApiResult<usize> {
                 )?;
                 Ok(())
             });
-            match done {
-                Ok(()) => announced += 1,
-                // Another instance announced it first.
-                Err(ApiError::Conflict { .. }) => {}
-                Err(e) => return Err(e),
+            if done? {
+                announced += 1;
             }
         }
     }
     Ok(announced)
-}
-
-/// The check as the background loop runs it.
-pub async fn check(state: &AppState) -> ApiResult<usize> {
-    let now = state.clock.now();
-    state.db(move |conn| run(conn, now)).await
 }
