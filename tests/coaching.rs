@@ -24,22 +24,16 @@ async fn hire_recently(app: &TestApp, admin: &str, user: &str) {
 /// The flags of a salesperson's scorecard for the current month.
 async fn scorecard_flags(app: &TestApp, token: &str, unit: &str, user: &str) -> Value {
     let today = Utc::now().date_naive();
-    let res = app
-        .get(&format!(
-            "/api/v1/scorecards?unit_id={unit}&period={}",
-            today.format("%Y-%m")
-        ))
-        .bearer(token)
-        .send()
-        .await;
-    assert_eq!(res.status, 200, "{}", res.text);
-    res.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
+    let path = format!(
+        "/api/v1/scorecards?unit_id={unit}&period={}",
+        today.format("%Y-%m")
+    );
+    app.items(&path, token)
+        .await
+        .into_iter()
         .find(|c| c["user_id"] == user)
         .map(|c| c["flags"].clone())
-        .unwrap_or_else(|| panic!("{user} in {}", res.text))
+        .unwrap_or_else(|| panic!("{user} has no scorecard"))
 }
 
 #[actix_web::test]

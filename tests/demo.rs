@@ -6,16 +6,6 @@ mod common;
 use chrono::Datelike;
 use common::*;
 use salestrack::demo;
-use serde_json::Value;
-
-async fn items(app: &TestApp, token: &str, path: &str) -> Vec<Value> {
-    let res = app.get(path).bearer(token).send().await;
-    assert_eq!(res.status, 200, "{path}: {}", res.text);
-    res.body["items"]
-        .as_array()
-        .unwrap_or_else(|| panic!("{path}: {}", res.text))
-        .clone()
-}
 
 #[actix_web::test]
 async fn demo_data_gives_every_area_something_to_show() {
@@ -48,12 +38,9 @@ async fn demo_data_gives_every_area_something_to_show() {
         "/api/v1/meetings",
         "/api/v1/coaching-sessions",
     ] {
-        assert!(
-            !items(&app, &head, path).await.is_empty(),
-            "{path} is empty"
-        );
+        assert!(!app.items(path, &head).await.is_empty(), "{path} is empty");
     }
-    let meetings = items(&app, &head, "/api/v1/meetings").await;
+    let meetings = app.items("/api/v1/meetings", &head).await;
     assert!(
         meetings.iter().any(|m| m["meeting_type"] == "morning"),
         "morning meetings"

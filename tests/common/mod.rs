@@ -165,6 +165,16 @@ impl TestApp {
         self.request(Method::DELETE, path)
     }
 
+    /// GETs a list (or any body with `items`) that must answer 200, and returns the items.
+    pub async fn items(&self, path: &str, token: &str) -> Vec<Value> {
+        let res = self.get(path).bearer(token).send().await;
+        assert_eq!(res.status, 200, "{path}: {}", res.text);
+        res.body["items"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{path}: {}", res.text))
+            .clone()
+    }
+
     /// GETs a file: status, content type and the raw bytes.
     pub async fn download(&self, path: &str, token: &str) -> (u16, String, Vec<u8>) {
         let client = awc::Client::builder()

@@ -219,15 +219,8 @@ pub async fn figures(
 }
 
 pub async fn inbox_types(app: &TestApp, token: &str) -> Vec<String> {
-    let res = app
-        .get("/api/v1/me/notifications?limit=500")
-        .bearer(token)
-        .send()
-        .await;
-    assert_eq!(res.status, 200, "{}", res.text);
-    res.body["items"]
-        .as_array()
-        .unwrap()
+    app.items("/api/v1/me/notifications?limit=500", token)
+        .await
         .iter()
         .map(|n| n["event_type"].as_str().unwrap().to_string())
         .collect()
