@@ -186,9 +186,10 @@ pub fn fill(
                 for i in 1..=2 {
                     let name = sellers[n % sellers.len()];
                     n += 1;
-                    // One salesperson per office is a recent hire.
+                    // One salesperson per office is a recent hire (eight weeks ago, whenever
+                    // the demo is made).
                     let hired = if i == 2 {
-                        date(2026, 10, 1)?
+                        now.0.date_naive() - chrono::Duration::weeks(8)
                     } else {
                         date(2022, 4, 1)?
                     };

@@ -3,7 +3,7 @@
 use actix_web::http::header;
 use actix_web::HttpResponse;
 use rust_xlsxwriter::{Format, Workbook};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
@@ -50,6 +50,28 @@ impl From<Option<f64>> for Cell {
     }
 }
 
+impl Cell {
+    /// The API name of an enum value (`behind_pace`, `sales_amount`), as text.
+    pub fn name<T: Serialize>(value: &T) -> Cell {
+        match serde_json::to_value(value) {
+            Ok(serde_json::Value::String(s)) => Cell::Text(s),
+            _ => Cell::Empty,
+        }
+    }
+
+    /// The API names of several enum values, space-separated.
+    pub fn names<T: Serialize>(values: &[T]) -> Cell {
+        let names: Vec<String> = values
+            .iter()
+            .filter_map(|v| match Cell::name(v) {
+                Cell::Text(s) => Some(s),
+                _ => None,
+            })
+            .collect();
+        Cell::Text(names.join(" "))
+    }
+}
+
 /// A sheet: a name, a header row and data rows.
 #[derive(Debug, Clone, Default)]
 pub struct Sheet {
@@ -85,7 +107,7 @@ pub enum ExportFormat {
 #[into_params(parameter_in = Query)]
 pub struct ExportQuery {
     /// `csv` or `xlsx`.
-    #[param(value_type = String, example = "xlsx")]
+    #[param(inline, example = "xlsx")]
     pub format: ExportFormat,
 }
 

@@ -192,4 +192,13 @@ async fn coaching_is_kept_within_reach() {
         .send()
         .await;
     assert_eq!(res.invalid_fields(), vec!["action_items[0].description"]);
+    // Another region's unit is not there for a supervisor.
+    app.get(&format!(
+        "/api/v1/coaching-sessions/needed?unit_id={}",
+        org.north_office
+    ))
+    .bearer(&south)
+    .send()
+    .await
+    .problem(404);
 }

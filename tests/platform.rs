@@ -189,7 +189,7 @@ async fn every_user_reads_the_settings_and_admins_change_them_with_if_match() {
         .header("if-match", &etag)
         .json(
             json!({"time_zone": "Mars/Olympus", "daily_report_cutoff": "25:99", "currency": "usd",
-                "payment_terms_days": 5000}),
+                "payment_terms_days": 5000, "scorecard_late_reporter_pct": 101}),
         )
         .send()
         .await;
@@ -199,6 +199,7 @@ async fn every_user_reads_the_settings_and_admins_change_them_with_if_match() {
             "currency",
             "time_zone",
             "daily_report_cutoff",
+            "scorecard_late_reporter_pct",
             "payment_terms_days"
         ]
     );

@@ -7,7 +7,7 @@ mod visits_support;
 use std::io::Cursor;
 
 use calamine::{Data, Reader, Xlsx};
-use chrono::Datelike;
+use chrono::{Datelike, NaiveDate};
 use common::*;
 use serde_json::json;
 use visits_support::*;
@@ -156,7 +156,33 @@ async fn scorecards_rank_and_flag_the_salespeople_of_a_unit() {
     assert!(lines[7].contains(&f.org.north_supervisor), "{}", lines[7]);
     assert_eq!(lines.len(), 8, "{}", csv.text);
 
-    // The quarter has no quarterly targets: its figure sums the monthly ones in it.
+    // The quarter: a person without a quarterly target is scored on the sum of their monthly
+    // targets in it; a quarterly target, where there is one, is taken as it is.
+    let quarter_start = NaiveDate::from_ymd_opt(d.year(), d.month0() / 3 * 3 + 1, 1).unwrap();
+    let other_month = if first_of_month(d) == quarter_start {
+        quarter_start
+            .checked_add_months(chrono::Months::new(1))
+            .unwrap()
+    } else {
+        quarter_start
+    };
+    let res = app
+        .post("/api/v1/targets")
+        .bearer(&f.manager)
+        .json(json!({"metric": "sales_amount", "period_type": "month", "period_start": day(other_month),
+            "value": 50_000, "user_id": f.org.north_seller}))
+        .send()
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    let res = app
+        .post("/api/v1/targets")
+        .bearer(&f.manager)
+        .json(json!({"metric": "sales_amount", "period_type": "quarter", "period_start": day(quarter_start),
+            "value": 300_000, "user_id": second}))
+        .send()
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    let quarterly_id = res.id();
     let quarter = format!("{}-Q{}", d.year(), d.month0() / 3 + 1);
     let res = app
         .get(&format!(
@@ -174,10 +200,26 @@ async fn scorecards_rank_and_flag_the_salespeople_of_a_unit() {
         .find(|c| c["user_id"] == f.org.north_seller.as_str())
         .unwrap();
     let t = &mine["targets"][0];
+    assert_eq!(mine["targets"].as_array().unwrap().len(), 1);
     assert_eq!(t["from_monthly_targets"], true, "{t}");
     assert!(t["target_id"].is_null());
-    assert_eq!(t["value"], 100_000);
+    assert_eq!(t["value"], 150_000, "100,000 + 50,000");
     assert_eq!(t["actual"], 30_000);
+    let theirs = res.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["user_id"] == second.as_str())
+        .unwrap();
+    assert_eq!(theirs["targets"].as_array().unwrap().len(), 1);
+    let t = &theirs["targets"][0];
+    assert_eq!(t["from_monthly_targets"], false, "{t}");
+    assert_eq!(t["target_id"], json!(quarterly_id));
+    assert_eq!(
+        t["value"], 300_000,
+        "the quarterly target, not its month's 100,000"
+    );
+    assert_eq!(t["actual"], 60_000);
 }
 
 #[actix_web::test]

@@ -11,14 +11,14 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use super::api::COACHES;
-use crate::auth::{subtree_units, Caller, Role};
+use crate::auth::{Caller, Role};
 use crate::db::Id;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::http::ValidQuery;
-use crate::schema::{coaching_participants as cp, coaching_sessions as cs, users};
+use crate::schema::{coaching_participants as cp, coaching_sessions as cs};
 use crate::scorecards::model::{self as scorecards, Period, ScoreFlag};
 use crate::settings::model::StoredSettings;
-use crate::visits::compliance::Person;
+use crate::visits::compliance::scope;
 use crate::AppState;
 
 /// Flagged people without a session in this many days are listed.
@@ -70,20 +70,9 @@ pub async fn list_coaching_needed(
         .db(move |conn| {
             let settings = StoredSettings::load(conn)?.settings;
             let today = now.0.with_timezone(&settings.tz()).date_naive();
-            let mut q = users::table
-                .filter(users::role.eq("salesperson"))
-                .filter(users::active.eq(true))
-                .select((users::id, users::name, users::org_unit_id, users::hired_on))
-                .into_boxed();
-            if let Some(u) = unit {
-                if !caller.reach.covers_unit(u) {
-                    return Err(ApiError::not_found("org unit"));
-                }
-                q = q.filter(users::org_unit_id.eq_any(subtree_units(conn, &[u])?));
-            } else if !caller.reach.all {
-                q = q.filter(users::org_unit_id.eq_any(caller.reach.unit_ids.clone()));
-            }
-            let people: Vec<Person> = q.order((users::name, users::id)).load(conn)?;
+            let mut people = scope(conn, &caller, None, unit)?;
+            // A coach who runs no unit is not their own coaching case.
+            people.retain(|p| p.id != caller.user_id);
             let ids: Vec<Id> = people.iter().map(|p| p.id).collect();
             let last: HashMap<Id, NaiveDate> = cp::table
                 .inner_join(cs::table)

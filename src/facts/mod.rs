@@ -94,15 +94,20 @@ macro_rules! per_backend {
     };
 }
 
+/// A stored fact, as a bulk upsert compares it.
+pub trait FactRow {
+    fn id(&self) -> Id;
+    /// The same fact values (ids and timestamps aside).
+    fn same_values(&self, other: &Self) -> bool;
+}
+
 /// Decides for each row of a batch whether it creates, updates or leaves alone the stored row
 /// with its `external_id`; `build` makes the row to store from the input and the stored row.
-pub fn classify<I, R>(
+pub fn classify<I, R: FactRow>(
     inputs: Vec<I>,
     external_id: impl Fn(&I) -> String,
     stored: &HashMap<String, R>,
     build: impl Fn(I, Option<&R>) -> R,
-    row_id: impl Fn(&R) -> Id,
-    same_values: impl Fn(&R, &R) -> bool,
 ) -> (Vec<RowResult>, Vec<(RowOutcome, R)>) {
     let mut results = Vec::with_capacity(inputs.len());
     let mut writes = Vec::new();
@@ -112,13 +117,13 @@ pub fn classify<I, R>(
         let row = build(input, existing);
         let outcome = match existing {
             None => RowOutcome::Created,
-            Some(e) if same_values(e, &row) => RowOutcome::Unchanged,
+            Some(e) if e.same_values(&row) => RowOutcome::Unchanged,
             Some(_) => RowOutcome::Updated,
         };
         results.push(RowResult {
             index,
             external_id: ext,
-            id: row_id(&row),
+            id: row.id(),
             outcome,
         });
         if outcome != RowOutcome::Unchanged {

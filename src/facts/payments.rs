@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::{classify, fact_table, FactSource, Known, RowErrors, RowResult};
+use super::{classify, fact_table, FactRow, FactSource, Known, RowErrors, RowResult};
 use crate::db::{DbConnection, Id, Timestamp};
 use crate::error::{ApiError, ApiResult};
 use crate::schema::payment_facts;
@@ -69,7 +69,11 @@ pub struct PaymentFactRow {
     pub updated_at: Timestamp,
 }
 
-impl PaymentFactRow {
+impl FactRow for PaymentFactRow {
+    fn id(&self) -> Id {
+        self.id
+    }
+
     fn same_values(&self, other: &PaymentFactRow) -> bool {
         self.paid_on == other.paid_on
             && self.salesperson_id == other.salesperson_id
@@ -134,8 +138,6 @@ pub fn upsert(
             created_at: existing.map(|e| e.created_at).unwrap_or(now),
             updated_at: now,
         },
-        |row| row.id,
-        PaymentFactRow::same_values,
     );
     write(conn, writes)?;
     Ok(results)

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::{classify, fact_table, FactSource, Known, RowErrors, RowResult};
+use super::{classify, fact_table, FactRow, FactSource, Known, RowErrors, RowResult};
 use crate::db::{DbConnection, Id, Timestamp};
 use crate::error::{ApiError, ApiResult};
 use crate::schema::sales_facts;
@@ -79,7 +79,11 @@ pub struct SalesFactRow {
     pub updated_at: Timestamp,
 }
 
-impl SalesFactRow {
+impl FactRow for SalesFactRow {
+    fn id(&self) -> Id {
+        self.id
+    }
+
     fn same_values(&self, other: &SalesFactRow) -> bool {
         self.sold_on == other.sold_on
             && self.salesperson_id == other.salesperson_id
@@ -158,8 +162,6 @@ pub fn upsert(
             created_at: existing.map(|e| e.created_at).unwrap_or(now),
             updated_at: now,
         },
-        |row| row.id,
-        SalesFactRow::same_values,
     );
     write(conn, writes)?;
     Ok(results)

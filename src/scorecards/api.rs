@@ -113,16 +113,6 @@ fn row(c: &Scorecard) -> Vec<Cell> {
         .iter()
         .find(|t| t.metric == "sales_amount" && t.category.is_none());
     let f = &c.figures;
-    let flags: Vec<String> = c
-        .flags
-        .iter()
-        .map(|f| {
-            serde_json::to_value(f)
-                .ok()
-                .and_then(|v| v.as_str().map(String::from))
-                .unwrap_or_default()
-        })
-        .collect();
     vec![
         Cell::Int(c.rank as i64),
         c.name.clone().into(),
@@ -130,15 +120,7 @@ fn row(c: &Scorecard) -> Vec<Cell> {
         sales.map(|t| t.value).into(),
         sales.map(|t| t.actual).into(),
         sales.and_then(|t| t.achievement_ratio).into(),
-        sales
-            .map(|t| {
-                serde_json::to_value(t.status)
-                    .ok()
-                    .and_then(|v| v.as_str().map(String::from))
-                    .unwrap_or_default()
-            })
-            .map(Cell::Text)
-            .unwrap_or(Cell::Empty),
+        sales.map_or(Cell::Empty, |t| Cell::name(&t.status)),
         Cell::Int(f.visits),
         f.effective_visit_rate.into(),
         f.transaction_rate.into(),
@@ -151,7 +133,7 @@ fn row(c: &Scorecard) -> Vec<Cell> {
         f.report_timeliness_rate.into(),
         f.average_quality_score.into(),
         f.plan_adherence.into(),
-        flags.join(" ").into(),
+        Cell::names(&c.flags),
     ]
 }
 

@@ -1,7 +1,7 @@
 //! Computing scorecards, set-based: one targets query, one actuals pass and one efficiency pass
 //! for the whole unit.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{Datelike, Duration, NaiveDate};
 use diesel::prelude::*;
@@ -138,7 +138,8 @@ pub struct Scorecards {
     pub supervisors: Vec<WeeklyReportScore>,
 }
 
-fn pct_below(rate: Option<f64>, pct: u32) -> bool {
+/// A rate below a percentage threshold of the settings (no rate is never below).
+pub fn pct_below(rate: Option<f64>, pct: u32) -> bool {
     rate.is_some_and(|r| r * 100.0 < f64::from(pct))
 }
 
@@ -160,17 +161,19 @@ pub fn compute(
         .select(Target::as_select())
         .order(targets::id)
         .load(conn)?;
-    let mut owned: Vec<(Target, bool)> = owned.into_iter().map(|t| (t, false)).collect();
+    let mut owned = owned;
+    let mut from_months = HashSet::new();
     if period.kind == "quarter" {
-        let months = quarter_from_months(conn, &ids, period, &owned)?;
-        owned.extend(months.into_iter().map(|t| (t, true)));
+        let summed = quarter_from_months(conn, &ids, period, &owned)?;
+        from_months.extend(summed.iter().map(|t| t.id));
+        owned.extend(summed);
     }
-    let all: Vec<Target> = owned.iter().map(|(t, _)| t.clone()).collect();
-    let actual = actuals(conn, &all, as_of, settings.money_facts_source)?;
+    let actual = actuals(conn, &owned, as_of, settings.money_facts_source)?;
     let mut scores: HashMap<Id, Vec<TargetScore>> = HashMap::new();
-    for (t, from_months) in owned {
+    for t in owned {
         let a = actual.get(&t.id).copied().unwrap_or(0);
         let Some(user) = t.user_id else { continue };
+        let from_months = from_months.contains(&t.id);
         let p = Progress::compute(t, a, as_of, settings);
         scores.entry(user).or_default().push(TargetScore {
             target_id: (!from_months).then_some(p.target.id),
@@ -240,8 +243,11 @@ fn quarter_from_months(
     conn: &mut DbConnection,
     people: &[Id],
     period: Period,
-    quarterly: &[(Target, bool)],
+    quarterly: &[Target],
 ) -> ApiResult<Vec<Target>> {
+    type Key = (Option<Id>, String, Option<String>);
+    let key = |t: &Target| -> Key { (t.user_id, t.metric.clone(), t.category.clone()) };
+    let has_quarterly: HashSet<Key> = quarterly.iter().map(key).collect();
     let months: Vec<Target> = targets::table
         .filter(targets::user_id.eq_any(people))
         .filter(targets::period_type.eq("month"))
@@ -249,26 +255,31 @@ fn quarter_from_months(
         .select(Target::as_select())
         .order((targets::period_start, targets::id))
         .load(conn)?;
-    let mut summed: Vec<Target> = Vec::new();
+    // Ordered, so that a person's targets come out the same way every time.
+    let mut summed: BTreeMap<Key, Target> = BTreeMap::new();
     for m in months {
-        let same =
-            |t: &Target| t.user_id == m.user_id && t.metric == m.metric && t.category == m.category;
-        if quarterly.iter().any(|(q, _)| same(q)) {
+        let k = key(&m);
+        if has_quarterly.contains(&k) {
             continue;
         }
-        match summed.iter_mut().find(|t| same(t)) {
+        match summed.get_mut(&k) {
             Some(t) => t.value = t.value.saturating_add(m.value),
-            None => summed.push(Target {
-                id: Id::new(),
-                period_type: "quarter".into(),
-                period_start: period.start,
-                period_end: period.end,
-                parent_id: None,
-                ..m
-            }),
+            None => {
+                summed.insert(
+                    k,
+                    Target {
+                        id: Id::new(),
+                        period_type: "quarter".into(),
+                        period_start: period.start,
+                        period_end: period.end,
+                        parent_id: None,
+                        ..m
+                    },
+                );
+            }
         }
     }
-    Ok(summed)
+    Ok(summed.into_values().collect())
 }
 
 /// Ranks by the achievement of the sales-amount target (none ranks last), then by sales.
@@ -291,9 +302,4 @@ fn rank(cards: &mut [Scorecard]) {
     for (i, c) in cards.iter_mut().enumerate() {
         c.rank = i + 1;
     }
-}
-
-/// The quarter label of a day, for defaults: `2026-Q4`.
-pub fn quarter_of(day: NaiveDate) -> String {
-    format!("{}-Q{}", day.year(), (day.month() - 1) / 3 + 1)
 }

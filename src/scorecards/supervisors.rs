@@ -2,20 +2,20 @@
 //! quality and timeliness are assessment items): for every unit they run, every week of the
 //! period whose report is already due.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
-use chrono::Days;
+use chrono::{Days, NaiveDate};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::model::Period;
+use super::model::{pct_below, Period};
 use crate::db::{DbConnection, Id, Timestamp};
 use crate::error::ApiResult;
 use crate::progress::model::ratio;
-use crate::schema::{org_units, users, weekly_reports as wr};
+use crate::schema::weekly_reports as wr;
 use crate::settings::Settings;
-use crate::weekly::{due_at, IsoWeek};
+use crate::weekly::{due_at, owing_units, IsoWeek};
 
 /// One supervisor's or manager's weekly reports over the period.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -61,28 +61,27 @@ pub fn compute(
     period: Period,
     now: Timestamp,
 ) -> ApiResult<Vec<WeeklyReportScore>> {
-    let run: Vec<(Id, Id, String, Timestamp)> = org_units::table
-        .inner_join(users::table.on(users::id.nullable().eq(org_units::manager_id)))
-        .filter(org_units::id.eq_any(units))
-        .filter(users::active.eq(true))
-        .select((org_units::id, users::id, users::name, org_units::created_at))
-        .load(conn)?;
+    let run = owing_units(conn, Some(units.to_vec()))?;
     let weeks = due_weeks(settings, period, now);
     let starts: Vec<_> = weeks.iter().map(|(w, _)| w.start()).collect();
-    let unit_ids: Vec<Id> = run.iter().map(|r| r.0).collect();
-    let submitted: Vec<(Id, chrono::NaiveDate, bool)> = wr::table
+    let unit_ids: Vec<Id> = run.iter().map(|u| u.id).collect();
+    // (unit, week) -> submitted late.
+    let submitted: HashMap<(Id, NaiveDate), bool> = wr::table
         .filter(wr::org_unit_id.eq_any(&unit_ids))
         .filter(wr::week_start.eq_any(&starts))
         .filter(wr::first_submitted_at.is_not_null())
         .select((wr::org_unit_id, wr::week_start, wr::late))
-        .load(conn)?;
+        .load::<(Id, NaiveDate, bool)>(conn)?
+        .into_iter()
+        .map(|(unit, week, late)| ((unit, week), late))
+        .collect();
     let mut scores: BTreeMap<(String, Id), WeeklyReportScore> = BTreeMap::new();
-    for (unit, user, name, created) in run {
+    for unit in run {
         let s = scores
-            .entry((name.clone(), user))
+            .entry((unit.runner_name.clone(), unit.runner_id))
             .or_insert_with(|| WeeklyReportScore {
-                user_id: user,
-                name,
+                user_id: unit.runner_id,
+                name: unit.runner_name.clone(),
                 units: 0,
                 due: 0,
                 on_time: 0,
@@ -92,13 +91,11 @@ pub fn compute(
                 late_reporter: false,
             });
         s.units += 1;
-        // A unit owes the weeks due after it was created.
-        for (week, _) in weeks.iter().filter(|(_, due)| created.0 < due.0) {
-            let start = &week.start();
+        for (week, _) in weeks.iter().filter(|(_, due)| unit.owes(*due)) {
             s.due += 1;
-            match submitted.iter().find(|r| r.0 == unit && r.1 == *start) {
-                Some((_, _, true)) => s.late += 1,
-                Some((_, _, false)) => s.on_time += 1,
+            match submitted.get(&(unit.id, week.start())) {
+                Some(true) => s.late += 1,
+                Some(false) => s.on_time += 1,
                 None => s.missing += 1,
             }
         }
@@ -107,9 +104,7 @@ pub fn compute(
         .into_values()
         .map(|mut s| {
             s.timeliness_rate = ratio(s.on_time, s.due);
-            s.late_reporter = s
-                .timeliness_rate
-                .is_some_and(|r| r * 100.0 < f64::from(settings.scorecard_late_reporter_pct));
+            s.late_reporter = pct_below(s.timeliness_rate, settings.scorecard_late_reporter_pct);
             s
         })
         .collect())

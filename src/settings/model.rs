@@ -189,6 +189,20 @@ impl Settings {
                 "thresholds must satisfy ahead >= on_track >= at_risk",
             );
         }
+        for (name, pct) in [
+            (
+                "scorecard_late_reporter_pct",
+                self.scorecard_late_reporter_pct,
+            ),
+            (
+                "scorecard_low_effectiveness_pct",
+                self.scorecard_low_effectiveness_pct,
+            ),
+        ] {
+            if pct > 100 {
+                bad(name, "must be a percentage between 0 and 100");
+            }
+        }
         if self.payment_terms_days > 3650 {
             bad("payment_terms_days", "must be between 0 and 3650");
         }

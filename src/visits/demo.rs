@@ -48,13 +48,13 @@ pub fn fill(conn: &mut DbConnection, now: Timestamp) -> anyhow::Result<()> {
     let quarter_start =
         NaiveDate::from_ymd_opt(today.year(), today.month0() / 3 * 3 + 1, 1).unwrap_or(today);
     let days_back = (today - quarter_start).num_days().max(30);
-    let sellers: Vec<(Id, Id)> = users::table
+    let sellers: Vec<(Id, Id, Option<NaiveDate>)> = users::table
         .filter(users::role.eq("salesperson"))
         .filter(users::active.eq(true))
         .order(users::email)
-        .select((users::id, users::org_unit_id))
+        .select((users::id, users::org_unit_id, users::hired_on))
         .load(conn)?;
-    for (n, (seller, unit)) in sellers.iter().enumerate() {
+    for (n, (seller, unit, hired)) in sellers.iter().enumerate() {
         let places: Vec<Place> = customers::table
             .filter(customers::owner_id.eq(seller))
             .filter(customers::status.ne("dormant"))
@@ -67,7 +67,7 @@ pub fn fill(conn: &mut DbConnection, now: Timestamp) -> anyhow::Result<()> {
         let signer = chain_of(conn, *seller, *unit)?.first().copied();
         for back in (1..=days_back).rev() {
             let day = today - Duration::days(back);
-            if !settings.is_working_day(day.weekday()) {
+            if !settings.is_working_day(day.weekday()) || hired.is_some_and(|h| day < h) {
                 continue;
             }
             day_of(

@@ -9,12 +9,12 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use super::api::parse_week;
-use super::{due_at, IsoWeek, READERS};
+use super::{due_at, owing_units, IsoWeek, OwingUnit, READERS};
 use crate::auth::{subtree_units, Caller};
 use crate::db::{Id, Timestamp};
 use crate::error::{ApiError, ApiResult};
 use crate::http::ValidQuery;
-use crate::schema::{org_units, weekly_reports as wr};
+use crate::schema::weekly_reports as wr;
 use crate::settings::model::StoredSettings;
 use crate::visits::business_day;
 use crate::AppState;
@@ -69,7 +69,8 @@ pub struct WeeklyCompliance {
     pub week_start: NaiveDate,
     pub week_end: NaiveDate,
     pub due_at: Timestamp,
-    /// Units with a supervisor or manager: each owes a report.
+    /// Units run by an active supervisor or manager that existed before the cutoff: each owes
+    /// a report.
     pub due: i64,
     pub on_time: i64,
     pub late: i64,
@@ -116,24 +117,26 @@ pub async fn weekly_report_compliance(
             let settings = StoredSettings::load(conn)?.settings;
             let week = week_of(&q, business_day(&settings, now))?;
             let due = due_at(&settings, week);
-            // A unit created after the cutoff owed nothing that week.
-            let mut units = org_units::table
-                .filter(org_units::manager_id.is_not_null())
-                .filter(org_units::created_at.lt(due))
-                .select((org_units::id, org_units::name, org_units::manager_id))
-                .order((org_units::name, org_units::id))
-                .into_boxed();
+            let mut among: Option<Vec<Id>> = None;
             if let Some(u) = q.unit_id {
                 if !caller.reach.covers_unit(u) {
                     return Err(ApiError::invalid("unit_id", "no such unit in your reach"));
                 }
-                units = units.filter(org_units::id.eq_any(subtree_units(conn, &[u])?));
+                among = Some(subtree_units(conn, &[u])?);
             }
             if !caller.reach.all {
-                units = units.filter(org_units::id.eq_any(caller.reach.unit_ids.clone()));
+                let reach = &caller.reach.unit_ids;
+                among = Some(match among {
+                    Some(units) => units.into_iter().filter(|u| reach.contains(u)).collect(),
+                    None => reach.clone(),
+                });
             }
-            let units: Vec<(Id, String, Option<Id>)> = units.load(conn)?;
-            let ids: Vec<Id> = units.iter().map(|u| u.0).collect();
+            // A unit created after the cutoff owed nothing that week.
+            let units: Vec<OwingUnit> = owing_units(conn, among)?
+                .into_iter()
+                .filter(|u| u.owes(due))
+                .collect();
+            let ids: Vec<Id> = units.iter().map(|u| u.id).collect();
             let reports: Vec<(Id, Id, String, Option<Timestamp>, bool)> = wr::table
                 .filter(wr::week_start.eq(week.start()))
                 .filter(wr::org_unit_id.eq_any(&ids))
@@ -157,9 +160,8 @@ pub async fn weekly_report_compliance(
                 pending: 0,
                 units: Vec::new(),
             };
-            for (unit_id, unit_name, manager) in units {
-                let Some(manager_id) = manager else { continue };
-                let rep = reports.iter().find(|r| r.0 == unit_id);
+            for unit in units {
+                let rep = reports.iter().find(|r| r.0 == unit.id);
                 let status = match rep {
                     Some((_, _, _, Some(_), true)) => WeeklyComplianceStatus::Late,
                     Some((_, _, _, Some(_), false)) => WeeklyComplianceStatus::OnTime,
@@ -174,9 +176,9 @@ pub async fn weekly_report_compliance(
                     WeeklyComplianceStatus::Pending => out.pending += 1,
                 }
                 out.units.push(UnitWeeklyCompliance {
-                    unit_id,
-                    unit_name,
-                    manager_id,
+                    unit_id: unit.id,
+                    unit_name: unit.name,
+                    manager_id: unit.runner_id,
                     status,
                     report_id: rep.map(|r| r.1),
                     report_status: rep.map(|r| r.2.clone()),

@@ -3,7 +3,7 @@
 
 use actix_web::{get, web, HttpResponse};
 
-use super::abnormal::{AbnormalReason, ItemCounts};
+use super::abnormal::ItemCounts;
 use super::achievement::AchievementWindow;
 use super::model::{Row, WeeklyReport};
 use super::READERS;
@@ -90,16 +90,9 @@ fn targets(r: &WeeklyReport) -> Sheet {
             ("quarter_to_date", &a.quarter_to_date),
         ];
         for (name, w) in windows {
-            let status = w
-                .status
-                .and_then(|st| serde_json::to_value(st).ok())
-                .and_then(|v| v.as_str().map(Cell::from))
-                .unwrap_or(Cell::Empty);
+            let status = w.status.map_or(Cell::Empty, |st| Cell::name(&st));
             s.push(vec![
-                serde_json::to_value(a.metric)
-                    .ok()
-                    .and_then(|v| v.as_str().map(Cell::from))
-                    .unwrap_or(Cell::Empty),
+                Cell::name(&a.metric),
                 name.into(),
                 w.from.to_string().into(),
                 w.to.to_string().into(),
@@ -163,19 +156,10 @@ fn abnormal(r: &WeeklyReport) -> Sheet {
         ],
     );
     for c in &r.figures.abnormal_customers {
-        let reasons: Vec<&str> = c
-            .reasons
-            .iter()
-            .map(|r| match r {
-                AbnormalReason::OrdersFalling => "orders_falling",
-                AbnormalReason::OpenComplaints => "open_complaints",
-                AbnormalReason::OverduePayments => "overdue_payments",
-            })
-            .collect();
         s.push(vec![
             c.code.clone().into(),
             c.name.clone().into(),
-            reasons.join(" ").into(),
+            Cell::names(&c.reasons),
             c.week_sales_minor.into(),
             c.four_week_average_minor.into(),
             c.open_complaints.into(),

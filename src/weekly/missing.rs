@@ -9,13 +9,13 @@ use chrono::{Duration, NaiveDate};
 use diesel::prelude::*;
 use serde::Serialize;
 
-use super::{due_at, IsoWeek};
+use super::{due_at, owing_units, IsoWeek};
 use crate::alerts;
 use crate::db::{DbConnection, Id, Timestamp};
 use crate::error::ApiResult;
 use crate::events;
 use crate::jobs;
-use crate::schema::{org_units, users, weekly_report_missing_notices as wn, weekly_reports as wr};
+use crate::schema::{weekly_report_missing_notices as wn, weekly_reports as wr};
 use crate::settings::model::StoredSettings;
 use crate::visits::business_day;
 
@@ -45,17 +45,7 @@ pub fn run(conn: &mut DbConnection, now: Timestamp) -> ApiResult<usize> {
         return Ok(0);
     }
     let starts: Vec<NaiveDate> = weeks.iter().map(|(w, _)| w.start()).collect();
-    // Units with an active runner; a unit owes a week only if it existed before the report was due.
-    let units: Vec<(Id, String, Id, Timestamp)> = org_units::table
-        .inner_join(users::table.on(users::id.nullable().eq(org_units::manager_id)))
-        .filter(users::active.eq(true))
-        .select((
-            org_units::id,
-            org_units::name,
-            users::id,
-            org_units::created_at,
-        ))
-        .load(conn)?;
+    let units = owing_units(conn, None)?;
     let settled: HashSet<(Id, NaiveDate)> = wr::table
         .filter(wr::week_start.eq_any(&starts))
         .filter(wr::first_submitted_at.is_not_null())
@@ -71,11 +61,12 @@ pub fn run(conn: &mut DbConnection, now: Timestamp) -> ApiResult<usize> {
         .collect();
     let mut announced = 0;
     for (week, due) in &weeks {
-        for (unit, name, runner, created) in &units {
-            let key = (*unit, week.start());
-            if created.0 >= due.0 || settled.contains(&key) || told.contains(&key) {
+        for unit in &units {
+            let key = (unit.id, week.start());
+            if !unit.owes(*due) || settled.contains(&key) || told.contains(&key) {
                 continue;
             }
+            let (unit, name, runner) = (&unit.id, &unit.name, &unit.runner_id);
             let done = jobs::once(conn, |conn| {
                 diesel::insert_into(wn::table)
                     .values((

@@ -17,8 +17,11 @@ pub mod model;
 use chrono::{DateTime, Datelike, Days, NaiveDate, TimeZone, Weekday};
 use chrono_tz::Tz;
 
+use diesel::prelude::*;
+
 use crate::auth::Role;
-use crate::db::Timestamp;
+use crate::db::{DbConnection, Id, Timestamp};
+use crate::schema::{org_units, users};
 use crate::settings::model::Settings;
 
 /// Roles that write weekly reports (for units their reach covers).
@@ -92,6 +95,44 @@ impl std::fmt::Display for IsoWeek {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.label())
     }
+}
+
+/// A unit that owes a weekly report every week: one run by an active supervisor or manager.
+#[derive(Debug, Clone, Queryable)]
+pub struct OwingUnit {
+    pub id: Id,
+    pub name: String,
+    /// Who runs it (and writes its reports).
+    pub runner_id: Id,
+    pub runner_name: String,
+    pub created_at: Timestamp,
+}
+
+impl OwingUnit {
+    /// Whether it owed the report due at `due`: it existed before then.
+    pub fn owes(&self, due: Timestamp) -> bool {
+        self.created_at.0 < due.0
+    }
+}
+
+/// The units that owe weekly reports, among `among` (every unit when `None`), by name.
+pub fn owing_units(conn: &mut DbConnection, among: Option<Vec<Id>>) -> QueryResult<Vec<OwingUnit>> {
+    let mut q = org_units::table
+        .inner_join(users::table.on(users::id.nullable().eq(org_units::manager_id)))
+        .filter(users::active.eq(true))
+        .select((
+            org_units::id,
+            org_units::name,
+            users::id,
+            users::name,
+            org_units::created_at,
+        ))
+        .order((org_units::name, org_units::id))
+        .into_boxed();
+    if let Some(ids) = among {
+        q = q.filter(org_units::id.eq_any(ids));
+    }
+    q.load(conn)
 }
 
 /// When the report of a week is due: the Monday after it at the weekly cutoff, local time.
