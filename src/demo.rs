@@ -243,15 +243,10 @@ pub(crate) fn settings(conn: &mut DbConnection) -> anyhow::Result<crate::setting
 
 /// The units that someone runs: (unit, parent, who runs it), by name.
 pub(crate) fn run_units(conn: &mut DbConnection) -> anyhow::Result<Vec<(Id, Option<Id>, Id)>> {
-    Ok(org_units::table
-        .filter(org_units::manager_id.is_not_null())
-        .select((
-            org_units::id,
-            org_units::parent_id,
-            org_units::manager_id.assume_not_null(),
-        ))
-        .order(org_units::name)
-        .load(conn)?)
+    Ok(crate::weekly::owing_units(conn, None)?
+        .into_iter()
+        .map(|u| (u.id, u.parent_id, u.runner_id))
+        .collect())
 }
 
 /// The active salespeople placed directly in a unit, by email.

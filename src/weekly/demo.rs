@@ -1,7 +1,7 @@
-//! Demo data for weekly reports: the last thirteen weeks (a quarter) of every unit someone runs. Last week's
-//! office reports are submitted and the regions' and the company's are still drafts; earlier
-//! weeks are all submitted (now and then late) and reviewed by the manager above, if any. Figures are computed from
-//! the demo facts.
+//! Demo data for weekly reports: the last thirteen weeks (a quarter) of every unit someone
+//! runs. Last week's office reports are submitted and the regions' and the company's are still
+//! drafts; earlier weeks are all submitted (now and then late) and reviewed by the manager
+//! above, if any. Figures are computed from the demo facts.
 
 use chrono::Duration;
 use diesel::prelude::*;

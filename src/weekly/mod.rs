@@ -102,6 +102,7 @@ impl std::fmt::Display for IsoWeek {
 pub struct OwingUnit {
     pub id: Id,
     pub name: String,
+    pub parent_id: Option<Id>,
     /// Who runs it (and writes its reports).
     pub runner_id: Id,
     pub runner_name: String,
@@ -123,6 +124,7 @@ pub fn owing_units(conn: &mut DbConnection, among: Option<Vec<Id>>) -> QueryResu
         .select((
             org_units::id,
             org_units::name,
+            org_units::parent_id,
             users::id,
             users::name,
             org_units::created_at,
