@@ -12,6 +12,16 @@ use common::*;
 use serde_json::json;
 use visits_support::*;
 
+/// The scorecards of a unit for a period, whatever the answer.
+async fn scorecards(app: &TestApp, token: &str, unit: &str, period: &str) -> Resp {
+    app.get(&format!(
+        "/api/v1/scorecards?unit_id={unit}&period={period}"
+    ))
+    .bearer(token)
+    .send()
+    .await
+}
+
 async fn monthly_sales_target(app: &TestApp, manager: &str, user: &str, value: i64) {
     let month = first_of_month(today(app));
     let res = app
@@ -68,14 +78,7 @@ async fn scorecards_rank_and_flag_the_salespeople_of_a_unit() {
     .await;
 
     let period = format!("{}-{:02}", d.year(), d.month());
-    let res = app
-        .get(&format!(
-            "/api/v1/scorecards?unit_id={}&period={period}",
-            f.org.north_office
-        ))
-        .bearer(&f.supervisor)
-        .send()
-        .await;
+    let res = scorecards(&app, &f.supervisor, &f.org.north_office, &period).await;
     assert_eq!(res.status, 200, "{}", res.text);
     let items = res.body["items"].as_array().unwrap();
     assert_eq!(items.len(), 2);
@@ -184,14 +187,7 @@ async fn scorecards_rank_and_flag_the_salespeople_of_a_unit() {
     assert_eq!(res.status, 201, "{}", res.text);
     let quarterly_id = res.id();
     let quarter = format!("{}-Q{}", d.year(), d.month0() / 3 + 1);
-    let res = app
-        .get(&format!(
-            "/api/v1/scorecards?unit_id={}&period={quarter}",
-            f.org.north_office
-        ))
-        .bearer(&f.supervisor)
-        .send()
-        .await;
+    let res = scorecards(&app, &f.supervisor, &f.org.north_office, &quarter).await;
     assert_eq!(res.status, 200, "{}", res.text);
     let mine = res.body["items"]
         .as_array()
@@ -228,39 +224,15 @@ async fn scorecards_are_kept_within_reach() {
     let f = field(&app).await;
     let d = today(&app);
     let period = format!("{}-{:02}", d.year(), d.month());
-    app.get(&format!(
-        "/api/v1/scorecards?unit_id={}&period={period}",
-        f.org.north_office
-    ))
-    .bearer(&f.south_supervisor)
-    .send()
-    .await
-    .problem(404);
-    app.get(&format!(
-        "/api/v1/scorecards?unit_id={}&period={period}",
-        f.org.north_office
-    ))
-    .bearer(&f.seller)
-    .send()
-    .await
-    .problem(403);
-    let bad = app
-        .get(&format!(
-            "/api/v1/scorecards?unit_id={}&period=2026-13",
-            f.org.north_office
-        ))
-        .bearer(&f.supervisor)
-        .send()
-        .await;
+    scorecards(&app, &f.south_supervisor, &f.org.north_office, &period)
+        .await
+        .problem(404);
+    scorecards(&app, &f.seller, &f.org.north_office, &period)
+        .await
+        .problem(403);
+    let bad = scorecards(&app, &f.supervisor, &f.org.north_office, "2026-13").await;
     assert_eq!(bad.invalid_fields(), vec!["period"]);
-    let quarter = app
-        .get(&format!(
-            "/api/v1/scorecards?unit_id={}&period=2026-Q4",
-            f.org.north
-        ))
-        .bearer(&f.manager)
-        .send()
-        .await;
+    let quarter = scorecards(&app, &f.manager, &f.org.north, "2026-Q4").await;
     assert_eq!(quarter.status, 200, "{}", quarter.text);
     assert_eq!(quarter.body["from"], "2026-10-01");
     assert_eq!(quarter.body["to"], "2026-12-31");
