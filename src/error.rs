@@ -264,11 +264,16 @@ impl From<actix_web::error::BlockingError> for ApiError {
 
 impl From<validator::ValidationErrors> for ApiError {
     fn from(errors: validator::ValidationErrors) -> Self {
-        let mut out = Vec::new();
-        flatten_validation(&errors, String::new(), &mut out);
-        out.sort_by(|a, b| a.field.cmp(&b.field));
-        ApiError::invalid_fields(out)
+        ApiError::invalid_fields(field_errors(&errors))
     }
+}
+
+/// Each broken `validator` rule as the field it names, sorted by field.
+pub fn field_errors(errors: &validator::ValidationErrors) -> Vec<FieldError> {
+    let mut out = Vec::new();
+    flatten_validation(errors, String::new(), &mut out);
+    out.sort_by(|a, b| a.field.cmp(&b.field));
+    out
 }
 
 fn flatten_validation(

@@ -176,8 +176,38 @@ pub fn xlsx(sheets: &[Sheet]) -> ApiResult<Vec<u8>> {
     book.save_to_buffer().map_err(fail)
 }
 
+/// How the client wants the file typed: by its own media type (the default), or as
+/// `application/octet-stream` when its `Accept` asks for that and not for the file's own type
+/// (generated clients that read every download as bytes do).
+#[derive(Debug, Clone, Copy)]
+pub struct Wanted {
+    octet_stream: bool,
+}
+
+impl actix_web::FromRequest for Wanted {
+    type Error = actix_web::Error;
+    type Future = std::future::Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &actix_web::HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let accept = req
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        let octet_stream = accept.contains("application/octet-stream")
+            && !accept.contains("text/csv")
+            && !accept.contains("spreadsheetml");
+        std::future::ready(Ok(Wanted { octet_stream }))
+    }
+}
+
 /// The response of an export: the file, with a download name.
-pub fn respond(format: ExportFormat, file_stem: &str, sheets: &[Sheet]) -> ApiResult<HttpResponse> {
+pub fn respond(
+    format: ExportFormat,
+    wanted: Wanted,
+    file_stem: &str,
+    sheets: &[Sheet],
+) -> ApiResult<HttpResponse> {
     let (bytes, content_type, ext) = match format {
         ExportFormat::Csv => (csv(sheets)?, "text/csv; charset=utf-8", "csv"),
         ExportFormat::Xlsx => (
@@ -185,6 +215,11 @@ pub fn respond(format: ExportFormat, file_stem: &str, sheets: &[Sheet]) -> ApiRe
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             "xlsx",
         ),
+    };
+    let content_type = if wanted.octet_stream {
+        "application/octet-stream"
+    } else {
+        content_type
     };
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, content_type))

@@ -4,6 +4,8 @@
 
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
+pub use salestrack_macros::rules;
+
 pub mod alerts;
 pub mod auth;
 pub mod bootstrap;
@@ -114,9 +116,9 @@ where
 }
 
 /// The OpenAPI document, generated from the handlers.
-pub fn api_doc() -> utoipa::openapi::OpenApi {
+pub fn api_doc() -> serde_json::Value {
     let (_, doc) = utoipa_app(App::new()).split_for_parts();
-    openapi::finish(doc)
+    openapi::document(doc)
 }
 
 /// The whole HTTP application.
@@ -133,11 +135,13 @@ pub fn build_app(
 > {
     let limit = state.config.max_body_bytes;
     let (app, doc) = utoipa_app(App::new()).split_for_parts();
-    let doc = openapi::finish(doc);
+    let doc = openapi::document(doc);
     app.app_data(web::Data::new(state))
         .app_data(web::PayloadConfig::new(limit))
         .app_data(web::JsonConfig::default().limit(limit))
-        .service(SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", doc))
+        .service(
+            SwaggerUi::new("/docs/{_:.*}").external_url_unchecked("/api-docs/openapi.json", doc),
+        )
         .route(
             "/docs",
             web::get().to(|| async {
@@ -148,6 +152,7 @@ pub fn build_app(
         )
         .default_service(web::to(http::problems::fallback))
         .wrap(ErrorHandlers::new().default_handler(http::problems::ensure_problem))
+        .wrap(from_fn(http::location::middleware))
         .wrap(from_fn(http::idempotency::middleware))
         .wrap(from_fn(ops::request_id_header))
         .wrap(TracingLogger::default())

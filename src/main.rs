@@ -62,7 +62,7 @@ fn main() -> anyhow::Result<()> {
             password,
         } => create_admin(&email, &name, password),
         Command::Openapi => {
-            println!("{}", salestrack::api_doc().to_pretty_json()?);
+            println!("{}", serde_json::to_string_pretty(&salestrack::api_doc())?);
             Ok(())
         }
         Command::DemoData => demo_data(),

@@ -193,14 +193,16 @@ async fn every_user_reads_the_settings_and_admins_change_them_with_if_match() {
         )
         .send()
         .await;
+    let mut fields = bad.invalid_fields();
+    fields.sort();
     assert_eq!(
-        bad.invalid_fields(),
+        fields,
         vec![
             "currency",
-            "time_zone",
             "daily_report_cutoff",
+            "payment_terms_days",
             "scorecard_late_reporter_pct",
-            "payment_terms_days"
+            "time_zone",
         ]
     );
     let unknown = app

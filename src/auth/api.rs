@@ -18,6 +18,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(login).service(refresh).service(logout);
 }
 
+#[crate::rules]
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct LoginRequest {
     #[validate(length(min = 3, max = 254))]
@@ -27,12 +28,14 @@ pub struct LoginRequest {
     pub password: String,
 }
 
+#[crate::rules]
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct RefreshRequest {
     #[validate(length(min = 1, max = 200))]
     pub refresh_token: String,
 }
 
+#[crate::rules]
 #[derive(Debug, Default, Deserialize, Validate, ToSchema)]
 pub struct LogoutRequest {
     /// The refresh token of the session to end.

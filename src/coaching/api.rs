@@ -40,6 +40,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(complete_coaching_action_item);
 }
 
+#[crate::rules]
 #[derive(Debug, serde::Serialize, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewActionItem {
@@ -50,6 +51,7 @@ pub struct NewActionItem {
     pub due_on: NaiveDate,
 }
 
+#[crate::rules]
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateCoachingSession {
@@ -70,6 +72,7 @@ pub struct CreateCoachingSession {
     pub follow_up_on: Option<NaiveDate>,
 }
 
+#[crate::rules]
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateCoachingSession {

@@ -54,7 +54,8 @@ pub struct NeededQuery {
 /// `late_reporter`, `low_effectiveness`) and who have had no coaching session in the last 30
 /// days (supervisors, managers, executives).
 #[utoipa::path(tag = "coaching", operation_id = "list_coaching_needed", params(NeededQuery),
-    responses((status = 200, description = "Who needs coaching", body = CoachingNeeds)))]
+    responses((status = 200, description = "Who needs coaching", body = CoachingNeeds),
+        (status = 404, description = "No such unit, or outside your reach", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[get("/coaching-sessions/needed")]
 pub async fn list_coaching_needed(
     state: web::Data<AppState>,

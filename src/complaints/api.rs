@@ -45,6 +45,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(reopen_complaint);
 }
 
+#[crate::rules]
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateComplaint {
@@ -61,6 +62,7 @@ pub struct CreateComplaint {
     pub assignee_id: Option<Id>,
 }
 
+#[crate::rules]
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateComplaint {
@@ -74,6 +76,7 @@ pub struct UpdateComplaint {
     pub assignee_id: Option<Id>,
 }
 
+#[crate::rules]
 #[derive(Debug, Default, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ComplaintAction {

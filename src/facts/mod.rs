@@ -303,6 +303,7 @@ impl RowErrors {
 }
 
 /// Filters of the fact lists.
+#[crate::rules]
 #[derive(Debug, Default, Clone, Deserialize, Validate, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct FactFilter {

@@ -14,6 +14,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::schema::payment_facts;
 
 /// One payment fact to upsert.
+#[crate::rules]
 #[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PaymentFactInput {
@@ -32,6 +33,7 @@ pub struct PaymentFactInput {
 }
 
 /// A batch of payment facts.
+#[crate::rules]
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PaymentFactBatch {

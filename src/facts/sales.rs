@@ -14,6 +14,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::schema::sales_facts;
 
 /// One sales fact to upsert.
+#[crate::rules]
 #[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SalesFactInput {
@@ -39,6 +40,7 @@ pub struct SalesFactInput {
 }
 
 /// A batch of sales facts.
+#[crate::rules]
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SalesFactBatch {

@@ -126,7 +126,8 @@ where
     serde::Deserialize::deserialize(de).map(Some)
 }
 
-/// An optional JSON body: an empty body is `None`; anything else must be valid JSON of `T`.
+/// An optional JSON body: no body, or JSON `null`, is `None`; anything else must be valid JSON
+/// of `T`.
 pub struct OptionalJson<T>(pub Option<T>);
 
 impl<T: DeserializeOwned + Validate + 'static> FromRequest for OptionalJson<T> {
@@ -149,9 +150,12 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for OptionalJson<T> {
                     "the request body must be JSON (Content-Type: application/json)".into(),
                 ));
             }
-            let value: T = parse_json(&bytes)?;
-            value.validate()?;
-            Ok(OptionalJson(Some(value)))
+            // JSON `null` is no body too, as the spec's `oneOf: [null, ..]` says.
+            let value: Option<T> = parse_json(&bytes)?;
+            if let Some(value) = &value {
+                value.validate()?;
+            }
+            Ok(OptionalJson(value))
         })
     }
 }

@@ -5,6 +5,7 @@
 pub mod etag;
 pub mod idempotency;
 pub mod input;
+pub mod location;
 pub mod pagination;
 pub mod problems;
 

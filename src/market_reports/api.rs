@@ -9,7 +9,7 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use super::model::{Category, Filter, MarketReport, MarketReportDetail, ReportStatus, Row};
+use super::model::{Category, Filter, MarketReport, MarketReportDetail, MarketReportStatus, Row};
 use crate::alerts::{self, Severity};
 use crate::auth::{subtree_units, Caller, Role};
 use crate::db::{write_tx, DbConnection, Id, Timestamp};
@@ -46,6 +46,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(close_market_report);
 }
 
+#[crate::rules]
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateMarketReport {
@@ -70,7 +71,7 @@ pub struct CreateMarketReport {
 #[derive(Debug, Default, Deserialize, Validate, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct MarketReportQuery {
-    pub status: Option<ReportStatus>,
+    pub status: Option<MarketReportStatus>,
     pub severity: Option<Severity>,
     pub category: Option<Category>,
     /// Reports filed in this unit's subtree.
@@ -185,7 +186,7 @@ pub async fn create_market_report(
                         mr::title.eq(body.title.trim()),
                         mr::description.eq(&body.description),
                         mr::daily_report_id.eq(body.daily_report_id),
-                        mr::status.eq(ReportStatus::Open.as_str()),
+                        mr::status.eq(MarketReportStatus::Open.as_str()),
                         mr::escalation_level.eq(1),
                         mr::next_escalation_at.eq(alerts::next_escalation(
                             now,
@@ -288,7 +289,7 @@ async fn transition(
     caller: Caller,
     id: Id,
     if_match: IfMatch,
-    to: ReportStatus,
+    to: MarketReportStatus,
 ) -> ApiResult<HttpResponse> {
     caller.require(&SUPERIORS)?;
     let now = state.clock.now();
@@ -304,9 +305,9 @@ async fn transition(
                 }
                 if_match.check(row.version)?;
                 let allowed = match to {
-                    ReportStatus::Acknowledged => row.status == "open",
-                    ReportStatus::Closed => row.status != "closed",
-                    ReportStatus::Open => false,
+                    MarketReportStatus::Acknowledged => row.status == "open",
+                    MarketReportStatus::Closed => row.status != "closed",
+                    MarketReportStatus::Open => false,
                 };
                 if !allowed {
                     return Err(ApiError::illegal_state(
@@ -320,7 +321,7 @@ async fn transition(
                 let acknowledged_by = row.acknowledged_by.or(Some(caller.user_id));
                 let acknowledged_at = row.acknowledged_at.or(Some(now));
                 let (closed_by, closed_at): (Option<Id>, Option<Timestamp>) = match to {
-                    ReportStatus::Closed => (Some(caller.user_id), Some(now)),
+                    MarketReportStatus::Closed => (Some(caller.user_id), Some(now)),
                     _ => (None, None),
                 };
                 let n = diesel::update(target)
@@ -375,7 +376,7 @@ pub async fn acknowledge_market_report(
         caller,
         id.into_inner(),
         if_match,
-        ReportStatus::Acknowledged,
+        MarketReportStatus::Acknowledged,
     )
     .await
 }
@@ -396,7 +397,7 @@ pub async fn close_market_report(
         caller,
         id.into_inner(),
         if_match,
-        ReportStatus::Closed,
+        MarketReportStatus::Closed,
     )
     .await
 }

@@ -42,18 +42,18 @@ impl Category {
 /// Where a market report is in its life: `open` -> `acknowledged` -> `closed`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum ReportStatus {
+pub enum MarketReportStatus {
     Open,
     Acknowledged,
     Closed,
 }
 
-impl ReportStatus {
+impl MarketReportStatus {
     pub fn as_str(self) -> &'static str {
         match self {
-            ReportStatus::Open => "open",
-            ReportStatus::Acknowledged => "acknowledged",
-            ReportStatus::Closed => "closed",
+            MarketReportStatus::Open => "open",
+            MarketReportStatus::Acknowledged => "acknowledged",
+            MarketReportStatus::Closed => "closed",
         }
     }
 }
@@ -97,7 +97,7 @@ pub struct MarketReport {
     pub competitor_ids: Vec<Id>,
     /// The daily report it came from, if any.
     pub daily_report_id: Option<Id>,
-    pub status: ReportStatus,
+    pub status: MarketReportStatus,
     pub acknowledged_by: Option<Id>,
     pub acknowledged_at: Option<Timestamp>,
     pub closed_by: Option<Id>,
@@ -123,7 +123,7 @@ pub struct MarketReportDetail {
 /// Filters of the list.
 #[derive(Debug, Default)]
 pub struct Filter {
-    pub status: Option<ReportStatus>,
+    pub status: Option<MarketReportStatus>,
     pub severity: Option<Severity>,
     pub category: Option<Category>,
     pub units: Option<Vec<Id>>,
@@ -137,7 +137,7 @@ fn parse_category(s: &str) -> ApiResult<Category> {
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("bad stored category {s}: {e}")))
 }
 
-fn parse_status(s: &str) -> ApiResult<ReportStatus> {
+fn parse_status(s: &str) -> ApiResult<MarketReportStatus> {
     serde_json::from_value(serde_json::Value::String(s.into()))
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("bad stored status {s}: {e}")))
 }

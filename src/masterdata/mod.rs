@@ -23,6 +23,7 @@ use crate::schema::users;
 pub const EDITORS: [Role; 3] = [Role::Admin, Role::Manager, Role::Integration];
 
 /// Filters every master-data list understands.
+#[crate::rules]
 #[derive(Debug, Default, Clone, Deserialize, Validate, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct CommonQuery {

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use super::model::{Attendance, Filter, Meeting, MeetingType, Row};
+use super::model::{Filter, Meeting, MeetingAttendance, MeetingType, Row};
 use crate::auth::{subtree_units, Caller, Role};
 use crate::db::{write_tx, DbConnection, Id, Timestamp};
 use crate::error::{ApiError, ApiResult, FieldError};
@@ -39,6 +39,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(file_meeting_remote_report);
 }
 
+#[crate::rules]
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateMeeting {
@@ -54,6 +55,7 @@ pub struct CreateMeeting {
     pub attendee_ids: Option<Vec<Id>>,
 }
 
+#[crate::rules]
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateMeeting {
@@ -69,9 +71,10 @@ pub struct UpdateMeeting {
 #[serde(deny_unknown_fields)]
 pub struct AttendanceEntry {
     pub user_id: Id,
-    pub attendance: Attendance,
+    pub attendance: MeetingAttendance,
 }
 
+#[crate::rules]
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RecordAttendance {
@@ -79,6 +82,7 @@ pub struct RecordAttendance {
     pub entries: Vec<AttendanceEntry>,
 }
 
+#[crate::rules]
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RemoteReport {

@@ -5,7 +5,7 @@
 use chrono::{Datelike, Duration, Weekday};
 use diesel::prelude::*;
 
-use super::model::{Attendance, MeetingType};
+use super::model::{MeetingAttendance, MeetingType};
 use crate::db::{DbConnection, Id, Timestamp};
 use crate::schema::{meeting_attendees as ma, meetings, org_units};
 use crate::visits::business_day;
@@ -13,12 +13,12 @@ use crate::visits::demo::local;
 
 struct Attendee {
     user: Id,
-    attendance: Attendance,
+    attendance: MeetingAttendance,
     remote: Option<(&'static str, &'static str)>,
 }
 
 impl Attendee {
-    fn at(user: Id, attendance: Attendance) -> Attendee {
+    fn at(user: Id, attendance: MeetingAttendance) -> Attendee {
         Attendee {
             user,
             attendance,
@@ -92,14 +92,14 @@ pub fn fill(conn: &mut DbConnection, now: Timestamp) -> anyhow::Result<usize> {
                     .map(|(i, s)| match (i + n) % 7 {
                         0 => Attendee {
                             user: *s,
-                            attendance: Attendance::Remote,
+                            attendance: MeetingAttendance::Remote,
                             remote: Some((
                                 "Visiting the northern outlets since 07:00; two orders taken.",
                                 "Samples of the new crate size for Thursday's visits.",
                             )),
                         },
-                        5 => Attendee::at(*s, Attendance::Absent),
-                        _ => Attendee::at(*s, Attendance::Present),
+                        5 => Attendee::at(*s, MeetingAttendance::Absent),
+                        _ => Attendee::at(*s, MeetingAttendance::Present),
                     })
                     .collect();
                 insert(
@@ -131,7 +131,7 @@ pub fn fill(conn: &mut DbConnection, now: Timestamp) -> anyhow::Result<usize> {
                 today - Duration::days(7 + i64::from(today.weekday().num_days_from_monday()));
             let attendees: Vec<Attendee> = supervisors
                 .iter()
-                .map(|s| Attendee::at(*s, Attendance::Present))
+                .map(|s| Attendee::at(*s, MeetingAttendance::Present))
                 .collect();
             insert(
                 conn,

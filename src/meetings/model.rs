@@ -42,29 +42,29 @@ impl MeetingType {
 /// Whether an attendee was there: `invited` until the organiser records it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum Attendance {
+pub enum MeetingAttendance {
     Invited,
     Present,
     Absent,
     Remote,
 }
 
-impl Attendance {
+impl MeetingAttendance {
     pub fn as_str(self) -> &'static str {
         match self {
-            Attendance::Invited => "invited",
-            Attendance::Present => "present",
-            Attendance::Absent => "absent",
-            Attendance::Remote => "remote",
+            MeetingAttendance::Invited => "invited",
+            MeetingAttendance::Present => "present",
+            MeetingAttendance::Absent => "absent",
+            MeetingAttendance::Remote => "remote",
         }
     }
 
-    fn parse(s: &str) -> Attendance {
+    fn parse(s: &str) -> MeetingAttendance {
         match s {
-            "present" => Attendance::Present,
-            "absent" => Attendance::Absent,
-            "remote" => Attendance::Remote,
-            _ => Attendance::Invited,
+            "present" => MeetingAttendance::Present,
+            "absent" => MeetingAttendance::Absent,
+            "remote" => MeetingAttendance::Remote,
+            _ => MeetingAttendance::Invited,
         }
     }
 }
@@ -100,7 +100,7 @@ struct AttendeeRow {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Attendee {
     pub user_id: Id,
-    pub attendance: Attendance,
+    pub attendance: MeetingAttendance,
     /// Remote report: what the attendee did.
     pub remote_did: Option<String>,
     /// Remote report: what the attendee needs.
@@ -218,7 +218,7 @@ impl Row {
                     .filter(|a| a.meeting_id == r.id)
                     .map(|a| Attendee {
                         user_id: a.user_id,
-                        attendance: Attendance::parse(&a.attendance),
+                        attendance: MeetingAttendance::parse(&a.attendance),
                         remote_did: a.remote_did.clone(),
                         remote_needs: a.remote_needs.clone(),
                         reported_at: a.reported_at,
@@ -263,7 +263,7 @@ impl Row {
             .values((
                 ma::meeting_id.eq(meeting),
                 ma::user_id.eq(user),
-                ma::attendance.eq(Attendance::Invited.as_str()),
+                ma::attendance.eq(MeetingAttendance::Invited.as_str()),
             ))
             .execute(conn)?;
         Ok(())
@@ -273,7 +273,7 @@ impl Row {
         conn: &mut DbConnection,
         meeting: Id,
         user: Id,
-        a: Attendance,
+        a: MeetingAttendance,
     ) -> QueryResult<usize> {
         diesel::update(ma::table.find((meeting, user)))
             .set(ma::attendance.eq(a.as_str()))
@@ -290,7 +290,7 @@ impl Row {
     ) -> QueryResult<usize> {
         diesel::update(ma::table.find((meeting, user)))
             .set((
-                ma::attendance.eq(Attendance::Remote.as_str()),
+                ma::attendance.eq(MeetingAttendance::Remote.as_str()),
                 ma::remote_did.eq(Some(did)),
                 ma::remote_needs.eq(Some(needs)),
                 ma::reported_at.eq(Some(now)),

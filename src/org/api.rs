@@ -28,6 +28,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(delete_org_unit);
 }
 
+#[crate::rules]
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateOrgUnit {
@@ -40,6 +41,7 @@ pub struct CreateOrgUnit {
     pub manager_id: Option<Id>,
 }
 
+#[crate::rules]
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateOrgUnit {

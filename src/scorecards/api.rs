@@ -28,6 +28,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(get_scorecards).service(export_scorecards);
 }
 
+#[crate::rules]
 #[derive(Debug, Deserialize, Validate, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ScorecardQuery {
@@ -65,7 +66,8 @@ async fn load(state: &AppState, caller: Caller, q: ScorecardQuery) -> ApiResult<
 
 /// Scorecards of a unit's salespeople for a month or quarter, best first.
 #[utoipa::path(tag = "scorecards", operation_id = "get_scorecards", params(ScorecardQuery),
-    responses((status = 200, description = "The scorecards", body = Scorecards)))]
+    responses((status = 200, description = "The scorecards", body = Scorecards),
+        (status = 404, description = "No such unit, or outside your reach", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[get("/scorecards")]
 pub async fn get_scorecards(
     state: web::Data<AppState>,
@@ -172,19 +174,23 @@ fn supervisor_sheet(scores: &[WeeklyReportScore]) -> Sheet {
 /// weekly-report timeliness of the supervisors and managers.
 #[utoipa::path(tag = "scorecards", operation_id = "export_scorecards", params(ScorecardQuery, ExportQuery),
     responses((status = 200, description = "The file (CSV or XLSX)", content(
+        (ExportFile = "application/octet-stream"),
         (ExportFile = "text/csv"),
-        (ExportFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))))]
+        (ExportFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 404, description = "No such unit, or outside your reach", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[get("/scorecards/export")]
 pub async fn export_scorecards(
     state: web::Data<AppState>,
     caller: Caller,
     query: ValidQuery<ScorecardQuery>,
     format: ValidQuery<ExportQuery>,
+    wanted: export::Wanted,
 ) -> ApiResult<HttpResponse> {
     let cards = load(&state, caller, query.0).await?;
     let stem = format!("scorecards-{}", cards.period);
     export::respond(
         format.0.format,
+        wanted,
         &stem,
         &[sheet(&cards), supervisor_sheet(&cards.supervisors)],
     )

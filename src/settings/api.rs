@@ -3,7 +3,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{get, patch, web, HttpResponse};
 
-use super::model::{Settings, StoredSettings};
+use super::model::{merge, Settings, StoredSettings};
 use crate::auth::{Caller, Role};
 use crate::db::write_tx;
 use crate::error::{ApiError, ApiResult};
@@ -11,10 +11,40 @@ use crate::http::input::parse_json;
 use crate::http::{with_etag, IfMatch};
 use crate::AppState;
 
-/// A partial settings document.
+/// A partial settings document (RFC 7396 merge patch): the values to change.
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
 pub struct SettingsPatch(serde_json::Map<String, serde_json::Value>);
+
+/// The schema of a patch is the settings' own, with every value optional.
+impl utoipa::PartialSchema for SettingsPatch {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::Schema;
+        use utoipa::openapi::RefOr;
+        let mut schema = <Settings as utoipa::PartialSchema>::schema();
+        if let RefOr::T(Schema::Object(object)) = &mut schema {
+            object.required.clear();
+            object.description =
+                Some("The settings to change; values left out keep their value.".into());
+        }
+        schema
+    }
+}
+
+impl utoipa::ToSchema for SettingsPatch {
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        <Settings as utoipa::ToSchema>::schemas(schemas);
+        schemas.push((
+            "Settings".into(),
+            <Settings as utoipa::PartialSchema>::schema(),
+        ));
+    }
+}
 
 impl validator::Validate for SettingsPatch {
     fn validate(&self) -> Result<(), validator::ValidationErrors> {
@@ -29,7 +59,8 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 
 /// The company settings.
 #[utoipa::path(tag = "settings", operation_id = "get_settings",
-    responses((status = 200, description = "The settings", body = Settings)))]
+    responses((status = 200, description = "The settings", body = Settings,
+        headers(("ETag" = String, description = "The settings' version")))))]
 #[get("/settings")]
 pub async fn get_settings(state: web::Data<AppState>, _caller: Caller) -> ApiResult<HttpResponse> {
     let stored = state.db(StoredSettings::load).await?;
@@ -38,9 +69,10 @@ pub async fn get_settings(state: web::Data<AppState>, _caller: Caller) -> ApiRes
 
 /// Change some settings (admins; `If-Match` required). Send only the fields to change
 /// (JSON merge: objects are merged, other values replaced).
-#[utoipa::path(tag = "settings", operation_id = "update_settings", request_body = Settings,
+#[utoipa::path(tag = "settings", operation_id = "update_settings", request_body = SettingsPatch,
     params(("If-Match" = String, Header, description = "The settings' ETag")),
-    responses((status = 200, description = "The changed settings", body = Settings)))]
+    responses((status = 200, description = "The changed settings", body = Settings,
+        headers(("ETag" = String, description = "The settings' version")))))]
 #[patch("/settings")]
 pub async fn update_settings(
     state: web::Data<AppState>,
@@ -72,16 +104,4 @@ pub async fn update_settings(
         })
         .await?;
     Ok(with_etag(StatusCode::OK, &stored.settings, stored.version))
-}
-
-/// RFC 7396 JSON merge.
-fn merge(target: &mut serde_json::Value, patch: serde_json::Value) {
-    match (target, patch) {
-        (serde_json::Value::Object(t), serde_json::Value::Object(p)) => {
-            for (k, v) in p {
-                merge(t.entry(k).or_insert(serde_json::Value::Null), v);
-            }
-        }
-        (t, p) => *t = p,
-    }
 }

@@ -5,6 +5,7 @@ use chrono::{NaiveTime, Weekday};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use validator::Validate;
 
 use crate::config::Config;
 use crate::db::{DbConnection, Timestamp};
@@ -24,24 +25,29 @@ pub enum FactsSource {
 }
 
 /// Company settings. Every user reads them; admins change them.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
-#[serde(deny_unknown_fields, default)]
+// Stored documents lack the values that later versions added: `StoredSettings::load` lays them
+// over the defaults, so every value is always present.
+#[crate::rules]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq, Validate)]
+#[serde(deny_unknown_fields)]
 pub struct Settings {
     /// ISO 4217 code of the company currency; all money is in its minor units.
-    #[schema(example = "EUR")]
+    #[schema(example = "EUR", pattern = "^[A-Z]{3}$")]
     pub currency: String,
     /// Digits of the minor unit (2 for cents).
+    #[validate(range(max = 4))]
     pub currency_minor_digits: u8,
     /// IANA time zone of the company; business days are days in this zone.
     #[schema(example = "Europe/Berlin")]
     pub time_zone: String,
-    /// Days of the week that are working days (`mon` .. `sun`).
+    /// Days of the week that are working days (`mon` .. `sun`), each once.
+    #[validate(length(min = 1, max = 7))]
     pub working_days: Vec<String>,
     /// Local time by which a day's visit report is due (`HH:MM`, same day).
-    #[schema(example = "20:00")]
+    #[schema(example = "20:00", pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     pub daily_report_cutoff: String,
     /// Local time on Monday by which the weekly report for the week before is due (`HH:MM`).
-    #[schema(example = "12:00")]
+    #[schema(example = "12:00", pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     pub weekly_report_cutoff: String,
     /// Which facts count for money metrics.
     pub money_facts_source: FactsSource,
@@ -54,25 +60,35 @@ pub struct Settings {
     /// A visit check-in farther than this from the customer is flagged out of range.
     pub checkin_radius_m: u32,
     /// Scorecards flag `late_reporter` below this daily-report timeliness (percent).
+    #[validate(range(max = 100))]
     pub scorecard_late_reporter_pct: u32,
     /// Scorecards flag `low_effectiveness` below this effective visit rate (percent).
+    #[validate(range(max = 100))]
     pub scorecard_low_effectiveness_pct: u32,
     /// Days a customer has to pay for what they bought; sales older than this that payments
     /// have not covered are overdue (weekly reports list those customers).
+    #[validate(range(max = 3650))]
     pub payment_terms_days: u32,
     /// Hours to acknowledge a market report or complaint before it escalates, by severity.
+    #[validate(nested)]
     pub ack_deadline_hours: SeverityHours,
     /// Hours to resolve a complaint, by severity.
+    #[validate(nested)]
     pub resolution_due_hours: SeverityHours,
 }
 
-/// Hours per severity.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+/// Hours per severity; every severity needs at least one hour.
+#[crate::rules]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct SeverityHours {
+    #[validate(range(min = 1))]
     pub low: u32,
+    #[validate(range(min = 1))]
     pub medium: u32,
+    #[validate(range(min = 1))]
     pub high: u32,
+    #[validate(range(min = 1))]
     pub critical: u32,
 }
 
@@ -149,13 +165,13 @@ impl Settings {
 
     /// Every rule a settings document must satisfy; all violations at once.
     pub fn check(&self) -> ApiResult<()> {
-        let mut errors = Vec::new();
+        let mut errors = match self.validate() {
+            Ok(()) => Vec::new(),
+            Err(e) => crate::error::field_errors(&e),
+        };
         let mut bad = |field: &str, message: &str| errors.push(FieldError::new(field, message));
         if self.currency.len() != 3 || !self.currency.chars().all(|c| c.is_ascii_uppercase()) {
             bad("currency", "must be an ISO 4217 code such as EUR");
-        }
-        if self.currency_minor_digits > 4 {
-            bad("currency_minor_digits", "must be between 0 and 4");
         }
         if self.time_zone.parse::<chrono_tz::Tz>().is_err() {
             bad(
@@ -163,16 +179,14 @@ impl Settings {
                 "must be an IANA time zone such as Europe/Berlin",
             );
         }
-        if self.working_days.is_empty()
-            || self.working_days.len() > 7
-            || self
-                .working_days
-                .iter()
-                .any(|d| d.parse::<Weekday>().is_err() || d.len() != 3 || *d != d.to_lowercase())
+        if self
+            .working_days
+            .iter()
+            .any(|d| d.parse::<Weekday>().is_err() || d.len() != 3 || *d != d.to_lowercase())
         {
             bad(
                 "working_days",
-                "must list one to seven days as mon, tue, wed, thu, fri, sat, sun",
+                "must list days as mon, tue, wed, thu, fri, sat, sun",
             );
         }
         if parse_hhmm(&self.daily_report_cutoff).is_none() {
@@ -188,31 +202,6 @@ impl Settings {
                 "progress_on_track_pct",
                 "thresholds must satisfy ahead >= on_track >= at_risk",
             );
-        }
-        for (name, pct) in [
-            (
-                "scorecard_late_reporter_pct",
-                self.scorecard_late_reporter_pct,
-            ),
-            (
-                "scorecard_low_effectiveness_pct",
-                self.scorecard_low_effectiveness_pct,
-            ),
-        ] {
-            if pct > 100 {
-                bad(name, "must be a percentage between 0 and 100");
-            }
-        }
-        if self.payment_terms_days > 3650 {
-            bad("payment_terms_days", "must be between 0 and 3650");
-        }
-        for (name, hours) in [
-            ("ack_deadline_hours", &self.ack_deadline_hours),
-            ("resolution_due_hours", &self.resolution_due_hours),
-        ] {
-            if [hours.low, hours.medium, hours.high, hours.critical].contains(&0) {
-                bad(name, "every severity needs at least one hour");
-            }
         }
         if errors.is_empty() {
             Ok(())
@@ -241,7 +230,11 @@ impl StoredSettings {
             .find(1)
             .select((settings::data, settings::version))
             .first(conn)?;
-        let settings = serde_json::from_str(&data)
+        let stored: serde_json::Value = serde_json::from_str(&data)
+            .map_err(|e| anyhow::anyhow!("stored settings are unreadable: {e}"))?;
+        let mut doc = serde_json::to_value(Settings::default()).map_err(anyhow::Error::from)?;
+        merge(&mut doc, stored);
+        let settings = serde_json::from_value(doc)
             .map_err(|e| anyhow::anyhow!("stored settings are unreadable: {e}"))?;
         Ok(StoredSettings { settings, version })
     }
@@ -286,5 +279,17 @@ impl StoredSettings {
         ))
         .execute(conn)?;
         Ok(n == 1)
+    }
+}
+
+/// RFC 7396 JSON merge: `patch` laid over `target`.
+pub fn merge(target: &mut serde_json::Value, patch: serde_json::Value) {
+    match (target, patch) {
+        (serde_json::Value::Object(t), serde_json::Value::Object(p)) => {
+            for (k, v) in p {
+                merge(t.entry(k).or_insert(serde_json::Value::Null), v);
+            }
+        }
+        (t, p) => *t = p,
     }
 }

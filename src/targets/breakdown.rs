@@ -54,6 +54,7 @@ pub enum SplitOver {
 }
 
 /// One assignee of a split over assignees, with its weight.
+#[crate::rules]
 #[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SplitShare {
@@ -67,6 +68,7 @@ pub struct SplitShare {
 }
 
 /// How to split a target into children.
+#[crate::rules]
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SplitRequest {
@@ -249,5 +251,10 @@ pub async fn split_target(
             })
         })
         .await?;
-    Ok(HttpResponse::build(StatusCode::CREATED).json(result))
+    Ok(HttpResponse::build(StatusCode::CREATED)
+        .insert_header((
+            actix_web::http::header::LOCATION,
+            format!("/api/v1/targets/{}/allocation", result.parent_id),
+        ))
+        .json(result))
 }

@@ -37,6 +37,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .configure(super::me::routes);
 }
 
+#[crate::rules]
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateUser {
@@ -53,6 +54,7 @@ pub struct CreateUser {
     pub password: String,
 }
 
+#[crate::rules]
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateUser {
@@ -70,6 +72,7 @@ pub struct UpdateUser {
     pub active: Option<bool>,
 }
 
+#[crate::rules]
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PasswordReset {
@@ -77,6 +80,7 @@ pub struct PasswordReset {
     pub new_password: String,
 }
 
+#[crate::rules]
 #[derive(Debug, Default, Deserialize, Validate, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct UserQuery {

@@ -45,6 +45,7 @@ impl From<Reach> for MeReach {
     }
 }
 
+#[crate::rules]
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PasswordChange {

@@ -232,7 +232,8 @@ pub fn days_of(
 
 /// Who reported on time, late or not at all, per person and working day.
 #[utoipa::path(tag = "daily-reports", operation_id = "daily_report_compliance", params(ComplianceQuery),
-    responses((status = 200, description = "Timeliness per person and day", body = ComplianceReport)))]
+    responses((status = 200, description = "Timeliness per person and day", body = ComplianceReport),
+        (status = 404, description = "No such unit or person, or outside your reach", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[get("/daily-reports/compliance")]
 pub async fn daily_report_compliance(
     state: web::Data<AppState>,

@@ -316,7 +316,8 @@ fn finish(f: &mut EfficiencyFigures) {
 /// Visit efficiency of a person (`user_id`) or of each salesperson of a subtree (`unit_id`;
 /// neither: everyone you reach), with the total of them all.
 #[utoipa::path(tag = "efficiency", operation_id = "get_efficiency", params(EfficiencyQuery),
-    responses((status = 200, description = "Efficiency per person and in total", body = EfficiencyReport)))]
+    responses((status = 200, description = "Efficiency per person and in total", body = EfficiencyReport),
+        (status = 404, description = "No such unit or person, or outside your reach", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[get("/efficiency")]
 pub async fn get_efficiency(
     state: web::Data<AppState>,

@@ -18,14 +18,14 @@ use crate::jobs;
 use crate::schema::{daily_report_missing_notices as mn, daily_reports as dr, users};
 use crate::settings::model::StoredSettings;
 
-/// The event's data.
-#[derive(Debug, Serialize)]
-struct MissingReport<'a> {
-    user_id: Id,
-    name: &'a str,
-    org_unit_id: Id,
-    report_date: NaiveDate,
-    due_at: Timestamp,
+/// The data of a `daily_report.missing` event.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct MissingDailyReportNotice<'a> {
+    pub user_id: Id,
+    pub name: &'a str,
+    pub org_unit_id: Id,
+    pub report_date: NaiveDate,
+    pub due_at: Timestamp,
 }
 
 /// One pass at `now`: looks at today and yesterday (so a pass missed around the cutoff is made
@@ -82,7 +82,7 @@ pub fn run(conn: &mut DbConnection, now: Timestamp) -> ApiResult<usize> {
                         mn::created_at.eq(now),
                     ))
                     .execute(conn)?;
-                let data = MissingReport {
+                let data = MissingDailyReportNotice {
                     user_id: *user,
                     name,
                     org_unit_id: *unit,

@@ -38,6 +38,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(super::export::export_weekly_report);
 }
 
+#[crate::rules]
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateWeeklyReport {
@@ -58,6 +59,7 @@ pub struct CreateWeeklyReport {
 }
 
 /// The narrative fields to change; absent fields stay as they are.
+#[crate::rules]
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateWeeklyReport {
@@ -72,6 +74,7 @@ pub struct UpdateWeeklyReport {
 }
 
 /// The reviewer's words: optional on review, required on return.
+#[crate::rules]
 #[derive(Debug, Default, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WeeklyReviewAction {
@@ -79,6 +82,7 @@ pub struct WeeklyReviewAction {
     pub comment: Option<String>,
 }
 
+#[crate::rules]
 #[derive(Debug, Default, Deserialize, Validate, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct WeeklyReportQuery {

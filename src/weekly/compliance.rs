@@ -19,6 +19,7 @@ use crate::settings::model::StoredSettings;
 use crate::visits::business_day;
 use crate::AppState;
 
+#[crate::rules]
 #[derive(Debug, Deserialize, Validate, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct WeeklyComplianceQuery {

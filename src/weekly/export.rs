@@ -211,6 +211,7 @@ pub fn one_table(sheets: &[Sheet]) -> Sheet {
 #[utoipa::path(tag = "weekly-reports", operation_id = "export_weekly_report",
     params(("id" = Id, Path), ExportQuery),
     responses((status = 200, description = "The file (CSV or XLSX)", content(
+        (ExportFile = "application/octet-stream"),
         (ExportFile = "text/csv"),
         (ExportFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))))]
 #[get("/weekly-reports/{id}/export")]
@@ -219,6 +220,7 @@ pub async fn export_weekly_report(
     caller: Caller,
     id: web::Path<Id>,
     query: ValidQuery<ExportQuery>,
+    wanted: export::Wanted,
 ) -> ApiResult<HttpResponse> {
     caller.require(&READERS)?;
     let id = id.into_inner();
@@ -241,7 +243,7 @@ pub async fn export_weekly_report(
         .collect::<String>();
     let sheets = sheets(&report);
     match format {
-        ExportFormat::Csv => export::respond(format, &stem, &[one_table(&sheets)]),
-        ExportFormat::Xlsx => export::respond(format, &stem, &sheets),
+        ExportFormat::Csv => export::respond(format, wanted, &stem, &[one_table(&sheets)]),
+        ExportFormat::Xlsx => export::respond(format, wanted, &stem, &sheets),
     }
 }

@@ -19,15 +19,15 @@ use crate::schema::{weekly_report_missing_notices as wn, weekly_reports as wr};
 use crate::settings::model::StoredSettings;
 use crate::visits::business_day;
 
-/// The event's data.
-#[derive(Debug, Serialize)]
-struct MissingWeeklyReport<'a> {
-    org_unit_id: Id,
-    unit_name: &'a str,
-    manager_id: Id,
-    week: String,
-    week_start: NaiveDate,
-    due_at: Timestamp,
+/// The data of a `weekly_report.missing` event.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct MissingWeeklyReportNotice<'a> {
+    pub org_unit_id: Id,
+    pub unit_name: &'a str,
+    pub manager_id: Id,
+    pub week: String,
+    pub week_start: NaiveDate,
+    pub due_at: Timestamp,
 }
 
 /// One pass at `now`: looks at the last two weeks whose report is due (so a server that was
@@ -77,7 +77,7 @@ pub fn run(conn: &mut DbConnection, now: Timestamp) -> ApiResult<usize> {
                     .execute(conn)?;
                 let mut to = vec![*runner];
                 to.extend(alerts::chain_of(conn, *runner, *unit)?.into_iter().take(1));
-                let data = MissingWeeklyReport {
+                let data = MissingWeeklyReportNotice {
                     org_unit_id: *unit,
                     unit_name: name,
                     manager_id: *runner,

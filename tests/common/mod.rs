@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod contract;
+
 use std::net::TcpListener;
 use std::sync::Arc;
 
@@ -193,6 +195,19 @@ impl TestApp {
             .unwrap_or("")
             .to_string();
         let bytes = res.body().limit(16 * 1024 * 1024).await.unwrap();
+        let headers: Vec<(String, String)> = res
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.as_str().to_string(), v.to_str().unwrap_or("").to_string()))
+            .collect();
+        let url = format!("{}{}", self.base, path);
+        contract::check(&contract::Seen {
+            method: "GET",
+            url: &url,
+            status: res.status().as_u16(),
+            headers: &headers,
+            body: &bytes,
+        });
         (res.status().as_u16(), content_type, bytes.to_vec())
     }
 
@@ -382,6 +397,7 @@ impl Req {
         let client = awc::Client::builder()
             .timeout(std::time::Duration::from_secs(30))
             .finish();
+        let method = self.method.to_string();
         let mut req = client.request(self.method, &self.url);
         for (k, v) in &self.headers {
             req = req.insert_header((k.as_str(), v.as_str()));
@@ -392,11 +408,18 @@ impl Req {
         }
         .expect("request failed");
         let bytes = res.body().limit(16 * 1024 * 1024).await.unwrap();
-        let headers = res
+        let headers: Vec<(String, String)> = res
             .headers()
             .iter()
             .map(|(k, v)| (k.as_str().to_string(), v.to_str().unwrap_or("").to_string()))
             .collect();
+        contract::check(&contract::Seen {
+            method: &method,
+            url: &self.url,
+            status: res.status().as_u16(),
+            headers: &headers,
+            body: &bytes,
+        });
         let text = String::from_utf8_lossy(&bytes).to_string();
         Resp {
             status: res.status(),

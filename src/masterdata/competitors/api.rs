@@ -34,6 +34,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(update_competitor);
 }
 
+#[crate::rules]
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateCompetitor {
@@ -46,6 +47,7 @@ pub struct CreateCompetitor {
 }
 
 /// Changes to a competitor; `archived: true` archives it, `false` restores it.
+#[crate::rules]
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateCompetitor {

@@ -37,6 +37,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(update_customer);
 }
 
+#[crate::rules]
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateCustomer {
@@ -61,6 +62,7 @@ pub struct CreateCustomer {
 }
 
 /// Changes to a customer; `archived: true` archives it, `false` restores it.
+#[crate::rules]
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateCustomer {

@@ -28,6 +28,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(link_dealer_user);
 }
 
+#[crate::rules]
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateDealer {
@@ -41,6 +42,7 @@ pub struct CreateDealer {
 }
 
 /// Changes to a dealer; `archived: true` archives it, `false` restores it.
+#[crate::rules]
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateDealer {

@@ -25,6 +25,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(update_product);
 }
 
+#[crate::rules]
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateProduct {
@@ -44,6 +45,7 @@ pub struct CreateProduct {
 }
 
 /// Changes to a product; `archived: true` archives it, `false` restores it.
+#[crate::rules]
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateProduct {
@@ -65,6 +67,7 @@ pub struct UpdateProduct {
     pub archived: Option<bool>,
 }
 
+#[crate::rules]
 #[derive(Debug, Default, Deserialize, Validate, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ProductQuery {

@@ -21,6 +21,7 @@ use crate::visits::{signs_for, READERS};
 use crate::AppState;
 
 /// A superior's decision; returning needs a `comment`.
+#[crate::rules]
 #[derive(Debug, Default, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PlanDecision {

@@ -35,6 +35,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 }
 
 /// One visit to plan: a customer, or a prospect by name.
+#[crate::rules]
 #[derive(Debug, Clone, serde::Serialize, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PlannedVisitInput {
@@ -55,6 +56,7 @@ pub struct PlannedVisitInput {
     pub notes: Option<String>,
 }
 
+#[crate::rules]
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateVisitPlan {
@@ -69,6 +71,7 @@ pub struct CreateVisitPlan {
 }
 
 /// Changes to a draft or returned plan; `visits`, when given, replaces the list.
+#[crate::rules]
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateVisitPlan {

@@ -21,6 +21,7 @@ use crate::visits::{distance_m, Purpose};
 const MAX_MINOR: i64 = 1_000_000_000_000;
 
 /// One visit made.
+#[crate::rules]
 #[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VisitInput {
@@ -57,6 +58,7 @@ pub struct VisitInput {
     pub checkin_accuracy_m: Option<f64>,
 }
 
+#[crate::rules]
 #[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExpenseInput {
@@ -67,6 +69,7 @@ pub struct ExpenseInput {
     pub note: Option<String>,
 }
 
+#[crate::rules]
 #[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CompetitorInfoInput {
@@ -77,6 +80,7 @@ pub struct CompetitorInfoInput {
     pub observation: String,
 }
 
+#[crate::rules]
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateDailyReport {
@@ -99,6 +103,7 @@ pub struct CreateDailyReport {
 }
 
 /// Changes to a draft or returned report; a list, when given, replaces the stored one.
+#[crate::rules]
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateDailyReport {
@@ -123,6 +128,7 @@ pub struct UpdateDailyReport {
 
 /// A reviewer's decision: reviewing needs a `quality_score` (1-5) and a `comment`; returning
 /// needs a `comment`.
+#[crate::rules]
 #[derive(Debug, Default, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReportDecision {

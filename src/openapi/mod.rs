@@ -1,5 +1,9 @@
-//! The OpenAPI document: the base (info, security, shared schemas) and the finishing pass
-//! that gives every operation its problem responses.
+//! The OpenAPI document: the base (info, security, shared schemas), the finishing pass that
+//! gives every operation its problem responses, and the passes over the JSON that declare the
+//! response headers and the webhooks (which utoipa 5 cannot express).
+
+mod headers;
+mod webhooks;
 
 use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
@@ -18,10 +22,19 @@ use crate::error::{FieldError, Problem};
             minor units of the currency in `GET /api/v1/settings`. Lists use cursor pagination \
             (`limit`, `cursor` -> `next_cursor`). POSTs accept `Idempotency-Key`; writes to an \
             existing resource need `If-Match` with its `ETag`.",
-        version = "1.0.0"
+        version = "1.0.0",
+        contact(name = "salestrack API team", email = "api@salestrack.local"),
+        license(name = "MIT", identifier = "MIT")
     ),
+    servers((url = "/", description = "The server that serves this document")),
     modifiers(&BearerAuth),
-    components(schemas(Problem, FieldError)),
+    components(schemas(
+        Problem,
+        FieldError,
+        crate::events::ResourceRef,
+        crate::visits::missing::MissingDailyReportNotice,
+        crate::weekly::missing::MissingWeeklyReportNotice,
+    )),
     tags(
         (name = "auth", description = "Login, token refresh, logout"),
         (name = "me", description = "The caller"),
@@ -75,6 +88,21 @@ pub fn base() -> Doc {
     ApiDoc::openapi()
 }
 
+/// The finished document as JSON: problem responses, response headers and webhooks declared.
+pub fn document(doc: Doc) -> serde_json::Value {
+    let mut doc = match serde_json::to_value(finish(doc)) {
+        Ok(v) => v,
+        Err(e) => {
+            tracing::error!(error = %e, "the OpenAPI document does not serialise");
+            return serde_json::Value::Null;
+        }
+    };
+    headers::declare(&mut doc);
+    doc["components"]["headers"] = headers::components();
+    doc["webhooks"] = webhooks::section();
+    doc
+}
+
 fn problem(description: &str) -> RefOr<Response> {
     RefOr::T(
         Response::builder()
@@ -118,7 +146,7 @@ fn idempotency_key() -> utoipa::openapi::path::Parameter {
 }
 
 /// Adds the problem responses each operation can give, so generated clients know them.
-pub fn finish(mut doc: Doc) -> Doc {
+fn finish(mut doc: Doc) -> Doc {
     for (path, item) in doc.paths.paths.iter_mut() {
         let has_path_params = path.contains('{');
         let ops = [
@@ -137,6 +165,9 @@ pub fn finish(mut doc: Doc) -> Doc {
                 .iter()
                 .flatten()
                 .any(|p| p.parameter_in == ParameterIn::Query);
+            if op.description.is_none() {
+                op.description = op.summary.clone();
+            }
             let public = is_public(op);
             if !public {
                 // Stated on the operation too, for generators that ignore the document default.
