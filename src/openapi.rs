@@ -117,10 +117,55 @@ fn idempotency_key() -> utoipa::openapi::path::Parameter {
         .build()
 }
 
+/// `304 Not Modified`: what a GET answers to an `If-None-Match` naming the current `ETag`.
+fn not_modified() -> RefOr<Response> {
+    RefOr::T(
+        Response::builder()
+            .description("Not modified: `If-None-Match` names the current `ETag`; no body")
+            .build(),
+    )
+}
+
+/// Whether writes to a path take `If-Match`.
+fn takes_if_match(item: &utoipa::openapi::PathItem) -> bool {
+    [&item.put, &item.patch, &item.delete, &item.post]
+        .into_iter()
+        .flatten()
+        .any(|op| has_header(op, "If-Match"))
+}
+
+/// The versioned resources: those written with `If-Match`, directly or through a workflow
+/// action beneath them (`/market-reports/{id}/acknowledge`). Their GET carries an `ETag` and
+/// can answer 304.
+fn versioned_paths(doc: &Doc) -> Vec<String> {
+    let mut paths = Vec::new();
+    for (path, item) in &doc.paths.paths {
+        if !takes_if_match(item) {
+            continue;
+        }
+        paths.push(path.clone());
+        if let Some((parent, action)) = path.rsplit_once('/') {
+            if !action.starts_with('{') {
+                paths.push(parent.to_string());
+            }
+        }
+    }
+    paths
+}
+
 /// Adds the problem responses each operation can give, so generated clients know them.
 pub fn finish(mut doc: Doc) -> Doc {
+    let versioned = versioned_paths(&doc);
     for (path, item) in doc.paths.paths.iter_mut() {
         let has_path_params = path.contains('{');
+        if versioned.contains(path) {
+            if let Some(get) = item.get.as_mut() {
+                get.responses
+                    .responses
+                    .entry("304".to_string())
+                    .or_insert_with(not_modified);
+            }
+        }
         let ops = [
             (&mut item.get, false),
             (&mut item.post, true),
@@ -163,6 +208,7 @@ pub fn finish(mut doc: Doc) -> Doc {
             if path.ends_with("/auth/login") {
                 add("429", "Too many failed logins; see Retry-After");
             }
+            add("414", "Request target (path and query) longer than 8 KiB");
             add("500", "Unexpected error");
             add("503", "Database unavailable; see Retry-After");
             if public {

@@ -146,6 +146,7 @@ impl TestApp {
             url: format!("{}{}", self.base, path),
             headers: Vec::new(),
             body: None,
+            decompress: true,
         }
     }
 
@@ -353,6 +354,7 @@ pub struct Req {
     url: String,
     headers: Vec<(String, String)>,
     body: Option<(String, Vec<u8>)>,
+    decompress: bool,
 }
 
 impl Req {
@@ -378,11 +380,20 @@ impl Req {
         self
     }
 
+    /// Leaves the body as the server encoded it (and sends no `Accept-Encoding` of its own).
+    pub fn undecoded(mut self) -> Self {
+        self.decompress = false;
+        self
+    }
+
     pub async fn send(self) -> Resp {
         let client = awc::Client::builder()
             .timeout(std::time::Duration::from_secs(30))
             .finish();
         let mut req = client.request(self.method, &self.url);
+        if !self.decompress {
+            req = req.no_decompress();
+        }
         for (k, v) in &self.headers {
             req = req.insert_header((k.as_str(), v.as_str()));
         }
@@ -403,6 +414,7 @@ impl Req {
             headers,
             body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
             text,
+            bytes: bytes.to_vec(),
         }
     }
 }
@@ -414,6 +426,8 @@ pub struct Resp {
     pub headers: Vec<(String, String)>,
     pub body: Value,
     pub text: String,
+    /// The body as received (encoded, for an `undecoded` request).
+    pub bytes: Vec<u8>,
 }
 
 impl Resp {
