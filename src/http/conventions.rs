@@ -211,9 +211,16 @@ pub async fn allow_on_405(
     let mut res = next.call(req).await?;
     if res.status() == StatusCode::METHOD_NOT_ALLOWED && !res.headers().contains_key(header::ALLOW)
     {
-        let allow = routes.and_then(|r| r.allow(res.request().path()));
-        if let Some(v) = allow.and_then(|a| HeaderValue::from_str(&a).ok()) {
-            res.headers_mut().insert(header::ALLOW, v);
+        let path = res.request().path().to_string();
+        match routes
+            .and_then(|r| r.allow(&path))
+            .and_then(|a| HeaderValue::from_str(&a).ok())
+        {
+            Some(v) => {
+                res.headers_mut().insert(header::ALLOW, v);
+            }
+            // A route registered outside the OpenAPI document (with `.route`, not `.service`).
+            None => tracing::warn!(path, "a 405 without Allow: the path is not in the document"),
         }
     }
     Ok(res)
