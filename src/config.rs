@@ -24,6 +24,9 @@ pub struct Config {
     /// `JOBS_INTERVAL_MS`: how often background work (escalations, webhook deliveries) runs
     /// (default 2000).
     pub jobs_interval_ms: u64,
+    /// `CORS_ALLOWED_ORIGINS`: the web origins (`https://app.example.com`, comma-separated) whose
+    /// pages may call the API from a browser. None by default: no CORS headers are sent.
+    pub cors_allowed_origins: Vec<String>,
     /// `SALESTRACK_ADMIN_EMAIL` / `SALESTRACK_ADMIN_PASSWORD`: the first admin, created on the
     /// first start of an empty database.
     pub admin_email: Option<String>,
@@ -50,6 +53,28 @@ fn parsed<T: std::str::FromStr>(name: &str, default: T) -> anyhow::Result<T> {
     }
 }
 
+/// Parses a comma-separated list of web origins (`scheme://host[:port]`, http or https) into
+/// their serialised form, the one browsers send in `Origin` (lower case, default port left out).
+pub fn origins(list: &str) -> anyhow::Result<Vec<String>> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|o| !o.is_empty())
+        .map(|o| {
+            let invalid = || {
+                anyhow::anyhow!(
+                    "CORS_ALLOWED_ORIGINS: {o:?} is not an origin like https://app.example.com"
+                )
+            };
+            let url = url::Url::parse(o).map_err(|_| invalid())?;
+            let bare = url.path() == "/" && url.query().is_none() && url.fragment().is_none();
+            if !matches!(url.scheme(), "http" | "https") || !bare || !url.username().is_empty() {
+                return Err(invalid());
+            }
+            Ok(url.origin().ascii_serialization())
+        })
+        .collect()
+}
+
 impl Config {
     pub fn from_env() -> anyhow::Result<Self> {
         Ok(Config {
@@ -61,6 +86,7 @@ impl Config {
             max_body_bytes: parsed("MAX_BODY_BYTES", 1024 * 1024)?,
             pool_size: parsed("DATABASE_POOL_SIZE", 10)?,
             jobs_interval_ms: parsed("JOBS_INTERVAL_MS", 2000)?,
+            cors_allowed_origins: origins(var("CORS_ALLOWED_ORIGINS").as_deref().unwrap_or(""))?,
             admin_email: var("SALESTRACK_ADMIN_EMAIL"),
             admin_password: var("SALESTRACK_ADMIN_PASSWORD"),
             company_name: var("SALESTRACK_COMPANY_NAME").unwrap_or_else(|| "Company".into()),
@@ -83,6 +109,7 @@ impl Config {
             max_body_bytes: 1024 * 1024,
             pool_size: 10,
             jobs_interval_ms: 2000,
+            cors_allowed_origins: Vec::new(),
             admin_email: None,
             admin_password: None,
             company_name: "Company".into(),
@@ -103,6 +130,7 @@ impl fmt::Debug for Config {
             .field("access_token_ttl_seconds", &self.access_token_ttl_seconds)
             .field("refresh_token_ttl_days", &self.refresh_token_ttl_days)
             .field("max_body_bytes", &self.max_body_bytes)
+            .field("cors_allowed_origins", &self.cors_allowed_origins)
             .field("admin_email", &self.admin_email)
             .finish_non_exhaustive()
     }

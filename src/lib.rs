@@ -42,7 +42,7 @@ use std::sync::Arc;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
-use actix_web::middleware::{from_fn, ErrorHandlers};
+use actix_web::middleware::{from_fn, Compress, ErrorHandlers};
 use actix_web::{web, App};
 use tracing_actix_web::TracingLogger;
 use utoipa_actix_web::AppExt;
@@ -134,14 +134,24 @@ pub fn build_app(
     >,
 > {
     let limit = state.config.max_body_bytes;
+    let cors = http::conventions::cors(&state.config.cors_allowed_origins);
     let (app, doc) = utoipa_app(App::new()).split_for_parts();
     let doc = openapi::document(doc);
+    let routes = http::conventions::Routes::from_doc(&doc);
+    // Swagger UI stays offline (no outside validator) and keeps the token over a reload.
+    let swagger = SwaggerUi::new("/docs/{_:.*}")
+        .external_url_unchecked("/api-docs/openapi.json", doc)
+        .config(
+            utoipa_swagger_ui::Config::default()
+                .validator_url("none")
+                .persist_authorization(true),
+        );
+    // Middleware runs from the last `wrap` (outermost) to the first.
     app.app_data(web::Data::new(state))
+        .app_data(web::Data::new(routes))
         .app_data(web::PayloadConfig::new(limit))
         .app_data(web::JsonConfig::default().limit(limit))
-        .service(
-            SwaggerUi::new("/docs/{_:.*}").external_url_unchecked("/api-docs/openapi.json", doc),
-        )
+        .service(swagger)
         .route(
             "/docs",
             web::get().to(|| async {
@@ -154,6 +164,15 @@ pub fn build_app(
         .wrap(ErrorHandlers::new().default_handler(http::problems::ensure_problem))
         .wrap(from_fn(http::location::middleware))
         .wrap(from_fn(http::idempotency::middleware))
+        .wrap(from_fn(http::conventions::not_modified))
+        .wrap(from_fn(http::conventions::allow_on_405))
+        .wrap(from_fn(http::conventions::head_as_get))
+        .wrap(from_fn(http::conventions::uri_limit))
+        .wrap(from_fn(http::conventions::no_store))
+        .wrap(cors)
+        // Again, for the refusals of the CORS middleware itself.
+        .wrap(ErrorHandlers::new().default_handler(http::problems::ensure_problem))
         .wrap(from_fn(ops::request_id_header))
-        .wrap(TracingLogger::default())
+        .wrap(Compress::default())
+        .wrap(TracingLogger::<ops::RequestSpan>::new())
 }

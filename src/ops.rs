@@ -7,11 +7,14 @@ use actix_web::middleware::Next;
 use actix_web::{get, web, HttpMessage};
 use diesel::connection::SimpleConnection;
 use serde::{Deserialize, Serialize};
-use tracing_actix_web::RequestId;
+use tracing::Span;
+use tracing_actix_web::{DefaultRootSpanBuilder, RequestId, RootSpanBuilder};
 use utoipa::ToSchema;
 
 use crate::error::ApiResult;
 use crate::AppState;
+
+const REQUEST_ID: &str = "x-request-id";
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct Health {
@@ -45,20 +48,53 @@ pub async fn readyz(state: web::Data<AppState>) -> ApiResult<web::Json<Health>> 
     }))
 }
 
-/// Echoes the request id of the trace span as `X-Request-Id`, so a client can quote it.
+/// The `X-Request-Id` a client sent, when it is well-formed: 1 to 200 characters of
+/// `A-Z a-z 0-9 . _ : -`. Anything else is ignored, and the server's own id is used.
+pub fn client_request_id(req: &ServiceRequest) -> Option<&str> {
+    let id = req.headers().get(REQUEST_ID)?.to_str().ok()?;
+    let well_formed = (1..=200).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'-'));
+    well_formed.then_some(id)
+}
+
+/// Answers with `X-Request-Id`: the client's own when well-formed, else the id of the trace
+/// span, so that a client can quote it and find it in the logs.
 pub async fn request_id_header(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let id = req.extensions().get::<RequestId>().copied();
+    let id = match client_request_id(&req) {
+        Some(own) => HeaderValue::from_str(own).ok(),
+        None => req
+            .extensions()
+            .get::<RequestId>()
+            .and_then(|id| HeaderValue::from_str(&id.to_string()).ok()),
+    };
     let mut res = next.call(req).await?;
     if let Some(id) = id {
-        if let Ok(v) = HeaderValue::from_str(&id.to_string()) {
-            res.headers_mut()
-                .insert(HeaderName::from_static("x-request-id"), v);
-        }
+        res.headers_mut()
+            .insert(HeaderName::from_static(REQUEST_ID), id);
     }
     Ok(res)
+}
+
+/// The trace span of a request: the default fields, and the client's own request id.
+pub struct RequestSpan;
+
+impl RootSpanBuilder for RequestSpan {
+    fn on_request_start(request: &ServiceRequest) -> Span {
+        let client_request_id = client_request_id(request).unwrap_or("");
+        tracing_actix_web::root_span!(request, client_request_id = %client_request_id)
+    }
+
+    fn on_request_end<B: MessageBody>(
+        span: Span,
+        outcome: &Result<ServiceResponse<B>, actix_web::Error>,
+    ) {
+        DefaultRootSpanBuilder::on_request_end(span, outcome);
+    }
 }
 
 /// Housekeeping: deletes expired idempotency keys, login failures and refresh tokens.

@@ -1,7 +1,8 @@
 //! The shared HTTP mechanisms every area uses: validated JSON and query input, cursor
-//! pagination, ETags and `If-Match`, `Idempotency-Key`, and problem responses for everything
-//! the framework itself rejects.
+//! pagination, ETags and `If-Match`, `Idempotency-Key`, problem responses for everything
+//! the framework itself rejects, and the HTTP conventions (CORS, HEAD, 304, Allow, caching).
 
+pub mod conventions;
 pub mod etag;
 pub mod idempotency;
 pub mod input;

@@ -44,14 +44,22 @@ pub fn ensure_problem<B: MessageBody + 'static>(
         404 => ApiError::NotFound(detail),
         405 => ApiError::MethodNotAllowed(detail),
         413 => ApiError::PayloadTooLarge(detail),
+        414 => ApiError::UriTooLong(detail),
         415 => ApiError::UnsupportedMediaType(detail),
         503 => ApiError::Unavailable(detail),
         s if s < 500 => ApiError::BadRequest(detail),
         _ => ApiError::Internal(anyhow::anyhow!("{detail}")),
     };
     let mut problem: HttpResponse<BoxBody> = error.error_response();
-    // Keep the original status (e.g. 408, 431) even where the mapping above is coarser.
+    // Keep the original status (e.g. 408, 431) even where the mapping above is coarser, and the
+    // original headers (Allow, Vary, CORS ...) but those that describe the old body.
     *problem.status_mut() = status;
+    let own: Vec<header::HeaderName> = problem.headers().keys().cloned().collect();
+    for (name, value) in res.headers() {
+        if !own.contains(name) && *name != header::CONTENT_LENGTH {
+            problem.headers_mut().append(name.clone(), value.clone());
+        }
+    }
     let (req, _) = res.into_parts();
     Ok(ErrorHandlerResponse::Response(
         ServiceResponse::new(req, problem).map_into_right_body::<B>(),

@@ -194,6 +194,7 @@ fn finish(mut doc: Doc) -> Doc {
             if path.ends_with("/auth/login") {
                 add("429", "Too many failed logins; see Retry-After");
             }
+            add("414", "Request target (path and query) longer than 8 KiB");
             add("500", "Unexpected error");
             add("503", "Database unavailable; see Retry-After");
             if public {

@@ -97,6 +97,8 @@ pub struct Seen<'a> {
     pub status: u16,
     pub headers: &'a [(String, String)],
     pub body: &'a [u8],
+    /// The body is still as `Content-Encoding` says (the client did not decode it).
+    pub encoded: bool,
 }
 
 impl Seen<'_> {
@@ -220,7 +222,8 @@ fn verdict(seen: &Seen<'_>) -> Result<(), String> {
     if !content_type.ends_with("json") {
         return Ok(());
     }
-    let body: Value = serde_json::from_slice(seen.body)
+    let decoded = decode(seen)?;
+    let body: Value = serde_json::from_slice(&decoded)
         .map_err(|e| format!("{id} {code}: the body is not JSON: {e}"))?;
     let Some(schema) = media.get("schema") else {
         return Ok(());
@@ -291,4 +294,20 @@ fn problem_body(contract: &Contract, seen: &Seen<'_>) -> Result<(), String> {
         Ok(()) => Ok(()),
         Err(e) => Err(format!("the problem does not match Problem: {e}")),
     }
+}
+
+/// The body as the server meant it, for a test that read it still encoded.
+fn decode(seen: &Seen<'_>) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    if !seen.encoded {
+        return Ok(seen.body.to_vec());
+    }
+    let read = match seen.header("content-encoding") {
+        Some("gzip") => flate2::read::GzDecoder::new(seen.body).read_to_end(&mut out),
+        Some("br") => brotli::Decompressor::new(seen.body, 4096).read_to_end(&mut out),
+        _ => return Ok(seen.body.to_vec()),
+    };
+    read.map_err(|e| format!("the body does not decode: {e}"))?;
+    Ok(out)
 }

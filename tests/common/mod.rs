@@ -148,6 +148,7 @@ impl TestApp {
             url: format!("{}{}", self.base, path),
             headers: Vec::new(),
             body: None,
+            decompress: true,
         }
     }
 
@@ -207,6 +208,7 @@ impl TestApp {
             status: res.status().as_u16(),
             headers: &headers,
             body: &bytes,
+            encoded: false,
         });
         (res.status().as_u16(), content_type, bytes.to_vec())
     }
@@ -368,6 +370,7 @@ pub struct Req {
     url: String,
     headers: Vec<(String, String)>,
     body: Option<(String, Vec<u8>)>,
+    decompress: bool,
 }
 
 impl Req {
@@ -393,12 +396,21 @@ impl Req {
         self
     }
 
+    /// Leaves the body as the server encoded it (and sends no `Accept-Encoding` of its own).
+    pub fn undecoded(mut self) -> Self {
+        self.decompress = false;
+        self
+    }
+
     pub async fn send(self) -> Resp {
         let client = awc::Client::builder()
             .timeout(std::time::Duration::from_secs(30))
             .finish();
         let method = self.method.to_string();
         let mut req = client.request(self.method, &self.url);
+        if !self.decompress {
+            req = req.no_decompress();
+        }
         for (k, v) in &self.headers {
             req = req.insert_header((k.as_str(), v.as_str()));
         }
@@ -419,6 +431,7 @@ impl Req {
             status: res.status().as_u16(),
             headers: &headers,
             body: &bytes,
+            encoded: !self.decompress,
         });
         let text = String::from_utf8_lossy(&bytes).to_string();
         Resp {
@@ -426,6 +439,7 @@ impl Req {
             headers,
             body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
             text,
+            bytes: bytes.to_vec(),
         }
     }
 }
@@ -437,6 +451,8 @@ pub struct Resp {
     pub headers: Vec<(String, String)>,
     pub body: Value,
     pub text: String,
+    /// The body as received (encoded, for an `undecoded` request).
+    pub bytes: Vec<u8>,
 }
 
 impl Resp {
