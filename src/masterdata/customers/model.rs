@@ -45,6 +45,8 @@ pub struct Customer {
     pub name: String,
     /// Free classification (e.g. `retail`, `wholesale`).
     pub kind: Option<String>,
+    /// Where the customer is placed. Whoever reaches this unit reaches the customer, and so does
+    /// whoever reaches its owner (through the owner's current unit).
     pub org_unit_id: Id,
     /// The owning salesperson.
     pub owner_id: Id,
