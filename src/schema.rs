@@ -681,6 +681,12 @@ diesel::allow_tables_to_appear_in_same_query!(
 diesel::allow_tables_to_appear_in_same_query!(coaching_participants, users);
 diesel::allow_tables_to_appear_in_same_query!(coaching_sessions, users);
 
+// Personal records are reached through their owner's current unit (a subquery on users).
+diesel::allow_tables_to_appear_in_same_query!(visit_plans, users);
+diesel::allow_tables_to_appear_in_same_query!(daily_reports, users);
+diesel::allow_tables_to_appear_in_same_query!(market_reports, users);
+diesel::allow_tables_to_appear_in_same_query!(complaints, users);
+
 // --- Weekly progress reports (migration 000006_weekly) ---
 
 diesel::table! {

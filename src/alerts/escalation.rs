@@ -10,7 +10,7 @@
 use diesel::prelude::*;
 use diesel::sql_types::Integer;
 
-use super::{chain_of, next_escalation, Severity};
+use super::{chain_of_person, next_escalation, Severity};
 use crate::complaints::model::Row as ComplaintRow;
 use crate::db::types::{Tstz, Uid};
 use crate::db::{write_tx, Backend, DbConnection, Id, Timestamp};
@@ -101,7 +101,7 @@ pub fn run(conn: &mut DbConnection, now: Timestamp) -> ApiResult<Escalated> {
             now,
         )? {
             let row = ReportRow::find(conn, id)?;
-            let chain = chain_of(conn, row.reporter_id, row.org_unit_id)?;
+            let chain = chain_of_person(conn, row.reporter_id)?;
             let deadline = Severity::parse(&row.severity).hours(&settings.ack_deadline_hours);
             let target = escalate(conn, "market_report", id, row.escalation_level, &chain, now)?;
             let level = row.escalation_level + i32::from(target.is_some());
@@ -139,7 +139,7 @@ pub fn run(conn: &mut DbConnection, now: Timestamp) -> ApiResult<Escalated> {
         let pending = "status IN ('open', 'in_progress', 'reopened') AND acknowledged_at IS NULL";
         for id in claim_due(conn, "complaints", pending, "next_escalation_at", now)? {
             let row = ComplaintRow::find(conn, id)?;
-            let chain = chain_of(conn, row.reporter_id, row.org_unit_id)?;
+            let chain = chain_of_person(conn, row.reporter_id)?;
             let deadline = Severity::parse(&row.severity).hours(&settings.ack_deadline_hours);
             let target = escalate(conn, "complaint", id, row.escalation_level, &chain, now)?;
             let level = row.escalation_level + i32::from(target.is_some());
@@ -185,7 +185,7 @@ pub fn run(conn: &mut DbConnection, now: Timestamp) -> ApiResult<Escalated> {
                 ))
                 .execute(conn)?;
             let complaint = ComplaintRow::find(conn, id)?.present(now);
-            let chain = chain_of(conn, complaint.reporter_id, complaint.org_unit_id)?;
+            let chain = chain_of_person(conn, complaint.reporter_id)?;
             let mut told = vec![complaint.assignee_id];
             told.extend(chain.first().copied());
             let title = format!("Complaint overdue: {}", complaint.title);

@@ -76,6 +76,15 @@ pub fn chain_of(conn: &mut DbConnection, user: Id, unit: Id) -> QueryResult<Vec<
     Ok(chain)
 }
 
+/// The managers above a user as the org is now (their current unit; see `auth::Reach`): the
+/// chain that reaches, and so signs for and is told about, the user's records.
+pub fn chain_of_person(conn: &mut DbConnection, user: Id) -> QueryResult<Vec<Id>> {
+    match crate::auth::current_unit(conn, user)? {
+        Some(unit) => chain_of(conn, user, unit),
+        None => Ok(Vec::new()),
+    }
+}
+
 /// When an item filed now at `level` escalates next: after the acknowledgement deadline, as long
 /// as there is someone higher in the chain.
 pub fn next_escalation(

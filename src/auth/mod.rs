@@ -81,6 +81,14 @@ impl FromStr for Role {
 
 /// The records a caller may see: their own, plus those of every user in the subtrees of the
 /// units they manage (or everything, for company-wide roles).
+///
+/// Reach follows the org as it is now. A person's records (visit plans, daily reports, market
+/// reports and complaints they filed, the customers they own) follow the person: they are
+/// reached through the owner's *current* unit, never through the unit stored on the record when
+/// it was made. So when a salesperson moves to another office, their new supervisor reaches (and
+/// approves, reviews, acknowledges) everything of theirs, old records included, and the old
+/// supervisor reaches none of it any more. Records of a unit (weekly reports, meetings) stay
+/// with the unit. A customer is reached through its owner or through the unit it is placed in.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Reach {
     /// True for company-wide roles (admin, executive, integration).
@@ -95,6 +103,34 @@ impl Reach {
     pub fn covers_unit(&self, unit: Id) -> bool {
         self.all || self.unit_ids.contains(&unit)
     }
+
+    /// The people whose current unit is in reach, as a subquery for a SQL filter
+    /// (`owner_id.eq_any(reach.people())`); meaningless when `all` is set (filter nothing then).
+    pub fn people(&self) -> People {
+        people_in(self.unit_ids.clone())
+    }
+}
+
+/// The people whose current unit is one of `units`, as a subquery for a SQL filter.
+pub fn people_in(units: Vec<Id>) -> People {
+    users::table
+        .filter(users::org_unit_id.eq_any(units))
+        .select(users::id)
+}
+
+/// The subquery of [`people_in`]: the ids of the users of some units.
+pub type People = diesel::dsl::Select<
+    diesel::dsl::Filter<users::table, diesel::dsl::EqAny<users::org_unit_id, Vec<Id>>>,
+    users::id,
+>;
+
+/// The unit a user belongs to now (None for an unknown user).
+pub fn current_unit(conn: &mut DbConnection, user: Id) -> QueryResult<Option<Id>> {
+    users::table
+        .find(user)
+        .select(users::org_unit_id)
+        .first(conn)
+        .optional()
 }
 
 /// The authenticated user of a request, with role and reach. Every handler that needs a user
@@ -121,9 +157,19 @@ impl Caller {
         self.role == role
     }
 
-    /// Whether a record owned by `owner` (a member of `owner_unit`) is within reach.
-    pub fn reaches(&self, owner: Id, owner_unit: Id) -> bool {
-        owner == self.user_id || self.reach.covers_unit(owner_unit)
+    /// Whether the user `person`, whose current unit is `person_unit`, is within reach.
+    /// `person_unit` is the user's unit as it is now; for a record, use [`Caller::reaches_person`].
+    pub fn reaches(&self, person: Id, person_unit: Id) -> bool {
+        person == self.user_id || self.reach.covers_unit(person_unit)
+    }
+
+    /// Whether the records of `person` are within reach: the caller's own, or those of someone
+    /// whose current unit is in reach (see [`Reach`]: records follow the person).
+    pub fn reaches_person(&self, conn: &mut DbConnection, person: Id) -> QueryResult<bool> {
+        if person == self.user_id || self.reach.all {
+            return Ok(true);
+        }
+        Ok(current_unit(conn, person)?.is_some_and(|u| self.reach.covers_unit(u)))
     }
 }
 

@@ -23,13 +23,16 @@ crate::page_type!(CoachingSessionPage, CoachingSession);
 
 /// Roles that coach.
 pub const COACHES: [Role; 2] = [Role::Supervisor, Role::Manager];
-const READERS: [Role; 5] = [
+/// Roles that read sessions (of their reach, or that they took part in). Sessions are notes
+/// about people, not results: executives do not read them (they see who needs coaching).
+const READERS: [Role; 4] = [
     Role::Salesperson,
     Role::Supervisor,
     Role::Manager,
-    Role::Executive,
     Role::Admin,
 ];
+/// Roles that complete action items (their own, or as the coach); admins only read.
+const DOERS: [Role; 3] = [Role::Salesperson, Role::Supervisor, Role::Manager];
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(list_coaching_sessions)
@@ -334,7 +337,7 @@ pub async fn complete_coaching_action_item(
     caller: Caller,
     path: web::Path<(Id, Id)>,
 ) -> ApiResult<HttpResponse> {
-    caller.require(&READERS)?;
+    caller.require(&DOERS)?;
     let (id, item) = path.into_inner();
     let now = state.clock.now();
     let session = state

@@ -18,7 +18,8 @@ use crate::events;
 use crate::http::input::OptionalJson;
 use crate::http::{with_etag, IfMatch, PageParams, ValidJson, ValidQuery};
 use crate::market_reports::api::{FILERS, SUPERIORS};
-use crate::schema::{complaints as c, customers, products, users};
+use crate::masterdata::customers::model::Customer;
+use crate::schema::{complaints as c, products, users};
 use crate::settings::model::StoredSettings;
 use crate::AppState;
 
@@ -92,7 +93,7 @@ pub struct ComplaintQuery {
     pub severity: Option<Severity>,
     /// Only complaints past (true) or within (false) their resolution due date.
     pub overdue: Option<bool>,
-    /// Complaints filed in this unit's subtree.
+    /// Complaints filed by the people now in this unit's subtree (records follow the person).
     pub unit_id: Option<Id>,
     pub customer_id: Option<Id>,
     pub assignee_id: Option<Id>,
@@ -172,19 +173,13 @@ pub async fn create_complaint(
     let complaint = state
         .db(move |conn| {
             write_tx(conn, |conn| {
-                let customer: Option<(Id, Id)> = customers::table
-                    .find(body.customer_id)
-                    .select((customers::owner_id, customers::org_unit_id))
-                    .first(conn)
-                    .optional()?;
-                match customer {
-                    Some((owner, unit)) if caller.reaches(owner, unit) => {}
-                    _ => {
-                        return Err(ApiError::invalid(
-                            "customer_id",
-                            "no such customer in your reach",
-                        ))
-                    }
+                if !Customer::reached(conn, &caller, &[body.customer_id])?
+                    .contains(&body.customer_id)
+                {
+                    return Err(ApiError::invalid(
+                        "customer_id",
+                        "no such customer in your reach",
+                    ));
                 }
                 if let Some(product) = body.product_id {
                     let exists: bool = diesel::select(diesel::dsl::exists(
@@ -305,10 +300,12 @@ pub async fn get_complaint(
     Ok(with_etag(StatusCode::OK, &detail, detail.complaint.version))
 }
 
-fn is_superior_of(caller: &Caller, row: &Row) -> bool {
-    SUPERIORS.contains(&caller.role)
-        && caller.user_id != row.reporter_id
-        && caller.reach.covers_unit(row.org_unit_id)
+/// Whether the caller is a superior of the complaint's reporter, as the org is now.
+fn is_superior_of(conn: &mut DbConnection, caller: &Caller, row: &Row) -> QueryResult<bool> {
+    if !SUPERIORS.contains(&caller.role) || caller.user_id == row.reporter_id {
+        return Ok(false);
+    }
+    caller.reaches_person(conn, row.reporter_id)
 }
 
 /// Change a complaint (`If-Match`): the reporter edits its words; superiors also its severity
@@ -332,7 +329,7 @@ pub async fn update_complaint(
         .db(move |conn| {
             write_tx(conn, |conn| {
                 let row = Row::find_in_reach(conn, &caller, id)?;
-                let superior = is_superior_of(&caller, &row);
+                let superior = is_superior_of(conn, &caller, &row)?;
                 if !superior && (body.severity.is_some() || body.assignee_id.is_some()) {
                     return Err(ApiError::Forbidden(
                         "only a superior changes severity or assignee".into(),
@@ -423,7 +420,7 @@ async fn step(
         .db(move |conn| {
             write_tx(conn, |conn| {
                 let row = Row::find_in_reach(conn, &caller, id)?;
-                let superior = is_superior_of(&caller, &row);
+                let superior = is_superior_of(conn, &caller, &row)?;
                 let may = match step {
                     Step::Acknowledge => superior,
                     Step::Start | Step::Resolve => superior || caller.user_id == row.assignee_id,

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::alerts::{Escalation, Notified, Severity};
-use crate::auth::Caller;
+use crate::auth::{people_in, Caller};
 use crate::db::{DbConnection, Id, Timestamp};
 use crate::error::{ApiError, ApiResult};
 use crate::http::Cursor;
@@ -172,10 +172,11 @@ impl Row {
             .ok_or_else(|| ApiError::not_found("complaint"))
     }
 
-    /// A complaint the caller reaches: filed by or assigned to them, or filed in their reach.
+    /// A complaint the caller reaches: filed by or assigned to them, or filed by someone in their
+    /// reach (by the reporter's current unit).
     pub fn find_in_reach(conn: &mut DbConnection, caller: &Caller, id: Id) -> ApiResult<Row> {
         let row = Self::find(conn, id)?;
-        if caller.reaches(row.reporter_id, row.org_unit_id) || row.assignee_id == caller.user_id {
+        if row.assignee_id == caller.user_id || caller.reaches_person(conn, row.reporter_id)? {
             Ok(row)
         } else {
             Err(ApiError::not_found("complaint"))
@@ -195,7 +196,7 @@ impl Row {
                 c::reporter_id
                     .eq(caller.user_id)
                     .or(c::assignee_id.eq(caller.user_id))
-                    .or(c::org_unit_id.eq_any(caller.reach.unit_ids.clone())),
+                    .or(c::reporter_id.eq_any(caller.reach.people())),
             );
         }
         if let Some(s) = f.status {
@@ -214,7 +215,7 @@ impl Row {
             None => {}
         }
         if let Some(units) = &f.units {
-            q = q.filter(c::org_unit_id.eq_any(units.clone()));
+            q = q.filter(c::reporter_id.eq_any(people_in(units.clone())));
         }
         if let Some(customer) = f.customer_id {
             q = q.filter(c::customer_id.eq(customer));

@@ -16,10 +16,10 @@ use crate::db::{write_tx, DbConnection, Id, Timestamp};
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::events;
 use crate::http::{with_etag, IfMatch, PageParams, ValidJson, ValidQuery};
-use crate::schema::{
-    competitors, customers, market_report_links as links, market_reports as mr, products,
-};
+use crate::masterdata::customers::model::Customer;
+use crate::schema::{competitors, market_report_links as links, market_reports as mr, products};
 use crate::settings::model::StoredSettings;
+use crate::visits::reports::model::ReportRow;
 use crate::AppState;
 
 crate::page_type!(MarketReportPage, MarketReport);
@@ -56,6 +56,7 @@ pub struct CreateMarketReport {
     pub title: String,
     #[validate(length(min = 1, max = 10000))]
     pub description: String,
+    /// Customers in your reach (422 naming `customer_ids[i]` otherwise).
     #[serde(default)]
     #[validate(length(max = 50))]
     pub customer_ids: Vec<Id>,
@@ -65,6 +66,7 @@ pub struct CreateMarketReport {
     #[serde(default)]
     #[validate(length(max = 50))]
     pub competitor_ids: Vec<Id>,
+    /// The daily report this came from: yours or one in your reach (422 otherwise).
     pub daily_report_id: Option<Id>,
 }
 
@@ -74,7 +76,7 @@ pub struct MarketReportQuery {
     pub status: Option<MarketReportStatus>,
     pub severity: Option<Severity>,
     pub category: Option<Category>,
-    /// Reports filed in this unit's subtree.
+    /// Reports filed by the people now in this unit's subtree (records follow the person).
     pub unit_id: Option<Id>,
     pub reporter_id: Option<Id>,
     /// Filed on or after this day (UTC).
@@ -83,8 +85,13 @@ pub struct MarketReportQuery {
     pub to: Option<NaiveDate>,
 }
 
-/// Checks that every linked record exists; 422 names the first missing one per list.
-fn check_links(conn: &mut DbConnection, body: &CreateMarketReport) -> ApiResult<()> {
+/// Checks that every linked record exists and, for customers and the daily report, is in the
+/// caller's reach; 422 names the first missing one per list.
+fn check_links(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    body: &CreateMarketReport,
+) -> ApiResult<()> {
     let mut errors = Vec::new();
     let mut check = |field: &str, wanted: &[Id], found: Vec<Id>| {
         if let Some((i, _)) = wanted
@@ -95,11 +102,12 @@ fn check_links(conn: &mut DbConnection, body: &CreateMarketReport) -> ApiResult<
             errors.push(FieldError::new(format!("{field}[{i}]"), "no such record"));
         }
     };
-    let found = customers::table
-        .filter(customers::id.eq_any(&body.customer_ids))
-        .select(customers::id)
-        .load(conn)?;
-    check("customer_ids", &body.customer_ids, found);
+    let found = Customer::reached(conn, caller, &body.customer_ids)?;
+    check(
+        "customer_ids",
+        &body.customer_ids,
+        found.into_iter().collect(),
+    );
     let found = products::table
         .filter(products::id.eq_any(&body.product_ids))
         .select(products::id)
@@ -110,6 +118,16 @@ fn check_links(conn: &mut DbConnection, body: &CreateMarketReport) -> ApiResult<
         .select(competitors::id)
         .load(conn)?;
     check("competitor_ids", &body.competitor_ids, found);
+    if let Some(report) = body.daily_report_id {
+        match ReportRow::find_in_reach(conn, caller, report) {
+            Ok(_) => {}
+            Err(ApiError::NotFound(_)) => errors.push(FieldError::new(
+                "daily_report_id",
+                "no such daily report in your reach",
+            )),
+            Err(e) => return Err(e),
+        }
+    }
     if errors.is_empty() {
         Ok(())
     } else {
@@ -171,7 +189,7 @@ pub async fn create_market_report(
     let report = state
         .db(move |conn| {
             write_tx(conn, |conn| {
-                check_links(conn, &body)?;
+                check_links(conn, &caller, &body)?;
                 let settings = StoredSettings::load(conn)?.settings;
                 let chain = alerts::chain_of(conn, caller.user_id, caller.org_unit_id)?;
                 let deadline = body.severity.hours(&settings.ack_deadline_hours);

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::alerts::{Escalation, Notified, Severity};
-use crate::auth::Caller;
+use crate::auth::{people_in, Caller};
 use crate::db::{DbConnection, Id, Timestamp};
 use crate::error::{ApiError, ApiResult};
 use crate::http::Cursor;
@@ -154,7 +154,7 @@ impl Row {
 
     pub fn find_in_reach(conn: &mut DbConnection, caller: &Caller, id: Id) -> ApiResult<Row> {
         let row = Self::find(conn, id)?;
-        if caller.reaches(row.reporter_id, row.org_unit_id) {
+        if caller.reaches_person(conn, row.reporter_id)? {
             Ok(row)
         } else {
             Err(ApiError::not_found("market report"))
@@ -172,7 +172,7 @@ impl Row {
             q = q.filter(
                 mr::reporter_id
                     .eq(caller.user_id)
-                    .or(mr::org_unit_id.eq_any(caller.reach.unit_ids.clone())),
+                    .or(mr::reporter_id.eq_any(caller.reach.people())),
             );
         }
         if let Some(s) = f.status {
@@ -185,7 +185,7 @@ impl Row {
             q = q.filter(mr::category.eq(c.as_str()));
         }
         if let Some(units) = &f.units {
-            q = q.filter(mr::org_unit_id.eq_any(units.clone()));
+            q = q.filter(mr::reporter_id.eq_any(people_in(units.clone())));
         }
         if let Some(r) = f.reporter_id {
             q = q.filter(mr::reporter_id.eq(r));

@@ -21,14 +21,17 @@ crate::page_type!(MeetingPage, Meeting);
 
 /// Roles that organise meetings.
 const ORGANISERS: [Role; 2] = [Role::Supervisor, Role::Manager];
-/// Roles that read meetings (of their reach, or that they attend).
-const READERS: [Role; 5] = [
+/// Roles that read meetings (of their reach, or that they attend). Meetings carry minutes and
+/// what each attendee did and needs: process records, not results, so executives read none of
+/// them (neither the list nor one meeting, metadata included).
+const READERS: [Role; 4] = [
     Role::Salesperson,
     Role::Supervisor,
     Role::Manager,
-    Role::Executive,
     Role::Admin,
 ];
+/// Roles that attend meetings and file remote reports.
+const ATTENDERS: [Role; 3] = [Role::Salesperson, Role::Supervisor, Role::Manager];
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(list_meetings)
@@ -397,6 +400,7 @@ pub async fn file_meeting_remote_report(
     id: web::Path<Id>,
     body: ValidJson<RemoteReport>,
 ) -> ApiResult<HttpResponse> {
+    caller.require(&ATTENDERS)?;
     let id = id.into_inner();
     let body = body.0;
     let now = state.clock.now();

@@ -70,10 +70,17 @@ pub const READERS: [Role; 4] = [
     Role::Admin,
 ];
 
-/// Whether the caller signs for records of `owner` in `unit`: a supervisor or manager whose
-/// reach covers the unit, never the owner.
-pub fn signs_for(caller: &Caller, owner: crate::db::Id, unit: crate::db::Id) -> bool {
-    SIGNERS.contains(&caller.role) && caller.user_id != owner && caller.reach.covers_unit(unit)
+/// Whether the caller signs for records of `owner`: a supervisor or manager whose reach covers
+/// the owner's current unit (records follow the person, see `auth::Reach`), never the owner.
+pub fn signs_for(
+    conn: &mut crate::db::DbConnection,
+    caller: &Caller,
+    owner: crate::db::Id,
+) -> diesel::QueryResult<bool> {
+    if !SIGNERS.contains(&caller.role) || caller.user_id == owner {
+        return Ok(false);
+    }
+    caller.reaches_person(conn, owner)
 }
 
 /// The business day of an instant, in the company time zone.

@@ -9,7 +9,7 @@ use super::api::{for_writer, managers_above, require_open, WeeklyReviewAction};
 use super::figures::compute;
 use super::model::{set_figures, Row, WeeklyReport, WeeklyStatus};
 use super::{IsoWeek, WRITERS};
-use crate::auth::{Caller, Role};
+use crate::auth::Caller;
 use crate::db::{write_tx, DbConnection, Id, Timestamp};
 use crate::error::{ApiError, ApiResult};
 use crate::events;
@@ -136,8 +136,8 @@ enum Verdict {
     Return,
 }
 
-/// Reviews or returns a submitted report: a manager above the unit (or an executive), never its
-/// author.
+/// Reviews or returns a submitted report: a manager above the unit, never its author (and
+/// never an executive, who writes nothing).
 async fn decide(
     state: web::Data<AppState>,
     caller: Caller,
@@ -146,7 +146,7 @@ async fn decide(
     comment: Option<String>,
     verdict: Verdict,
 ) -> ApiResult<HttpResponse> {
-    caller.require(&[Role::Supervisor, Role::Manager, Role::Executive])?;
+    caller.require(&WRITERS)?;
     if matches!(verdict, Verdict::Return) && comment.is_none() {
         return Err(ApiError::invalid("comment", "say what to change"));
     }
@@ -156,9 +156,7 @@ async fn decide(
             write_tx(conn, |conn| {
                 let row = Row::find_in_reach(conn, &caller, id)?;
                 let above = managers_above(conn, &row)?;
-                if row.author_id == caller.user_id
-                    || !(caller.is(Role::Executive) || above.contains(&caller.user_id))
-                {
+                if row.author_id == caller.user_id || !above.contains(&caller.user_id) {
                     return Err(ApiError::Forbidden(
                         "only a manager above the unit reviews its weekly report".into(),
                     ));

@@ -1,5 +1,7 @@
 //! Customer rows and the queries on them.
 
+use std::collections::HashSet;
+
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -43,6 +45,8 @@ pub struct Customer {
     pub name: String,
     /// Free classification (e.g. `retail`, `wholesale`).
     pub kind: Option<String>,
+    /// Where the customer is placed. Whoever reaches this unit reaches the customer, and so does
+    /// whoever reaches its owner (through the owner's current unit).
     pub org_unit_id: Id,
     /// The owning salesperson.
     pub owner_id: Id,
@@ -110,7 +114,8 @@ pub struct CustomerFilter {
 type Boxed = customers::BoxedQuery<'static, MultiBackend>;
 
 impl Customer {
-    /// The customers a caller reaches: their own, and those placed in their reach.
+    /// The customers a caller reaches: their own, those placed in a unit in reach, and those
+    /// owned by someone whose current unit is in reach (wherever the customer is placed).
     fn in_reach(caller: &Caller) -> Boxed {
         let q = customers::table.into_boxed();
         if caller.reach.all {
@@ -119,8 +124,27 @@ impl Customer {
         q.filter(
             customers::owner_id
                 .eq(caller.user_id)
-                .or(customers::org_unit_id.eq_any(caller.reach.unit_ids.clone())),
+                .or(customers::org_unit_id.eq_any(caller.reach.unit_ids.clone()))
+                .or(customers::owner_id.eq_any(caller.reach.people())),
         )
+    }
+
+    /// Which of `ids` are customers the caller reaches; the check of every customer referenced
+    /// in a body (an id missing from the answer is unknown or outside reach, alike).
+    pub fn reached(
+        conn: &mut DbConnection,
+        caller: &Caller,
+        ids: &[Id],
+    ) -> QueryResult<HashSet<Id>> {
+        if ids.is_empty() {
+            return Ok(HashSet::new());
+        }
+        Ok(Self::in_reach(caller)
+            .filter(customers::id.eq_any(ids.to_vec()))
+            .select(customers::id)
+            .load::<Id>(conn)?
+            .into_iter()
+            .collect())
     }
 
     pub fn insert(conn: &mut DbConnection, new: &NewCustomer) -> QueryResult<Customer> {

@@ -54,9 +54,7 @@ async fn step(
                     Step::Submit if row.owner_id != caller.user_id => {
                         return Err(ApiError::Forbidden("only the owner submits a plan".into()))
                     }
-                    Step::Approve | Step::Return
-                        if !signs_for(&caller, row.owner_id, row.org_unit_id) =>
-                    {
+                    Step::Approve | Step::Return if !signs_for(conn, &caller, row.owner_id)? => {
                         return Err(ApiError::Forbidden(
                             "a plan is signed by a supervisor or manager above its owner".into(),
                         ))
@@ -127,7 +125,7 @@ async fn step(
                 let plan = load(conn, id)?;
                 let (event, title, told) = match step {
                     Step::Submit => {
-                        let chain = alerts::chain_of(conn, row.owner_id, row.org_unit_id)?;
+                        let chain = alerts::chain_of_person(conn, row.owner_id)?;
                         (
                             "visit_plan.submitted",
                             format!("Visit plan for {} waits for your approval", plan.plan_date),

@@ -1,7 +1,5 @@
 //! `/api/v1/visit-plans`: the day's plan, submitted to the nearest superior and signed by them.
 
-use std::collections::HashMap;
-
 use actix_web::http::StatusCode;
 use actix_web::{get, patch, post, web, HttpResponse};
 use chrono::NaiveDate;
@@ -18,7 +16,8 @@ use crate::error::{ApiError, ApiResult, FieldError};
 use crate::events;
 use crate::http::input::double_option;
 use crate::http::{with_etag, IfMatch, PageParams, ValidJson, ValidQuery};
-use crate::schema::{customers, visit_plans as vp};
+use crate::masterdata::customers::model::Customer;
+use crate::schema::visit_plans as vp;
 use crate::visits::{Purpose, FIELD_ROLES, READERS};
 use crate::AppState;
 
@@ -88,7 +87,7 @@ pub struct UpdateVisitPlan {
 #[into_params(parameter_in = Query)]
 pub struct VisitPlanQuery {
     pub owner_id: Option<Id>,
-    /// Plans of people in this unit's subtree.
+    /// Plans of the people now in this unit's subtree (records follow the person).
     pub unit_id: Option<Id>,
     /// First day (inclusive).
     pub from: Option<NaiveDate>,
@@ -108,24 +107,17 @@ fn planned_rows(
     input: &[PlannedVisitInput],
 ) -> ApiResult<Vec<PlannedVisitRow>> {
     let ids: Vec<Id> = input.iter().filter_map(|v| v.customer_id).collect();
-    let found: HashMap<Id, (Id, Id)> = customers::table
-        .filter(customers::id.eq_any(&ids))
-        .select((customers::id, (customers::owner_id, customers::org_unit_id)))
-        .load::<(Id, (Id, Id))>(conn)?
-        .into_iter()
-        .collect();
+    let found = Customer::reached(conn, caller, &ids)?;
     let mut errors = Vec::new();
     let mut rows = Vec::new();
     for (i, v) in input.iter().enumerate() {
         let field = |f: &str| format!("visits[{i}].{f}");
         match (v.customer_id, &v.prospect_name) {
-            (Some(c), _) => match found.get(&c) {
-                Some((owner, unit)) if caller.reaches(*owner, *unit) => {}
-                _ => errors.push(FieldError::new(
-                    field("customer_id"),
-                    "no such customer in your reach",
-                )),
-            },
+            (Some(c), _) if !found.contains(&c) => errors.push(FieldError::new(
+                field("customer_id"),
+                "no such customer in your reach",
+            )),
+            (Some(_), _) => {}
             (None, None) => errors.push(FieldError::new(
                 field("customer_id"),
                 "name a customer or a prospect_name",

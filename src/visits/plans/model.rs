@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::super::{str_enum, Purpose};
-use crate::auth::Caller;
+use crate::auth::{people_in, Caller};
 use crate::db::{DbConnection, Id, Timestamp};
 use crate::error::{ApiError, ApiResult};
 use crate::http::Cursor;
@@ -77,7 +77,8 @@ pub struct PlannedVisitRow {
 pub struct VisitPlan {
     pub id: Id,
     pub owner_id: Id,
-    /// The owner's unit when the plan was made (decides who reaches it).
+    /// The owner's unit when the plan was made (history only: reach, approval and the `unit_id`
+    /// filter follow the owner's current unit).
     pub org_unit_id: Id,
     /// The day planned, in the company time zone.
     pub plan_date: NaiveDate,
@@ -146,7 +147,7 @@ impl PlanRow {
     /// A plan the caller reaches (404 otherwise).
     pub fn find_in_reach(conn: &mut DbConnection, caller: &Caller, id: Id) -> ApiResult<PlanRow> {
         let row = Self::find(conn, id)?;
-        if caller.reaches(row.owner_id, row.org_unit_id) {
+        if caller.reaches_person(conn, row.owner_id)? {
             Ok(row)
         } else {
             Err(ApiError::not_found("visit plan"))
@@ -178,7 +179,7 @@ impl PlanRow {
             q = q.filter(
                 vp::owner_id
                     .eq(caller.user_id)
-                    .or(vp::org_unit_id.eq_any(caller.reach.unit_ids.clone())),
+                    .or(vp::owner_id.eq_any(caller.reach.people())),
             );
         }
         if f.awaiting_me {
@@ -186,14 +187,14 @@ impl PlanRow {
                 .filter(vp::status.eq(PlanStatus::Submitted.as_str()))
                 .filter(vp::owner_id.ne(caller.user_id));
             if !caller.reach.all {
-                q = q.filter(vp::org_unit_id.eq_any(caller.reach.unit_ids.clone()));
+                q = q.filter(vp::owner_id.eq_any(caller.reach.people()));
             }
         }
         if let Some(o) = f.owner_id {
             q = q.filter(vp::owner_id.eq(o));
         }
         if let Some(units) = &f.units {
-            q = q.filter(vp::org_unit_id.eq_any(units.clone()));
+            q = q.filter(vp::owner_id.eq_any(people_in(units.clone())));
         }
         if let Some(from) = f.from {
             q = q.filter(vp::plan_date.ge(from));

@@ -161,9 +161,7 @@ async fn step(
                             "only the owner submits a report".into(),
                         ))
                     }
-                    Step::Review | Step::Return
-                        if !signs_for(&caller, row.owner_id, row.org_unit_id) =>
-                    {
+                    Step::Review | Step::Return if !signs_for(conn, &caller, row.owner_id)? => {
                         return Err(ApiError::Forbidden(
                             "a report is reviewed by a supervisor or manager above its owner"
                                 .into(),
@@ -182,7 +180,7 @@ async fn step(
                             report.report_date,
                             if report.late { " (late)" } else { "" }
                         ),
-                        alerts::chain_of(conn, row.owner_id, row.org_unit_id)?
+                        alerts::chain_of_person(conn, row.owner_id)?
                             .into_iter()
                             .take(1)
                             .collect::<Vec<_>>(),

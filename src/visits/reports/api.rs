@@ -39,7 +39,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 #[into_params(parameter_in = Query)]
 pub struct DailyReportQuery {
     pub owner_id: Option<Id>,
-    /// Reports of people in this unit's subtree.
+    /// Reports of the people now in this unit's subtree (records follow the person).
     pub unit_id: Option<Id>,
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,

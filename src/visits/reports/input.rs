@@ -14,6 +14,7 @@ use crate::auth::Caller;
 use crate::db::{DbConnection, Id, Timestamp};
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::http::input::double_option;
+use crate::masterdata::customers::model::Customer;
 use crate::schema::{competitors, customers, planned_visits, visit_plans};
 use crate::settings::model::Settings;
 use crate::visits::{distance_m, Purpose};
@@ -151,20 +152,14 @@ pub fn visit_rows(
     errors: &mut Vec<FieldError>,
 ) -> QueryResult<Vec<VisitRow>> {
     let ids: Vec<Id> = input.iter().map(|v| v.customer_id).collect();
-    type Place = (Id, Id, Option<f64>, Option<f64>);
+    let reached = Customer::reached(conn, caller, &ids)?;
+    type Place = (Option<f64>, Option<f64>);
     let found: HashMap<Id, Place> = customers::table
         .filter(customers::id.eq_any(&ids))
-        .select((
-            customers::id,
-            (
-                customers::owner_id,
-                customers::org_unit_id,
-                customers::latitude,
-                customers::longitude,
-            ),
-        ))
+        .select((customers::id, (customers::latitude, customers::longitude)))
         .load::<(Id, Place)>(conn)?
         .into_iter()
+        .filter(|(id, _)| reached.contains(id))
         .collect();
     let planned: HashSet<Id> = planned_visits::table
         .inner_join(visit_plans::table)
@@ -180,7 +175,7 @@ pub fn visit_rows(
         let mut bad =
             |f: &str, m: &str| errors.push(FieldError::new(format!("visits[{i}].{f}"), m));
         let place = match found.get(&v.customer_id) {
-            Some(p) if caller.reaches(p.0, p.1) => Some(p),
+            Some(p) => Some(p),
             _ => {
                 bad("customer_id", "no such customer in your reach");
                 None
@@ -203,7 +198,7 @@ pub fn visit_rows(
             bad("checkin_lon", "give checkin_lat and checkin_lon together");
         }
         let distance = match (v.checkin_lat, v.checkin_lon, place) {
-            (Some(lat), Some(lon), Some((_, _, Some(clat), Some(clon)))) => {
+            (Some(lat), Some(lon), Some((Some(clat), Some(clon)))) => {
                 Some((distance_m(lat, lon, *clat, *clon) * 10.0).round() / 10.0)
             }
             _ => None,
@@ -265,12 +260,7 @@ pub fn competitor_rows(
         .into_iter()
         .collect();
     let cust_ids: Vec<Id> = input.iter().filter_map(|c| c.customer_id).collect();
-    let custs: HashMap<Id, (Id, Id)> = customers::table
-        .filter(customers::id.eq_any(&cust_ids))
-        .select((customers::id, (customers::owner_id, customers::org_unit_id)))
-        .load::<(Id, (Id, Id))>(conn)?
-        .into_iter()
-        .collect();
+    let custs = Customer::reached(conn, caller, &cust_ids)?;
     let mut rows = Vec::new();
     for (i, c) in input.iter().enumerate() {
         if !known.contains(&c.competitor_id) {
@@ -280,10 +270,7 @@ pub fn competitor_rows(
             ));
         }
         if let Some(cust) = c.customer_id {
-            if !custs
-                .get(&cust)
-                .is_some_and(|(o, u)| caller.reaches(*o, *u))
-            {
+            if !custs.contains(&cust) {
                 errors.push(FieldError::new(
                     format!("competitor_info[{i}].customer_id"),
                     "no such customer in your reach",

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::super::{str_enum, Purpose};
-use crate::auth::Caller;
+use crate::auth::{people_in, Caller};
 use crate::db::{DbConnection, Id, Timestamp};
 use crate::error::{ApiError, ApiResult};
 use crate::http::Cursor;
@@ -204,7 +204,7 @@ impl ReportRow {
 
     pub fn find_in_reach(conn: &mut DbConnection, caller: &Caller, id: Id) -> ApiResult<ReportRow> {
         let row = Self::find(conn, id)?;
-        if caller.reaches(row.owner_id, row.org_unit_id) {
+        if caller.reaches_person(conn, row.owner_id)? {
             Ok(row)
         } else {
             Err(ApiError::not_found("daily report"))
@@ -235,7 +235,7 @@ impl ReportRow {
             q = q.filter(
                 dr::owner_id
                     .eq(caller.user_id)
-                    .or(dr::org_unit_id.eq_any(caller.reach.unit_ids.clone())),
+                    .or(dr::owner_id.eq_any(caller.reach.people())),
             );
         }
         if f.awaiting_me {
@@ -243,14 +243,14 @@ impl ReportRow {
                 .filter(dr::status.eq(ReportStatus::Submitted.as_str()))
                 .filter(dr::owner_id.ne(caller.user_id));
             if !caller.reach.all {
-                q = q.filter(dr::org_unit_id.eq_any(caller.reach.unit_ids.clone()));
+                q = q.filter(dr::owner_id.eq_any(caller.reach.people()));
             }
         }
         if let Some(o) = f.owner_id {
             q = q.filter(dr::owner_id.eq(o));
         }
         if let Some(units) = &f.units {
-            q = q.filter(dr::org_unit_id.eq_any(units.clone()));
+            q = q.filter(dr::owner_id.eq_any(people_in(units.clone())));
         }
         if let Some(from) = f.from {
             q = q.filter(dr::report_date.ge(from));

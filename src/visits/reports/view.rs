@@ -87,6 +87,8 @@ pub struct Achievement {
 pub struct DailyReport {
     pub id: Id,
     pub owner_id: Id,
+    /// The owner's unit when the report was made (history only: reach, review and the `unit_id`
+    /// filter follow the owner's current unit).
     pub org_unit_id: Id,
     pub report_date: NaiveDate,
     pub attendance: Attendance,
@@ -123,6 +125,8 @@ pub struct DailyReport {
 pub struct DailyReportSummary {
     pub id: Id,
     pub owner_id: Id,
+    /// The owner's unit when the report was made (history only: reach, review and the `unit_id`
+    /// filter follow the owner's current unit).
     pub org_unit_id: Id,
     pub report_date: NaiveDate,
     pub attendance: Attendance,
