@@ -323,13 +323,15 @@ pub async fn update_coaching_session(
 
 /// Mark an action item done (its owner or the coach).
 #[utoipa::path(tag = "coaching", operation_id = "complete_coaching_action_item",
-    params(("id" = Id, Path), ("item_id" = Id, Path)),
+    params(("id" = Id, Path), ("item_id" = Id, Path),
+        ("If-Match" = String, Header, description = "The session's ETag")),
     responses((status = 200, description = "The session", body = CoachingSession)))]
 #[post("/coaching-sessions/{id}/action-items/{item_id}/done")]
 pub async fn complete_coaching_action_item(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Id, Id)>,
+    if_match: IfMatch,
 ) -> ApiResult<HttpResponse> {
     caller.require(&READERS)?;
     let (id, item) = path.into_inner();
@@ -338,6 +340,7 @@ pub async fn complete_coaching_action_item(
         .db(move |conn| {
             write_tx(conn, |conn| {
                 let row = Row::find_in_reach(conn, &caller, id)?;
+                if_match.check(row.version)?;
                 let owner: Id = ai::table
                     .filter(ai::id.eq(item))
                     .filter(ai::session_id.eq(id))

@@ -231,9 +231,9 @@ pub async fn update_target(
     Ok(with_etag(StatusCode::OK, &target, target.version))
 }
 
-/// Remove a target that has no children (`If-Match` honoured when given).
+/// Remove a target that has no children.
 #[utoipa::path(tag = "targets", operation_id = "delete_target",
-    params(("id" = Id, Path), ("If-Match" = Option<String>, Header, description = "The target's ETag")),
+    params(("id" = Id, Path), ("If-Match" = String, Header, description = "The target's ETag")),
     responses((status = 204, description = "Deleted")))]
 #[delete("/targets/{id}")]
 pub async fn delete_target(
@@ -248,13 +248,7 @@ pub async fn delete_target(
         .db(move |conn| {
             write_tx(conn, |conn| {
                 let current = writable(conn, &caller, id)?;
-                if let Ok(Some(expected)) = if_match.expected() {
-                    if expected != current.version {
-                        return Err(ApiError::PreconditionFailed(
-                            "the target changed meanwhile".into(),
-                        ));
-                    }
-                }
+                if_match.check(current.version)?;
                 if Target::has_children(conn, id)? {
                     return Err(ApiError::conflict(
                         "the target has children; remove them first",

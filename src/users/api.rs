@@ -276,13 +276,14 @@ pub async fn update_user(
 
 /// Set a new password for a user (admins). Ends every session of that user.
 #[utoipa::path(tag = "users", operation_id = "reset_user_password", request_body = PasswordReset,
-    params(("id" = Id, Path)),
+    params(("id" = Id, Path), ("If-Match" = String, Header, description = "The user's ETag")),
     responses((status = 204, description = "Password set; the user's sessions are ended")))]
 #[post("/users/{id}/password-reset")]
 pub async fn reset_user_password(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Id>,
+    if_match: IfMatch,
     body: ValidJson<PasswordReset>,
 ) -> ApiResult<HttpResponse> {
     caller.require(&[Role::Admin])?;
@@ -292,7 +293,7 @@ pub async fn reset_user_password(
     state
         .db(move |conn| {
             write_tx(conn, |conn| {
-                UserRow::find(conn, id)?;
+                if_match.check(UserRow::find(conn, id)?.version)?;
                 UserRow::set_password(conn, id, &hash, now)?;
                 sessions::revoke_all(conn, id, now)?;
                 Ok(())
