@@ -137,6 +137,7 @@ pub fn build_app(
     app.app_data(web::Data::new(state))
         .app_data(web::PayloadConfig::new(limit))
         .app_data(web::JsonConfig::default().limit(limit))
+        .app_data(web::PathConfig::default().error_handler(http::input::path_error))
         .service(SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", doc))
         .route(
             "/docs",

@@ -13,6 +13,7 @@ use crate::auth::{Caller, Role};
 use crate::db::{write_tx, DbConnection, Id};
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::events;
+use crate::http::date::{day, opt_day};
 use crate::http::{with_etag, IfMatch, PageParams, ValidJson, ValidQuery};
 use crate::schema::{
     coaching_action_items as ai, coaching_participants as cp, coaching_sessions as cs, users,
@@ -47,6 +48,7 @@ pub struct NewActionItem {
     pub description: String,
     /// Who does it: the coach or one of the salespeople.
     pub owner_id: Id,
+    #[serde(deserialize_with = "day")]
     pub due_on: NaiveDate,
 }
 
@@ -55,6 +57,7 @@ pub struct NewActionItem {
 pub struct CreateCoachingSession {
     /// Default: `individual` for one salesperson, `collective` for several.
     pub kind: Option<SessionKind>,
+    #[serde(deserialize_with = "day")]
     pub held_on: NaiveDate,
     #[validate(length(min = 1, max = 200))]
     pub topic: String,
@@ -67,6 +70,7 @@ pub struct CreateCoachingSession {
     #[validate(length(max = 100), nested)]
     #[serde(default)]
     pub action_items: Vec<NewActionItem>,
+    #[serde(default, deserialize_with = "opt_day")]
     pub follow_up_on: Option<NaiveDate>,
 }
 
@@ -77,6 +81,7 @@ pub struct UpdateCoachingSession {
     pub topic: Option<String>,
     #[validate(length(max = 50000))]
     pub notes: Option<String>,
+    #[serde(default, deserialize_with = "opt_day")]
     pub follow_up_on: Option<NaiveDate>,
 }
 
@@ -85,7 +90,9 @@ pub struct UpdateCoachingSession {
 pub struct CoachingQuery {
     pub salesperson_id: Option<Id>,
     pub coach_id: Option<Id>,
+    #[serde(default, deserialize_with = "opt_day")]
     pub from: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "opt_day")]
     pub to: Option<NaiveDate>,
 }
 

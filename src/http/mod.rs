@@ -2,6 +2,7 @@
 //! pagination, ETags and `If-Match`, `Idempotency-Key`, and problem responses for everything
 //! the framework itself rejects.
 
+pub mod date;
 pub mod etag;
 pub mod idempotency;
 pub mod input;

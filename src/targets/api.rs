@@ -15,6 +15,7 @@ use super::rules::{check_writer, create_checked, Assignee, TargetInput};
 use crate::auth::{subtree_units, Caller};
 use crate::db::{write_tx, DbConnection, Id};
 use crate::error::{ApiError, ApiResult};
+use crate::http::date::{day, opt_day};
 use crate::http::{with_etag, IfMatch, PageParams, ValidJson, ValidQuery};
 use crate::AppState;
 
@@ -36,6 +37,7 @@ pub struct CreateTarget {
     pub period_type: PeriodType,
     /// First day of the period: 1 January for a year, the first of January, April, July or
     /// October for a quarter, the first of a month, a Monday for a week.
+    #[serde(deserialize_with = "day")]
     pub period_start: NaiveDate,
     /// Minor units for money metrics, a count otherwise.
     #[validate(range(min = 0i64, max = 1_000_000_000_000_000i64))]
@@ -66,10 +68,13 @@ pub struct TargetQuery {
     pub metric: Option<Metric>,
     pub period_type: Option<PeriodType>,
     /// Targets whose period contains this day.
+    #[serde(default, deserialize_with = "opt_day")]
     pub covering: Option<NaiveDate>,
     /// Targets whose period starts on or after this day.
+    #[serde(default, deserialize_with = "opt_day")]
     pub from: Option<NaiveDate>,
     /// Targets whose period ends on or before this day.
+    #[serde(default, deserialize_with = "opt_day")]
     pub to: Option<NaiveDate>,
     /// Targets assigned to exactly this unit.
     pub unit_id: Option<Id>,

@@ -13,7 +13,7 @@ use crate::auth::{password, sessions, subtree_units, Caller, Role};
 use crate::db::{write_tx, DbConnection, Id, Timestamp};
 use crate::error::{ApiError, ApiResult};
 use crate::events;
-use crate::http::input::double_option;
+use crate::http::date::{opt_day, patch_day};
 use crate::http::{with_etag, IfMatch, PageParams, ValidJson, ValidQuery};
 use crate::org::model::OrgUnit;
 use crate::AppState;
@@ -47,6 +47,7 @@ pub struct CreateUser {
     pub name: String,
     pub role: Role,
     pub org_unit_id: Id,
+    #[serde(default, deserialize_with = "opt_day")]
     pub hired_on: Option<NaiveDate>,
     /// The initial password (at least 10 characters); the user should change it.
     #[validate(length(min = 10, max = 200))]
@@ -63,7 +64,7 @@ pub struct UpdateUser {
     /// A role change ends the user's sessions.
     pub role: Option<Role>,
     pub org_unit_id: Option<Id>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "patch_day")]
     #[schema(value_type = Option<NaiveDate>)]
     pub hired_on: Option<Option<NaiveDate>>,
     /// `false` deactivates the user and ends every session; users are never deleted.
@@ -100,7 +101,9 @@ fn unit_must_exist(conn: &mut DbConnection, unit: Id) -> ApiResult<()> {
 
 fn email_taken(e: ApiError) -> ApiError {
     match e {
-        ApiError::Conflict { .. } => ApiError::conflict("a user with this email already exists"),
+        ApiError::Duplicate { .. } => {
+            ApiError::duplicate("email", "a user with this email already exists")
+        }
         other => other,
     }
 }
