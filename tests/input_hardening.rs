@@ -153,3 +153,43 @@ fn dates_stay_plain_iso_dates_in_the_spec() {
     assert_eq!(plan["type"], "string", "{plan}");
     assert_eq!(plan["format"], "date", "{plan}");
 }
+
+#[actix_web::test]
+async fn a_csv_export_quotes_names_a_spreadsheet_would_run_as_formulas() {
+    let app = TestApp::spawn().await;
+    let org = Org::build(&app).await;
+    let evil = "=HYPERLINK(\"http://attacker.example\",\"x\")";
+    let res = app
+        .patch(&format!("/api/v1/users/{}", org.north_seller))
+        .bearer(&org.admin)
+        .header("if-match", "*")
+        .json(json!({ "name": evil }))
+        .send()
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    let period = chrono::Utc::now().format("%Y-%m").to_string();
+    let (status, _, bytes) = app
+        .download(
+            &format!(
+                "/api/v1/scorecards/export?unit_id={}&period={period}&format=csv",
+                org.north_office
+            ),
+            &org.admin,
+        )
+        .await;
+    let text = String::from_utf8(bytes).unwrap();
+    assert_eq!(status, 200, "{text}");
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let cells: Vec<String> = reader
+        .records()
+        .flat_map(|r| r.unwrap().iter().map(str::to_string).collect::<Vec<_>>())
+        .collect();
+    assert!(cells.contains(&format!("'{evil}")), "{text}");
+    assert!(
+        cells.iter().all(|c| !c.starts_with(['=', '+', '@'])),
+        "{text}"
+    );
+}
