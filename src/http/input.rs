@@ -168,16 +168,15 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidQuery<T> {
 
 pub fn parse_query<T: DeserializeOwned + Validate>(query: &str) -> Result<T, ApiError> {
     let pairs = url::form_urlencoded::parse(query.as_bytes());
+    // A key that is itself bad is reported as `query`, since it names no field.
     let errors: Vec<FieldError> = pairs
-        .filter_map(|(key, value)| {
-            let bad = check_text(&key).and(check_text(&value)).err()?;
-            let field = if check_text(&key).is_ok() {
-                key.to_string()
-            } else {
-                "query".into()
-            };
-            Some(FieldError::new(field, bad))
-        })
+        .filter_map(
+            |(key, value)| match (check_text(&key), check_text(&value)) {
+                (Err(m), _) => Some(FieldError::new("query", m)),
+                (Ok(()), Err(m)) => Some(FieldError::new(key, m)),
+                (Ok(()), Ok(())) => None,
+            },
+        )
         .collect();
     if !errors.is_empty() {
         return Err(ApiError::invalid_fields(errors));
@@ -200,10 +199,9 @@ pub fn path_error(err: actix_web::error::PathError, req: &HttpRequest) -> actix_
     let errors: Vec<FieldError> = req
         .match_info()
         .iter()
-        .filter(|(_, raw)| check_text(&percent_decode(raw)).is_err())
-        .map(|(name, raw)| {
-            let message = check_text(&percent_decode(raw)).err().unwrap_or_default();
-            FieldError::new(name, message)
+        .filter_map(|(name, raw)| {
+            let message = check_text(&percent_decode(raw)).err()?;
+            Some(FieldError::new(name, message))
         })
         .collect();
     if errors.is_empty() {
