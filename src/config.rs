@@ -78,7 +78,9 @@ pub fn origins(list: &str) -> anyhow::Result<Vec<String>> {
 impl Config {
     pub fn from_env() -> anyhow::Result<Self> {
         Ok(Config {
-            database_url: DbUrl::new(var("DATABASE_URL").unwrap_or_else(|| "salestrack.db".into())),
+            database_url: DbUrl::parse(
+                &var("DATABASE_URL").unwrap_or_else(|| "salestrack.db".into()),
+            )?,
             bind: var("BIND").unwrap_or_else(|| "127.0.0.1:8080".into()),
             jwt_secret: var("JWT_SECRET"),
             access_token_ttl_seconds: parsed("ACCESS_TOKEN_TTL_SECONDS", 900)?,

@@ -38,7 +38,7 @@ pub struct Problem {
     pub status: u16,
     /// What went wrong in this occurrence.
     pub detail: String,
-    /// The invalid fields (422 only).
+    /// The invalid fields (422), or the field whose value another record already has (409).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
     /// The current state of the resource, when a workflow step is not allowed in it (409).
@@ -64,6 +64,9 @@ pub enum ApiError {
         detail: String,
         current_state: Option<String>,
     },
+    /// A unique value (an email, a code, an `external_id`, one plan per day) already taken.
+    #[error("{detail}")]
+    Duplicate { detail: String, field: String },
     #[error("{0}")]
     PreconditionFailed(String),
     #[error("{0}")]
@@ -101,6 +104,14 @@ impl ApiError {
         }
     }
 
+    /// A value of `field` that another record already has (409 naming the field).
+    pub fn duplicate(field: &str, detail: impl Into<String>) -> Self {
+        ApiError::Duplicate {
+            detail: detail.into(),
+            field: field.into(),
+        }
+    }
+
     /// A workflow step that the resource's current state does not allow.
     pub fn illegal_state(detail: impl Into<String>, state: impl Into<String>) -> Self {
         ApiError::Conflict {
@@ -133,7 +144,7 @@ impl ApiError {
             ApiError::Forbidden(_) => ("forbidden", "Forbidden"),
             ApiError::NotFound(_) => ("not-found", "Not found"),
             ApiError::MethodNotAllowed(_) => ("method-not-allowed", "Method not allowed"),
-            ApiError::Conflict { .. } => ("conflict", "Conflict"),
+            ApiError::Conflict { .. } | ApiError::Duplicate { .. } => ("conflict", "Conflict"),
             ApiError::PreconditionFailed(_) => ("precondition-failed", "Precondition failed"),
             ApiError::PayloadTooLarge(_) => ("payload-too-large", "Payload too large"),
             ApiError::UnsupportedMediaType(_) => {
@@ -162,6 +173,12 @@ impl ApiError {
             detail,
             errors: match self {
                 ApiError::Validation { errors, .. } => errors.clone(),
+                ApiError::Duplicate { field, .. } => {
+                    vec![FieldError::new(
+                        field.clone(),
+                        "already used by another record",
+                    )]
+                }
                 _ => Vec::new(),
             },
             current_state: match self {
@@ -180,7 +197,7 @@ impl ResponseError for ApiError {
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::Conflict { .. } | ApiError::Duplicate { .. } => StatusCode::CONFLICT,
             ApiError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -220,18 +237,16 @@ impl From<diesel::result::Error> for ApiError {
         use diesel::result::{DatabaseErrorKind as K, Error as E};
         match e {
             E::NotFound => ApiError::NotFound("not found".into()),
-            E::DatabaseError(K::UniqueViolation, info) => {
-                let what = info.constraint_name().unwrap_or("unique constraint");
-                // Constraint names of SQLite are not reported; the message names the columns.
-                ApiError::conflict(format!(
-                    "a record with the same value already exists ({})",
-                    if what == "unique constraint" {
-                        info.message()
-                    } else {
-                        what
-                    }
-                ))
-            }
+            E::DatabaseError(K::UniqueViolation, info) => match unique_field(info.as_ref()) {
+                Some(field) => ApiError::Duplicate {
+                    detail: format!("a record with the same {field} already exists"),
+                    field,
+                },
+                None => {
+                    tracing::warn!(error = info.message(), "unique violation of unknown origin");
+                    ApiError::conflict("a record with the same value already exists")
+                }
+            },
             E::DatabaseError(K::ForeignKeyViolation, _) => {
                 ApiError::conflict("the record is referenced by, or refers to, a missing record")
             }
@@ -247,6 +262,53 @@ impl From<diesel::result::Error> for ApiError {
             other => ApiError::Internal(anyhow::Error::new(other)),
         }
     }
+}
+
+/// Unique keys whose request field is not the column (or constraint) name: (table, column or
+/// constraint stem, field).
+const UNIQUE_FIELDS: [(&str, &str, &str); 6] = [
+    ("users", "email_normalized", "email"),
+    ("org_units", "single_root", "parent_id"),
+    ("visit_plans", "owner_day", "plan_date"),
+    ("daily_reports", "owner_day", "report_date"),
+    ("weekly_reports", "unit_week", "week"),
+    ("weekly_reports", "week_start", "week"),
+];
+
+/// The request field a unique violation is about. PostgreSQL names the constraint or index
+/// (`customers_external_id_key` on `customers`); SQLite names the columns
+/// (`UNIQUE constraint failed: customers.external_id`, the last column of a composite key being
+/// the one a client chose) or, for an expression index, the index (`index 'org_units_single_root'`).
+fn unique_field(info: &dyn diesel::result::DatabaseErrorInformation) -> Option<String> {
+    let (table, stem) = match (info.constraint_name(), info.table_name()) {
+        (Some(name), Some(table)) => {
+            let stem = name.strip_prefix(table)?.strip_prefix('_')?;
+            (
+                table.to_string(),
+                stem.strip_suffix("_key").unwrap_or(stem).to_string(),
+            )
+        }
+        _ => {
+            let failed = info.message().strip_prefix("UNIQUE constraint failed: ")?;
+            if let Some(index) = failed.strip_prefix("index '") {
+                let index = index.strip_suffix('\'')?;
+                let (table, stem) = UNIQUE_FIELDS
+                    .iter()
+                    .find(|(t, s, _)| index == format!("{t}_{s}"))
+                    .map(|(t, s, _)| (t.to_string(), s.to_string()))?;
+                (table, stem)
+            } else {
+                let (table, column) = failed.rsplit(", ").next()?.split_once('.')?;
+                (table.to_string(), column.to_string())
+            }
+        }
+    };
+    let field = UNIQUE_FIELDS
+        .iter()
+        .find(|(t, s, _)| *t == table && *s == stem)
+        .map(|(_, _, f)| f.to_string())
+        .unwrap_or(stem);
+    Some(field)
 }
 
 fn is_busy(message: &str) -> bool {

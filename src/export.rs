@@ -111,9 +111,23 @@ pub struct ExportQuery {
     pub format: ExportFormat,
 }
 
+/// First characters that make a spreadsheet read a cell as a formula (OWASP, CSV injection).
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// Text as a CSV cell that a spreadsheet shows as text: a leading formula character gets a
+/// single quote before it (OWASP's CSV-injection advice). Only text is neutralised; numbers,
+/// negative ones included, stay numbers.
+fn neutralised(text: &str) -> String {
+    if text.starts_with(FORMULA_STARTS) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    }
+}
+
 fn cell_text(c: &Cell) -> String {
     match c {
-        Cell::Text(s) => s.clone(),
+        Cell::Text(s) => neutralised(s),
         Cell::Int(n) => n.to_string(),
         Cell::Float(f) => f.to_string(),
         Cell::Empty => String::new(),
@@ -134,7 +148,8 @@ pub fn csv(sheets: &[Sheet]) -> ApiResult<Vec<u8>> {
             w.write_record([format!("# {}", sheet.name)])
                 .map_err(fail)?;
         }
-        w.write_record(&sheet.header).map_err(fail)?;
+        w.write_record(sheet.header.iter().map(|h| neutralised(h)))
+            .map_err(fail)?;
         for row in &sheet.rows {
             w.write_record(row.iter().map(cell_text)).map_err(fail)?;
         }
@@ -234,3 +249,44 @@ pub fn respond(
 #[derive(utoipa::ToSchema)]
 #[schema(value_type = String, format = Binary)]
 pub struct ExportFile(pub Vec<u8>);
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_that_a_spreadsheet_would_run_is_quoted_and_numbers_stay_numbers() {
+        let mut sheet = Sheet::new("s", &["name", "gap"]);
+        for text in ["=1+2", "+1", "-1", "@SUM(A1)", "\tx", "\rx", "plain", "a=b"] {
+            sheet.push(vec![Cell::from(text), Cell::Int(-5)]);
+        }
+        sheet.push(vec![Cell::Empty, Cell::Float(-0.5)]);
+        let text = String::from_utf8(csv(&[sheet]).unwrap()).unwrap();
+        let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
+        let rows: Vec<(String, String)> = reader
+            .records()
+            .map(|r| {
+                let r = r.unwrap();
+                (r[0].to_string(), r[1].to_string())
+            })
+            .collect();
+        let names: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "'=1+2",
+                "'+1",
+                "'-1",
+                "'@SUM(A1)",
+                "'\tx",
+                "'\rx",
+                "plain",
+                "a=b",
+                ""
+            ]
+        );
+        assert!(rows[..8].iter().all(|r| r.1 == "-5"));
+        assert_eq!(rows[8].1, "-0.5");
+    }
+}

@@ -29,7 +29,7 @@ pub fn once(
 ) -> ApiResult<bool> {
     match write_tx(conn, work) {
         Ok(()) => Ok(true),
-        Err(ApiError::Conflict { .. }) => Ok(false),
+        Err(ApiError::Conflict { .. } | ApiError::Duplicate { .. }) => Ok(false),
         Err(e) => Err(e),
     }
 }

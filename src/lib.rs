@@ -151,6 +151,7 @@ pub fn build_app(
         .app_data(web::Data::new(routes))
         .app_data(web::PayloadConfig::new(limit))
         .app_data(web::JsonConfig::default().limit(limit))
+        .app_data(web::PathConfig::default().error_handler(http::input::path_error))
         .service(swagger)
         .route(
             "/docs",

@@ -84,21 +84,28 @@ async fn serve() -> anyhow::Result<()> {
     let config = Config::from_env()?;
     tracing::info!(?config, "starting");
     let bind = config.bind.clone();
+    // Listen first: a start that cannot serve (the port is taken) must not create the first
+    // admin and print a password nobody can use yet, leaving the next start to print nothing.
+    let listener =
+        std::net::TcpListener::bind(&bind).with_context(|| format!("cannot listen on {bind}"))?;
     let prepared =
         tokio::task::spawn_blocking(move || bootstrap::prepare(config, Clock::system())).await??;
+    let state = prepared.state;
+    let server = HttpServer::new({
+        let state = state.clone();
+        move || build_app(state.clone())
+    })
+    .listen(listener)
+    .with_context(|| format!("cannot listen on {bind}"))?
+    .shutdown_timeout(30)
+    .run();
     if let Some(admin) = &prepared.created_admin {
         print_created_admin(admin);
     }
-    let state = prepared.state;
     let background = salestrack::jobs::spawn(
         state.clone(),
         std::time::Duration::from_millis(state.config.jobs_interval_ms),
     );
-    let server = HttpServer::new(move || build_app(state.clone()))
-        .bind(&bind)
-        .with_context(|| format!("cannot listen on {bind}"))?
-        .shutdown_timeout(30)
-        .run();
     println!("salestrack listening on http://{bind}  (API docs: http://{bind}/docs/)");
     println!(
         "Log in: curl -s -X POST http://{bind}/api/v1/auth/login -H 'Content-Type: application/json' -d '{{\"email\":\"...\",\"password\":\"...\"}}'"

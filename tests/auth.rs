@@ -22,7 +22,7 @@ async fn admin_claims(app: &TestApp) -> serde_json::Value {
     json!({
         "sub": me.body["user"]["id"], "role": "admin", "iat": now, "nbf": now,
         "exp": now + 600, "iss": "salestrack", "aud": "salestrack-api",
-        "jti": "x", "ver": 1
+        "jti": "x", "ver": 1, "sid": jwt_claims(&token)["sid"]
     })
 }
 

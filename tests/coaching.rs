@@ -95,6 +95,7 @@ async fn a_new_hire_needs_coaching_until_a_session_is_held() {
             session.id()
         ))
         .bearer(&seller)
+        .header("if-match", &session.etag())
         .send()
         .await;
     assert_eq!(done.status, 200, "{}", done.text);

@@ -36,6 +36,7 @@ async fn a_morning_meeting_with_a_remote_report_and_minutes() {
     let report = app
         .post(&format!("{path}/remote-report"))
         .bearer(&seller)
+        .header("if-match", &res.etag())
         .json(json!({"did": "Visited 6 outlets, 2 orders", "needs": "Samples of the new line"}))
         .send()
         .await;

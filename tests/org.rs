@@ -49,11 +49,13 @@ async fn a_unit_with_members_or_children_cannot_be_deleted() {
     let org = Org::build(&app).await;
     app.delete(&format!("/api/v1/org-units/{}", org.north))
         .bearer(&org.admin)
+        .header("if-match", "*")
         .send()
         .await
         .problem(409);
     app.delete(&format!("/api/v1/org-units/{}", org.south))
         .bearer(&org.admin)
+        .header("if-match", "*")
         .send()
         .await
         .problem(409);
@@ -67,6 +69,7 @@ async fn a_unit_with_members_or_children_cannot_be_deleted() {
     let res = app
         .delete(&format!("/api/v1/org-units/{empty}"))
         .bearer(&org.admin)
+        .header("if-match", "*")
         .send()
         .await;
     assert_eq!(res.status, 204);

@@ -257,6 +257,7 @@ async fn a_manager_sets_splits_imports_and_reads_a_progress_tree_through_the_api
             let res = app
                 .post(&format!("/api/v1/targets/{id}/split"))
                 .bearer(&head)
+                .header("if-match", "*")
                 .json(body)
                 .send()
                 .await;

@@ -44,6 +44,7 @@ async fn a_salesperson_reads_only_own_targets_and_creates_none() {
         .problem(403);
     app.post(&format!("{peer_path}/split"))
         .bearer(&nsp)
+        .header("if-match", "*")
         .json(json!({ "over": "time", "into": "month" }))
         .send()
         .await
@@ -88,6 +89,7 @@ async fn a_supervisor_breaks_the_units_target_down_to_own_people_only() {
         .problem(403);
     app.post(&format!("/api/v1/targets/{oid}/split"))
         .bearer(&ns)
+        .header("if-match", "*")
         .json(json!({ "over": "time", "into": "month" }))
         .send()
         .await
@@ -95,6 +97,7 @@ async fn a_supervisor_breaks_the_units_target_down_to_own_people_only() {
     let res = app
         .post(&format!("/api/v1/targets/{oid}/split"))
         .bearer(&ns)
+        .header("if-match", "*")
         .json(json!({ "over": "assignees", "shares": [{ "user_id": o.north_seller }, { "user_id": o.south_seller }] }))
         .send()
         .await;
@@ -102,6 +105,7 @@ async fn a_supervisor_breaks_the_units_target_down_to_own_people_only() {
     let ok = app
         .post(&format!("/api/v1/targets/{oid}/split"))
         .bearer(&ns)
+        .header("if-match", "*")
         .json(json!({ "over": "assignees", "shares": [{ "user_id": o.north_seller }] }))
         .send()
         .await;

@@ -17,6 +17,7 @@ async fn a_thousand_cents_split_three_ways_is_334_333_333() {
     let res = app
         .post(&format!("/api/v1/targets/{id}/split"))
         .bearer(&c.head)
+        .header("if-match", "*")
         .json(json!({ "over": "assignees", "shares": [
             { "unit_id": o.north }, { "unit_id": o.south }, { "user_id": o.north_seller }
         ] }))
@@ -37,6 +38,7 @@ async fn a_thousand_cents_split_three_ways_is_334_333_333() {
     // Split once: a second split would count the target twice.
     app.post(&format!("/api/v1/targets/{id}/split"))
         .bearer(&c.head)
+        .header("if-match", "*")
         .json(json!({ "over": "time", "into": "month" }))
         .send()
         .await
@@ -54,6 +56,7 @@ async fn splits_by_weights_and_over_time_sum_to_the_parent_exactly() {
     let regions = app
         .post(&format!("/api/v1/targets/{id}/split"))
         .bearer(&c.head)
+        .header("if-match", "*")
         .json(json!({ "over": "assignees", "shares": [
             { "unit_id": o.north, "weight": 3 }, { "unit_id": o.south, "weight": 2 }
         ] }))
@@ -65,6 +68,7 @@ async fn splits_by_weights_and_over_time_sum_to_the_parent_exactly() {
     let months = app
         .post(&format!("/api/v1/targets/{north}/split"))
         .bearer(&c.head)
+        .header("if-match", "*")
         .json(json!({ "over": "time", "into": "month" }))
         .send()
         .await;
@@ -88,6 +92,7 @@ async fn splits_by_weights_and_over_time_sum_to_the_parent_exactly() {
     let even = app
         .post(&format!("{path}/split"))
         .bearer(&c.head)
+        .header("if-match", "*")
         .json(json!({ "over": "time", "into": "month" }))
         .send()
         .await;
@@ -113,6 +118,7 @@ async fn a_percentage_profile_must_sum_to_100() {
     let res = app
         .post(&split)
         .bearer(&c.head)
+        .header("if-match", "*")
         .json(json!({ "over": "time", "into": "quarter", "profile_pct": [10, 20, 30, 30] }))
         .send()
         .await;
@@ -120,6 +126,7 @@ async fn a_percentage_profile_must_sum_to_100() {
     let short = app
         .post(&split)
         .bearer(&c.head)
+        .header("if-match", "*")
         .json(json!({ "over": "time", "into": "quarter", "profile_pct": [50, 50] }))
         .send()
         .await;
@@ -127,6 +134,7 @@ async fn a_percentage_profile_must_sum_to_100() {
     let weeks = app
         .post(&split)
         .bearer(&c.head)
+        .header("if-match", "*")
         .json(json!({ "over": "time", "into": "week" }))
         .send()
         .await;
@@ -146,6 +154,7 @@ async fn a_percentage_profile_must_sum_to_100() {
     let ok = app
         .post(&split)
         .bearer(&c.head)
+        .header("if-match", "*")
         .json(json!({ "over": "time", "into": "quarter", "profile_pct": [15, 25, 25, 35] }))
         .send()
         .await;
@@ -215,10 +224,18 @@ async fn the_allocation_view_shows_under_exact_and_over() {
     // A parent with children cannot be removed; a leaf can.
     app.delete(&format!("/api/v1/targets/{pid}"))
         .bearer(&c.head)
+        .header("if-match", "*")
         .send()
         .await
         .problem(409);
-    assert_eq!(app.delete(&path).bearer(&c.head).send().await.status, 204);
+    let leaf = app.get(&path).bearer(&c.head).send().await;
+    let deleted = app
+        .delete(&path)
+        .bearer(&c.head)
+        .header("if-match", &leaf.etag())
+        .send()
+        .await;
+    assert_eq!(deleted.status, 204, "{}", deleted.text);
 }
 
 #[actix_web::test]

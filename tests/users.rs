@@ -294,6 +294,7 @@ async fn an_admin_resets_a_password_and_the_old_sessions_end() {
             org.north_seller
         ))
         .bearer(&org.admin)
+        .header("if-match", "*")
         .json(json!({"new_password": "brand-new-password"}))
         .send()
         .await;
@@ -310,6 +311,7 @@ async fn an_admin_resets_a_password_and_the_old_sessions_end() {
         org.north_seller
     ))
     .bearer(&supervisor)
+    .header("if-match", "*")
     .json(json!({"new_password": "brand-new-password-2"}))
     .send()
     .await

@@ -83,7 +83,7 @@ fn tokens(
     let refresh_token =
         sessions::issue_refresh(conn, user, family, now, state.config.refresh_token_ttl_days)?;
     Ok(TokenResponse {
-        access_token: state.jwt.issue(user, role, version, now)?,
+        access_token: state.jwt.issue(user, role, version, family, now)?,
         refresh_token,
         token_type: "Bearer".into(),
         expires_in: state.jwt.access_ttl_seconds,

@@ -1,8 +1,11 @@
-//! Access tokens: short-lived HS256 JWTs, checked for algorithm, signature, `exp`, `nbf`,
-//! `iss`, `aud` and the user's token version (bumped to revoke every session).
+//! Access tokens: short-lived HS256 JWTs, checked for their header (only `alg` and `typ`),
+//! algorithm, signature, `exp`, `nbf`, `iss`, `aud`, and (by the Caller extractor) the user's
+//! token version (bumped to revoke every session) and their session (`sid`).
 
 use actix_web::http::header;
 use actix_web::HttpRequest;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
 use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
@@ -26,7 +29,15 @@ pub struct Claims {
     pub jti: String,
     /// The user's token version when issued; a newer version revokes the token.
     pub ver: i64,
+    /// The session (login) the token belongs to: the family of its refresh tokens. Ending the
+    /// session ends the token at once.
+    pub sid: Id,
 }
+
+/// The only header parameters this server puts in its tokens. Anything else (`kid`, `jku`,
+/// `jwk`, `x5u`, `x5c`, `crit`, ...) names a key or a rule the server never issues, so a token
+/// carrying it is refused (RFC 8725, 3.10).
+const HEADER_PARAMETERS: [&str; 2] = ["alg", "typ"];
 
 pub struct JwtKeys {
     encoding: EncodingKey,
@@ -58,6 +69,7 @@ impl JwtKeys {
         user: Id,
         role: Role,
         token_version: i64,
+        session: Id,
         now: Timestamp,
     ) -> anyhow::Result<String> {
         let iat = now.0.timestamp();
@@ -71,6 +83,7 @@ impl JwtKeys {
             aud: AUDIENCE.into(),
             jti: Id::new().to_string(),
             ver: token_version,
+            sid: session,
         };
         Ok(encode(
             &Header::new(Algorithm::HS256),
@@ -79,9 +92,10 @@ impl JwtKeys {
         )?)
     }
 
-    /// Validates a token (algorithm, signature, `iss`, `aud`, then `exp` and `nbf` against
-    /// `now`) and returns its claims.
+    /// Validates a token (header parameters, algorithm, signature, `iss`, `aud`, then `exp` and
+    /// `nbf` against `now`) and returns its claims.
     pub fn verify(&self, token: &str, now: Timestamp) -> Result<Claims, String> {
+        check_header(token)?;
         let claims = decode::<Claims>(token, &self.decoding, &self.validation)
             .map_err(|e| e.to_string())?
             .claims;
@@ -100,6 +114,24 @@ impl JwtKeys {
         bearer(req)
             .and_then(|t| self.verify(t, now).ok())
             .map(|c| c.sub)
+    }
+}
+
+/// Refuses a token whose header carries a parameter the server does not issue.
+fn check_header(token: &str) -> Result<(), String> {
+    let malformed = || "the token header is malformed".to_string();
+    let segment = token.split('.').next().ok_or_else(malformed)?;
+    let bytes = URL_SAFE_NO_PAD.decode(segment).map_err(|_| malformed())?;
+    let header: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_slice(&bytes).map_err(|_| malformed())?;
+    match header
+        .keys()
+        .find(|k| !HEADER_PARAMETERS.contains(&k.as_str()))
+    {
+        Some(k) => Err(format!(
+            "the token header carries `{k}`, which this server does not issue"
+        )),
+        None => Ok(()),
     }
 }
 

@@ -18,7 +18,7 @@ use utoipa::ToSchema;
 
 use crate::db::{DbConnection, Id};
 use crate::error::{ApiError, ApiResult};
-use crate::schema::{org_units, users};
+use crate::schema::{org_units, refresh_tokens, users};
 use crate::AppState;
 
 /// What a user is in the sales organisation; decides what they may ever do.
@@ -232,19 +232,28 @@ impl FromRequest for Caller {
                 .map_err(|e| ApiError::Unauthorized(format!("invalid access token: {e}")))?;
             state
                 .db(move |conn| {
-                    let found: Option<(String, Id, bool, i64)> = users::table
+                    // One statement: the user, and whether the token's session is still open
+                    // (a refresh token of its family that is not revoked).
+                    let session_open = diesel::dsl::exists(
+                        refresh_tokens::table
+                            .filter(refresh_tokens::family_id.eq(claims.sid))
+                            .filter(refresh_tokens::user_id.eq(claims.sub))
+                            .filter(refresh_tokens::revoked_at.is_null()),
+                    );
+                    let found: Option<(String, Id, bool, i64, bool)> = users::table
                         .find(claims.sub)
                         .select((
                             users::role,
                             users::org_unit_id,
                             users::active,
                             users::token_version,
+                            session_open,
                         ))
                         .first(conn)
                         .optional()?;
                     let revoked = || ApiError::Unauthorized("the session has been revoked".into());
-                    let (role, org_unit_id, active, version) = found.ok_or_else(revoked)?;
-                    if !active || version != claims.ver {
+                    let (role, org_unit_id, active, version, open) = found.ok_or_else(revoked)?;
+                    if !active || version != claims.ver || !open {
                         return Err(revoked());
                     }
                     let role: Role = role.parse().map_err(|e: String| anyhow::anyhow!(e))?;

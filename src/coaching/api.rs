@@ -13,6 +13,7 @@ use crate::auth::{Caller, Role};
 use crate::db::{write_tx, DbConnection, Id};
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::events;
+use crate::http::date::{day, opt_day};
 use crate::http::{with_etag, IfMatch, PageParams, ValidJson, ValidQuery};
 use crate::schema::{
     coaching_action_items as ai, coaching_participants as cp, coaching_sessions as cs, users,
@@ -51,6 +52,7 @@ pub struct NewActionItem {
     pub description: String,
     /// Who does it: the coach or one of the salespeople.
     pub owner_id: Id,
+    #[serde(deserialize_with = "day")]
     pub due_on: NaiveDate,
 }
 
@@ -60,6 +62,7 @@ pub struct NewActionItem {
 pub struct CreateCoachingSession {
     /// Default: `individual` for one salesperson, `collective` for several.
     pub kind: Option<SessionKind>,
+    #[serde(deserialize_with = "day")]
     pub held_on: NaiveDate,
     #[validate(length(min = 1, max = 200))]
     pub topic: String,
@@ -72,6 +75,7 @@ pub struct CreateCoachingSession {
     #[validate(length(max = 100), nested)]
     #[serde(default)]
     pub action_items: Vec<NewActionItem>,
+    #[serde(default, deserialize_with = "opt_day")]
     pub follow_up_on: Option<NaiveDate>,
 }
 
@@ -83,6 +87,7 @@ pub struct UpdateCoachingSession {
     pub topic: Option<String>,
     #[validate(length(max = 50000))]
     pub notes: Option<String>,
+    #[serde(default, deserialize_with = "opt_day")]
     pub follow_up_on: Option<NaiveDate>,
 }
 
@@ -91,7 +96,9 @@ pub struct UpdateCoachingSession {
 pub struct CoachingQuery {
     pub salesperson_id: Option<Id>,
     pub coach_id: Option<Id>,
+    #[serde(default, deserialize_with = "opt_day")]
     pub from: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "opt_day")]
     pub to: Option<NaiveDate>,
 }
 
@@ -329,13 +336,15 @@ pub async fn update_coaching_session(
 
 /// Mark an action item done (its owner or the coach).
 #[utoipa::path(tag = "coaching", operation_id = "complete_coaching_action_item",
-    params(("id" = Id, Path), ("item_id" = Id, Path)),
+    params(("id" = Id, Path), ("item_id" = Id, Path),
+        ("If-Match" = String, Header, description = "The session's ETag")),
     responses((status = 200, description = "The session", body = CoachingSession)))]
 #[post("/coaching-sessions/{id}/action-items/{item_id}/done")]
 pub async fn complete_coaching_action_item(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Id, Id)>,
+    if_match: IfMatch,
 ) -> ApiResult<HttpResponse> {
     caller.require(&DOERS)?;
     let (id, item) = path.into_inner();
@@ -344,6 +353,7 @@ pub async fn complete_coaching_action_item(
         .db(move |conn| {
             write_tx(conn, |conn| {
                 let row = Row::find_in_reach(conn, &caller, id)?;
+                if_match.check(row.version)?;
                 let owner: Id = ai::table
                     .filter(ai::id.eq(item))
                     .filter(ai::session_id.eq(id))

@@ -25,6 +25,31 @@ pub type PooledConn = r2d2::PooledConnection<Manager>;
 const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 
+/// The scheme of `scheme://...`, if the text starts with one (a Windows path `C:\\x` does not).
+fn scheme_of(raw: &str) -> Option<&str> {
+    let (scheme, _) = raw.split_once("://")?;
+    let mut chars = scheme.chars();
+    let valid = chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    valid.then_some(scheme)
+}
+
+/// `scheme://user:password@host/...` with the password replaced by `***`.
+fn mask_password(raw: &str) -> String {
+    let Some(start) = raw.find("://").map(|i| i + 3) else {
+        return raw.to_string();
+    };
+    let rest = &raw[start..];
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let Some(at) = rest[..authority_end].rfind('@') else {
+        return raw.to_string();
+    };
+    match rest[..at].find(':') {
+        Some(colon) => format!("{}{}:***{}", &raw[..start], &rest[..colon], &rest[at..]),
+        None => raw.to_string(),
+    }
+}
+
 /// Which backend a URL names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -38,8 +63,29 @@ pub enum Backend {
 pub struct DbUrl(String);
 
 impl DbUrl {
+    /// A URL or path the caller already knows to be right (tests, tools).
     pub fn new(url: impl Into<String>) -> Self {
         DbUrl(url.into())
+    }
+
+    /// Reads `DATABASE_URL`: `postgres://` or `postgresql://`, `sqlite://path` (or `sqlite:path`),
+    /// or a plain file path. Any other scheme (`mysql://...`) is refused rather than taken for
+    /// a file name, and the error shows the URL with its password masked.
+    pub fn parse(raw: &str) -> anyhow::Result<Self> {
+        let url = DbUrl(raw.to_string());
+        if let Some(scheme) = scheme_of(raw) {
+            if !matches!(
+                scheme.to_ascii_lowercase().as_str(),
+                "postgres" | "postgresql" | "sqlite"
+            ) {
+                anyhow::bail!(
+                    "DATABASE_URL {} has the scheme {scheme:?}, which salestrack does not support: \
+                     give a postgres:// URL, or a SQLite file (a path or sqlite://path)",
+                    url.redacted()
+                );
+            }
+        }
+        Ok(url)
     }
 
     pub fn backend(&self) -> Backend {
@@ -58,17 +104,9 @@ impl DbUrl {
             .unwrap_or(&self.0)
     }
 
-    /// The URL with any password hidden, for logs.
+    /// The URL with any password hidden, for logs and errors (whatever its scheme).
     pub fn redacted(&self) -> String {
-        match url::Url::parse(&self.0) {
-            Ok(mut u) if self.backend() == Backend::Postgres => {
-                if u.password().is_some() {
-                    let _ = u.set_password(Some("***"));
-                }
-                u.to_string()
-            }
-            _ => self.0.clone(),
-        }
+        mask_password(&self.0)
     }
 
     pub fn connect(&self) -> diesel::ConnectionResult<DbConnection> {
@@ -184,5 +222,34 @@ where
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::DbUrl;
+
+    #[test]
+    fn an_unknown_scheme_is_refused_with_the_password_masked() {
+        let err = DbUrl::parse("mysql://user:secret@host/db")
+            .err()
+            .map(|e| e.to_string());
+        let err = err.unwrap_or_default();
+        assert!(err.contains("mysql://user:***@host/db"), "{err}");
+        assert!(!err.contains("secret"), "{err}");
+        for ok in [
+            "postgres://u:p@h/db",
+            "postgresql://h/db",
+            "sqlite://x.db",
+            "x.db",
+            "C:\\data\\x.db",
+        ] {
+            assert!(DbUrl::parse(ok).is_ok(), "{ok}");
+        }
+        assert_eq!(
+            DbUrl::new("postgres://u:p@h:5432/db?sslmode=require").redacted(),
+            "postgres://u:***@h:5432/db?sslmode=require"
+        );
+        assert_eq!(DbUrl::new("x.db").redacted(), "x.db");
     }
 }

@@ -17,6 +17,7 @@ use validator::Validate;
 use crate::auth::{Caller, Role};
 use crate::db::{DbConnection, Id, Timestamp};
 use crate::error::{ApiResult, FieldError};
+use crate::http::date::opt_day;
 use crate::masterdata::dealer_of;
 use crate::schema::{customers, dealers, products, users};
 
@@ -308,8 +309,10 @@ impl RowErrors {
 #[into_params(parameter_in = Query)]
 pub struct FactFilter {
     /// Facts on or after this day.
+    #[serde(default, deserialize_with = "opt_day")]
     pub from: Option<NaiveDate>,
     /// Facts on or before this day.
+    #[serde(default, deserialize_with = "opt_day")]
     pub to: Option<NaiveDate>,
     pub salesperson_id: Option<Id>,
     pub dealer_id: Option<Id>,

@@ -11,6 +11,7 @@ use validator::Validate;
 use super::{classify, fact_table, FactRow, FactSource, Known, RowErrors, RowResult};
 use crate::db::{DbConnection, Id, Timestamp};
 use crate::error::{ApiError, ApiResult};
+use crate::http::date::day;
 use crate::schema::payment_facts;
 
 /// One payment fact to upsert.
@@ -21,6 +22,7 @@ pub struct PaymentFactInput {
     /// The row's id in the ERP; a second upload with the same id updates the row.
     #[validate(length(min = 1, max = 100))]
     pub external_id: String,
+    #[serde(deserialize_with = "day")]
     pub paid_on: NaiveDate,
     pub salesperson_id: Id,
     pub dealer_id: Option<Id>,

@@ -1,4 +1,4 @@
-//! ETags (one per resource version) and `If-Match`.
+//! ETags (one per resource version) and `If-Match` (RFC 9110, 13.1.1).
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
@@ -20,44 +20,87 @@ pub fn with_etag<T: Serialize>(status: StatusCode, body: &T, version: i64) -> Ht
         .json(body)
 }
 
-/// The `If-Match` precondition of a write.
+/// One entity tag of an `If-Match` list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct EntityTag {
+    weak: bool,
+    /// The tag with its quotes, e.g. `"3"`.
+    opaque: String,
+}
+
+/// What an `If-Match` header asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Condition {
+    /// `*`: any current version.
+    Any,
+    /// A list: matches when one of its strong tags is the current ETag.
+    Tags(Vec<EntityTag>),
+}
+
+/// The `If-Match` precondition of a write. Taking it in a handler makes the header required
+/// (428 without it); a header that does not parse is refused with 400 when it is extracted.
 #[derive(Debug, Clone)]
-pub struct IfMatch(Option<Vec<String>>);
+pub struct IfMatch(Option<Condition>);
 
 impl IfMatch {
-    /// The version the client expects, or `None` for `If-Match: *`.
-    /// A write without `If-Match` is refused with 428.
-    pub fn expected(&self) -> Result<Option<i64>, ApiError> {
-        let tags = self.0.as_ref().ok_or_else(|| {
+    /// Checks the precondition against the stored version: 428 without `If-Match`, 412 unless
+    /// `*` or one of the listed tags is the current ETag. Weak tags never match, as RFC 9110
+    /// asks for the strong comparison here.
+    pub fn check(&self, current: i64) -> Result<(), ApiError> {
+        let condition = self.0.as_ref().ok_or_else(|| {
             ApiError::PreconditionRequired(
                 "this write needs an If-Match header with the resource's current ETag".into(),
             )
         })?;
-        if tags.iter().any(|t| t == "*") {
-            return Ok(None);
-        }
-        let versions: Vec<i64> = tags
-            .iter()
-            .filter_map(|t| t.trim_start_matches("W/").trim_matches('"').parse().ok())
-            .collect();
-        match versions.as_slice() {
-            [v] => Ok(Some(*v)),
-            _ => Err(ApiError::PreconditionFailed(
-                "If-Match does not name the current version of the resource".into(),
-            )),
+        let current_tag = etag(current);
+        let matches = match condition {
+            Condition::Any => true,
+            Condition::Tags(tags) => tags.iter().any(|t| !t.weak && t.opaque == current_tag),
+        };
+        if matches {
+            Ok(())
+        } else {
+            Err(ApiError::PreconditionFailed(format!(
+                "the resource has changed (current ETag {current_tag}); fetch it again"
+            )))
         }
     }
+}
 
-    /// Checks the expectation against the stored version (412 when stale).
-    pub fn check(&self, current: i64) -> Result<(), ApiError> {
-        match self.expected()? {
-            Some(v) if v != current => Err(ApiError::PreconditionFailed(format!(
-                "the resource has changed (current ETag {}); fetch it again",
-                etag(current)
-            ))),
-            _ => Ok(()),
-        }
+/// Parses the field values of `If-Match`: `*`, or a comma-separated list of entity tags
+/// (`"x"` or `W/"x"`). As in every `#rule` list, empty elements are allowed, and an empty
+/// list is valid and matches nothing.
+fn parse(values: &[&str]) -> Result<Condition, String> {
+    let joined = values.join(",");
+    let items: Vec<&str> = joined
+        .split(',')
+        .map(str::trim)
+        .filter(|i| !i.is_empty())
+        .collect();
+    if items == ["*"] {
+        return Ok(Condition::Any);
     }
+    let mut tags = Vec::with_capacity(items.len());
+    for item in items {
+        let (weak, opaque) = match item.strip_prefix("W/") {
+            Some(rest) => (true, rest),
+            None => (false, item),
+        };
+        let inner = opaque
+            .strip_prefix('"')
+            .and_then(|o| o.strip_suffix('"'))
+            .filter(|_| opaque.len() >= 2)
+            .ok_or_else(|| format!("If-Match: {item:?} is not an entity tag (\"...\") or *"))?;
+        // etagc: %x21 / %x23-7E / obs-text; no quotes, spaces or controls inside.
+        if inner.bytes().any(|b| b == b'"' || b <= 0x20 || b == 0x7f) {
+            return Err(format!("If-Match: {item:?} is not an entity tag"));
+        }
+        tags.push(EntityTag {
+            weak,
+            opaque: opaque.to_string(),
+        });
+    }
+    Ok(Condition::Tags(tags))
 }
 
 impl FromRequest for IfMatch {
@@ -65,14 +108,54 @@ impl FromRequest for IfMatch {
     type Future = std::future::Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
-        let tags = req.headers().get(header::IF_MATCH).map(|v| {
-            v.to_str()
-                .unwrap_or("")
-                .split(',')
-                .map(|t| t.trim().to_string())
-                .filter(|t| !t.is_empty())
-                .collect()
-        });
-        std::future::ready(Ok(IfMatch(tags)))
+        let raw: Vec<_> = req.headers().get_all(header::IF_MATCH).collect();
+        if raw.is_empty() {
+            return std::future::ready(Ok(IfMatch(None)));
+        }
+        let values: Result<Vec<&str>, _> = raw.iter().map(|v| v.to_str()).collect();
+        let parsed = values
+            .map_err(|_| "If-Match is not visible ASCII".to_string())
+            .and_then(|v| parse(&v))
+            .map(|c| IfMatch(Some(c)))
+            .map_err(ApiError::BadRequest);
+        std::future::ready(parsed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(header: &str, current: i64) -> Result<(), String> {
+        let condition = parse(&[header])?;
+        IfMatch(Some(condition))
+            .check(current)
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn a_list_matches_when_any_strong_tag_is_current() {
+        assert!(check("\"3\"", 3).is_ok());
+        assert!(check("\"1\", \"3\"", 3).is_ok());
+        assert!(check("*", 3).is_ok());
+        assert!(check("\"998\", \"999\"", 3).is_err());
+        assert!(check("W/\"3\"", 3).is_err());
+        assert!(check("\"03\"", 3).is_err());
+        assert!(check("", 3).is_err());
+    }
+
+    #[test]
+    fn what_is_not_an_entity_tag_list_does_not_parse() {
+        for bad in [
+            "garbage",
+            "3",
+            "\"3",
+            "\"3\" \"4\"",
+            "*, \"3\"",
+            "W/3",
+            "\"",
+        ] {
+            assert!(parse(&[bad]).is_err(), "{bad} must not parse");
+        }
     }
 }

@@ -56,19 +56,80 @@ pub fn payload_error(e: actix_web::Error) -> ApiError {
     }
 }
 
-/// Deserialises JSON, reporting the path of the field that is wrong.
+/// Deserialises JSON, reporting the path of the field that is wrong. Strings with control
+/// characters are refused first (see [`check_text`]), wherever they are in the document.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let inner = e.inner();
-        if inner.is_syntax() || inner.is_eof() {
-            return ApiError::BadRequest(format!("malformed JSON: {inner}"));
-        }
-        ApiError::invalid_fields(vec![field_error(e.path().to_string(), inner.to_string())])
-    })?;
-    de.end()
+    let document: serde_json::Value = serde_json::from_slice(bytes)
         .map_err(|e| ApiError::BadRequest(format!("malformed JSON: {e}")))?;
-    Ok(value)
+    let mut errors = Vec::new();
+    check_json(&document, &mut String::new(), &mut errors);
+    if !errors.is_empty() {
+        return Err(ApiError::invalid_fields(errors));
+    }
+    serde_path_to_error::deserialize(document).map_err(|e| {
+        ApiError::invalid_fields(vec![field_error(
+            e.path().to_string(),
+            e.inner().to_string(),
+        )])
+    })
+}
+
+/// Refuses control characters in text: a NUL cannot be stored on PostgreSQL, and the others
+/// have no business in a name or a note. Tab, line feed and carriage return are allowed, so
+/// that multi-line notes with CRLF line ends (pasted from mail, sent by Windows clients) pass.
+pub fn check_text(text: &str) -> Result<(), &'static str> {
+    if text
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+    {
+        Err("must not contain control characters (only tab, line feed and carriage return)")
+    } else {
+        Ok(())
+    }
+}
+
+/// Collects every string (value or key) of a JSON document that fails [`check_text`], named
+/// by its path as serde reports it (`visits[2].notes`).
+fn check_json(value: &serde_json::Value, path: &mut String, out: &mut Vec<FieldError>) {
+    use serde_json::Value;
+    let here = |path: &str| {
+        if path.is_empty() {
+            "body".to_string()
+        } else {
+            path.to_string()
+        }
+    };
+    match value {
+        Value::String(s) => {
+            if let Err(m) = check_text(s) {
+                out.push(FieldError::new(here(path), m));
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                let len = path.len();
+                path.push_str(&format!("[{i}]"));
+                check_json(item, path, out);
+                path.truncate(len);
+            }
+        }
+        Value::Object(fields) => {
+            for (key, item) in fields {
+                let len = path.len();
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(key);
+                if let Err(m) = check_text(key) {
+                    out.push(FieldError::new(here(&path[..len]), format!("a key {m}")));
+                } else {
+                    check_json(item, path, out);
+                }
+                path.truncate(len);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// serde reports a missing field at the path of its parent; name the field itself.
@@ -106,7 +167,21 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidQuery<T> {
 }
 
 pub fn parse_query<T: DeserializeOwned + Validate>(query: &str) -> Result<T, ApiError> {
-    let de = serde_urlencoded::Deserializer::new(url::form_urlencoded::parse(query.as_bytes()));
+    let pairs = url::form_urlencoded::parse(query.as_bytes());
+    // A key that is itself bad is reported as `query`, since it names no field.
+    let errors: Vec<FieldError> = pairs
+        .filter_map(
+            |(key, value)| match (check_text(&key), check_text(&value)) {
+                (Err(m), _) => Some(FieldError::new("query", m)),
+                (Ok(()), Err(m)) => Some(FieldError::new(key, m)),
+                (Ok(()), Ok(())) => None,
+            },
+        )
+        .collect();
+    if !errors.is_empty() {
+        return Err(ApiError::invalid_fields(errors));
+    }
+    let de = serde_urlencoded::Deserializer::new(pairs);
     let value: T = serde_path_to_error::deserialize(de).map_err(|e| {
         ApiError::invalid_fields(vec![field_error(
             e.path().to_string(),
@@ -115,6 +190,49 @@ pub fn parse_query<T: DeserializeOwned + Validate>(query: &str) -> Result<T, Api
     })?;
     value.validate()?;
     Ok(value)
+}
+
+/// For path parameters that do not parse: a segment with a control character is a 422 that
+/// names the parameter (as in bodies and queries); anything else is a 404, as actix answers.
+/// Installed as the application's `PathConfig` error handler.
+pub fn path_error(err: actix_web::error::PathError, req: &HttpRequest) -> actix_web::Error {
+    let errors: Vec<FieldError> = req
+        .match_info()
+        .iter()
+        .filter_map(|(name, raw)| {
+            let message = check_text(&percent_decode(raw)).err()?;
+            Some(FieldError::new(name, message))
+        })
+        .collect();
+    if errors.is_empty() {
+        ApiError::NotFound(format!("no such resource: {err}")).into()
+    } else {
+        ApiError::invalid_fields(errors).into()
+    }
+}
+
+/// A path segment with its `%XX` escapes decoded (invalid UTF-8 replaced).
+fn percent_decode(raw: &str) -> String {
+    let bytes = raw.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// For PATCH bodies: tells an absent field (`None`) from an explicit `null` (`Some(None)`).

@@ -3,6 +3,7 @@
 //! the framework itself rejects, and the HTTP conventions (CORS, HEAD, 304, Allow, caching).
 
 pub mod conventions;
+pub mod date;
 pub mod etag;
 pub mod idempotency;
 pub mod input;

@@ -15,6 +15,7 @@ use crate::auth::{subtree_units, Caller, Role};
 use crate::db::{write_tx, DbConnection, Id, Timestamp};
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::events;
+use crate::http::date::opt_day;
 use crate::http::{with_etag, IfMatch, PageParams, ValidJson, ValidQuery};
 use crate::masterdata::customers::model::Customer;
 use crate::schema::{competitors, market_report_links as links, market_reports as mr, products};
@@ -80,8 +81,10 @@ pub struct MarketReportQuery {
     pub unit_id: Option<Id>,
     pub reporter_id: Option<Id>,
     /// Filed on or after this day (UTC).
+    #[serde(default, deserialize_with = "opt_day")]
     pub from: Option<NaiveDate>,
     /// Filed on or before this day (UTC).
+    #[serde(default, deserialize_with = "opt_day")]
     pub to: Option<NaiveDate>,
 }
 

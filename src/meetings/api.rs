@@ -391,13 +391,14 @@ pub async fn record_meeting_attendance(
 /// File a remote report for a meeting you cannot attend: what you did, what you need.
 /// The organiser is notified and sees who reported.
 #[utoipa::path(tag = "meetings", operation_id = "file_meeting_remote_report", request_body = RemoteReport,
-    params(("id" = Id, Path)),
+    params(("id" = Id, Path), ("If-Match" = String, Header, description = "The meeting's ETag")),
     responses((status = 200, description = "The meeting with your report", body = Meeting)))]
 #[post("/meetings/{id}/remote-report")]
 pub async fn file_meeting_remote_report(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Id>,
+    if_match: IfMatch,
     body: ValidJson<RemoteReport>,
 ) -> ApiResult<HttpResponse> {
     caller.require(&ATTENDERS)?;
@@ -408,6 +409,7 @@ pub async fn file_meeting_remote_report(
         .db(move |conn| {
             write_tx(conn, |conn| {
                 let row = Row::find_in_reach(conn, &caller, id)?;
+                if_match.check(row.version)?;
                 if Row::remote_report(conn, id, caller.user_id, &body.did, &body.needs, now)? == 0 {
                     return Err(ApiError::Forbidden(
                         "only an attendee files a remote report".into(),

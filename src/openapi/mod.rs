@@ -221,6 +221,10 @@ fn finish(mut doc: Doc) -> Doc {
                 add("422", "Invalid input; `errors` names each invalid field");
             }
             if needs_if_match {
+                add(
+                    "400",
+                    "Malformed JSON, or an If-Match that is not a list of entity tags",
+                );
                 add("412", "The resource changed since your ETag");
                 add("428", "If-Match is required");
             }

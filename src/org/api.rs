@@ -224,7 +224,7 @@ pub async fn update_org_unit(
 
 /// Delete an org unit that has no members and no child units (admins).
 #[utoipa::path(tag = "org", operation_id = "delete_org_unit",
-    params(("id" = Id, Path), ("If-Match" = Option<String>, Header, description = "The unit's ETag")),
+    params(("id" = Id, Path), ("If-Match" = String, Header, description = "The unit's ETag")),
     responses((status = 204, description = "Deleted")))]
 #[delete("/org-units/{id}")]
 pub async fn delete_org_unit(
@@ -239,13 +239,7 @@ pub async fn delete_org_unit(
         .db(move |conn| {
             write_tx(conn, |conn| {
                 let current = OrgUnit::find(conn, id)?;
-                if let Ok(Some(expected)) = if_match.expected() {
-                    if expected != current.version {
-                        return Err(ApiError::PreconditionFailed(
-                            "the unit changed meanwhile".into(),
-                        ));
-                    }
-                }
+                if_match.check(current.version)?;
                 if OrgUnit::has_children(conn, id)? {
                     return Err(ApiError::conflict(
                         "the unit has child units; move or delete them first",

@@ -12,6 +12,7 @@ use super::model::Progress;
 use crate::auth::Caller;
 use crate::db::{DbConnection, Id};
 use crate::error::ApiResult;
+use crate::http::date::opt_day;
 use crate::http::{PageParams, ValidQuery};
 use crate::settings::model::StoredSettings;
 use crate::settings::Settings;
@@ -29,6 +30,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 #[into_params(parameter_in = Query)]
 pub struct AsOfQuery {
     /// The day to take the figures on; default today in the company time zone.
+    #[serde(default, deserialize_with = "opt_day")]
     pub as_of: Option<NaiveDate>,
 }
 

@@ -15,6 +15,7 @@ use super::rules::{check_writer, create_checked, Assignee, TargetInput};
 use crate::auth::{subtree_units, Caller};
 use crate::db::{write_tx, DbConnection, Id};
 use crate::error::{ApiError, ApiResult};
+use crate::http::date::{day, opt_day};
 use crate::http::{with_etag, IfMatch, PageParams, ValidJson, ValidQuery};
 use crate::AppState;
 
@@ -37,6 +38,7 @@ pub struct CreateTarget {
     pub period_type: PeriodType,
     /// First day of the period: 1 January for a year, the first of January, April, July or
     /// October for a quarter, the first of a month, a Monday for a week.
+    #[serde(deserialize_with = "day")]
     pub period_start: NaiveDate,
     /// Minor units for money metrics, a count otherwise.
     #[validate(range(min = 0i64, max = 1_000_000_000_000_000i64))]
@@ -68,10 +70,13 @@ pub struct TargetQuery {
     pub metric: Option<Metric>,
     pub period_type: Option<PeriodType>,
     /// Targets whose period contains this day.
+    #[serde(default, deserialize_with = "opt_day")]
     pub covering: Option<NaiveDate>,
     /// Targets whose period starts on or after this day.
+    #[serde(default, deserialize_with = "opt_day")]
     pub from: Option<NaiveDate>,
     /// Targets whose period ends on or before this day.
+    #[serde(default, deserialize_with = "opt_day")]
     pub to: Option<NaiveDate>,
     /// Targets assigned to exactly this unit.
     pub unit_id: Option<Id>,
@@ -233,9 +238,9 @@ pub async fn update_target(
     Ok(with_etag(StatusCode::OK, &target, target.version))
 }
 
-/// Remove a target that has no children (`If-Match` honoured when given).
+/// Remove a target that has no children.
 #[utoipa::path(tag = "targets", operation_id = "delete_target",
-    params(("id" = Id, Path), ("If-Match" = Option<String>, Header, description = "The target's ETag")),
+    params(("id" = Id, Path), ("If-Match" = String, Header, description = "The target's ETag")),
     responses((status = 204, description = "Deleted")))]
 #[delete("/targets/{id}")]
 pub async fn delete_target(
@@ -250,13 +255,7 @@ pub async fn delete_target(
         .db(move |conn| {
             write_tx(conn, |conn| {
                 let current = writable(conn, &caller, id)?;
-                if let Ok(Some(expected)) = if_match.expected() {
-                    if expected != current.version {
-                        return Err(ApiError::PreconditionFailed(
-                            "the target changed meanwhile".into(),
-                        ));
-                    }
-                }
+                if_match.check(current.version)?;
                 if Target::has_children(conn, id)? {
                     return Err(ApiError::conflict(
                         "the target has children; remove them first",

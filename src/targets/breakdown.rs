@@ -195,7 +195,7 @@ fn plan(parent: &Target, req: &SplitRequest) -> ApiResult<Vec<(Period, Assignee,
 /// (409).
 #[utoipa::path(tag = "targets", operation_id = "split_target", request_body = SplitRequest,
     params(("id" = Id, Path),
-        ("If-Match" = Option<String>, Header, description = "The target's ETag (checked when given)"),
+        ("If-Match" = String, Header, description = "The target's ETag"),
         ("Idempotency-Key" = Option<String>, Header, description = "Makes a retried split safe")),
     responses((status = 201, description = "The children", body = SplitResult)))]
 #[post("/targets/{id}/split")]
@@ -213,13 +213,7 @@ pub async fn split_target(
         .db(move |conn| {
             write_tx(conn, |conn| {
                 let parent = Target::find(conn, &caller, id)?;
-                if let Ok(Some(expected)) = if_match.expected() {
-                    if expected != parent.version {
-                        return Err(ApiError::PreconditionFailed(
-                            "the target changed meanwhile".into(),
-                        ));
-                    }
-                }
+                if_match.check(parent.version)?;
                 if Target::has_children(conn, id)? {
                     return Err(ApiError::conflict(
                         "the target is already broken down; see its allocation",

@@ -13,7 +13,7 @@ use crate::auth::{password, sessions, subtree_units, Caller, Role};
 use crate::db::{write_tx, DbConnection, Id, Timestamp};
 use crate::error::{ApiError, ApiResult};
 use crate::events;
-use crate::http::input::double_option;
+use crate::http::date::{opt_day, patch_day};
 use crate::http::{with_etag, IfMatch, PageParams, ValidJson, ValidQuery};
 use crate::org::model::OrgUnit;
 use crate::AppState;
@@ -48,6 +48,7 @@ pub struct CreateUser {
     pub name: String,
     pub role: Role,
     pub org_unit_id: Id,
+    #[serde(default, deserialize_with = "opt_day")]
     pub hired_on: Option<NaiveDate>,
     /// The initial password (at least 10 characters); the user should change it.
     #[validate(length(min = 10, max = 200))]
@@ -65,7 +66,7 @@ pub struct UpdateUser {
     /// A role change ends the user's sessions.
     pub role: Option<Role>,
     pub org_unit_id: Option<Id>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "patch_day")]
     #[schema(value_type = Option<NaiveDate>)]
     pub hired_on: Option<Option<NaiveDate>>,
     /// `false` deactivates the user and ends every session; users are never deleted.
@@ -104,7 +105,9 @@ fn unit_must_exist(conn: &mut DbConnection, unit: Id) -> ApiResult<()> {
 
 fn email_taken(e: ApiError) -> ApiError {
     match e {
-        ApiError::Conflict { .. } => ApiError::conflict("a user with this email already exists"),
+        ApiError::Duplicate { .. } => {
+            ApiError::duplicate("email", "a user with this email already exists")
+        }
         other => other,
     }
 }
@@ -280,13 +283,14 @@ pub async fn update_user(
 
 /// Set a new password for a user (admins). Ends every session of that user.
 #[utoipa::path(tag = "users", operation_id = "reset_user_password", request_body = PasswordReset,
-    params(("id" = Id, Path)),
+    params(("id" = Id, Path), ("If-Match" = String, Header, description = "The user's ETag")),
     responses((status = 204, description = "Password set; the user's sessions are ended")))]
 #[post("/users/{id}/password-reset")]
 pub async fn reset_user_password(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Id>,
+    if_match: IfMatch,
     body: ValidJson<PasswordReset>,
 ) -> ApiResult<HttpResponse> {
     caller.require(&[Role::Admin])?;
@@ -296,7 +300,7 @@ pub async fn reset_user_password(
     state
         .db(move |conn| {
             write_tx(conn, |conn| {
-                UserRow::find(conn, id)?;
+                if_match.check(UserRow::find(conn, id)?.version)?;
                 UserRow::set_password(conn, id, &hash, now)?;
                 sessions::revoke_all(conn, id, now)?;
                 Ok(())

@@ -14,6 +14,7 @@ use super::{business_day, report_due_at, working_days};
 use crate::auth::{subtree_units, Caller, Role};
 use crate::db::{DbConnection, Id, Timestamp};
 use crate::error::{ApiError, ApiResult};
+use crate::http::date::day;
 use crate::http::ValidQuery;
 use crate::schema::{daily_reports as dr, users};
 use crate::settings::model::{Settings, StoredSettings};
@@ -85,8 +86,10 @@ pub struct ComplianceQuery {
     /// The people of this unit's subtree (default: everyone you reach).
     pub unit_id: Option<Id>,
     /// First day (inclusive).
+    #[serde(deserialize_with = "day")]
     pub from: NaiveDate,
     /// Last day (inclusive); at most 366 days after `from`.
+    #[serde(deserialize_with = "day")]
     pub to: NaiveDate,
 }
 

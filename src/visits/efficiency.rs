@@ -17,6 +17,7 @@ use super::reports::model::COUNTED;
 use crate::auth::Caller;
 use crate::db::{DbConnection, Id, Timestamp};
 use crate::error::ApiResult;
+use crate::http::date::day;
 use crate::http::ValidQuery;
 use crate::progress::model::ratio as rate;
 use crate::schema::{
@@ -33,8 +34,10 @@ pub struct EfficiencyQuery {
     pub user_id: Option<Id>,
     /// Each active salesperson of this unit's subtree.
     pub unit_id: Option<Id>,
+    #[serde(deserialize_with = "day")]
     pub from: NaiveDate,
     /// At most 366 days after `from`.
+    #[serde(deserialize_with = "day")]
     pub to: NaiveDate,
 }
 

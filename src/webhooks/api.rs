@@ -228,20 +228,22 @@ pub async fn update_webhook(
 }
 
 /// Delete a webhook and its delivery log (admins).
-#[utoipa::path(tag = "webhooks", operation_id = "delete_webhook", params(("id" = Id, Path)),
+#[utoipa::path(tag = "webhooks", operation_id = "delete_webhook",
+    params(("id" = Id, Path), ("If-Match" = String, Header, description = "The webhook's ETag")),
     responses((status = 204, description = "Deleted")))]
 #[delete("/webhooks/{id}")]
 pub async fn delete_webhook(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Id>,
+    if_match: IfMatch,
 ) -> ApiResult<HttpResponse> {
     caller.require(&[Role::Admin])?;
     let id = id.into_inner();
     state
         .db(move |conn| {
             write_tx(conn, |conn| {
-                Row::find(conn, id)?;
+                if_match.check(Row::find(conn, id)?.version)?;
                 diesel::delete(wd::table.filter(wd::webhook_id.eq(id))).execute(conn)?;
                 diesel::delete(wh::table.find(id)).execute(conn)?;
                 Ok(())

@@ -12,6 +12,7 @@ use super::model::{Customer, CustomerChanges, CustomerFilter, CustomerStatus, Ne
 use crate::auth::{subtree_units, Caller, Role};
 use crate::db::{write_tx, DbConnection, Id};
 use crate::error::{ApiError, ApiResult};
+use crate::http::date::{opt_day, patch_day};
 use crate::http::input::double_option;
 use crate::http::{with_etag, IfMatch, PageParams, ValidJson, ValidQuery};
 use crate::masterdata::{archive_change, check_unit_in_reach, CommonQuery, EDITORS};
@@ -52,6 +53,7 @@ pub struct CreateCustomer {
     pub owner_id: Id,
     /// Default `prospect`.
     pub status: Option<CustomerStatus>,
+    #[serde(default, deserialize_with = "opt_day")]
     pub activated_on: Option<NaiveDate>,
     #[validate(range(min = -90.0, max = 90.0))]
     pub latitude: Option<f64>,
@@ -76,7 +78,7 @@ pub struct UpdateCustomer {
     pub org_unit_id: Option<Id>,
     pub owner_id: Option<Id>,
     pub status: Option<CustomerStatus>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "patch_day")]
     #[schema(value_type = Option<NaiveDate>)]
     pub activated_on: Option<Option<NaiveDate>>,
     #[serde(default, deserialize_with = "double_option")]

@@ -14,6 +14,7 @@ use crate::auth::{subtree_units, Caller};
 use crate::db::{write_tx, DbConnection, Id, Timestamp};
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::events;
+use crate::http::date::{day, opt_day};
 use crate::http::input::double_option;
 use crate::http::{with_etag, IfMatch, PageParams, ValidJson, ValidQuery};
 use crate::masterdata::customers::model::Customer;
@@ -60,6 +61,7 @@ pub struct PlannedVisitInput {
 #[serde(deny_unknown_fields)]
 pub struct CreateVisitPlan {
     /// The day planned (company time zone); one plan per person and day.
+    #[serde(deserialize_with = "day")]
     pub plan_date: NaiveDate,
     #[validate(length(max = 5000))]
     pub notes: Option<String>,
@@ -90,8 +92,10 @@ pub struct VisitPlanQuery {
     /// Plans of the people now in this unit's subtree (records follow the person).
     pub unit_id: Option<Id>,
     /// First day (inclusive).
+    #[serde(default, deserialize_with = "opt_day")]
     pub from: Option<NaiveDate>,
     /// Last day (inclusive).
+    #[serde(default, deserialize_with = "opt_day")]
     pub to: Option<NaiveDate>,
     pub status: Option<PlanStatus>,
     /// Only submitted plans that wait for your decision.
@@ -209,10 +213,13 @@ pub async fn create_visit_plan(
         .db(move |conn| {
             write_tx(conn, |conn| {
                 if let Some(existing) = PlanRow::of_day(conn, caller.user_id, body.plan_date)? {
-                    return Err(ApiError::conflict(format!(
-                        "you already have a plan for {} ({})",
-                        body.plan_date, existing.id
-                    )));
+                    return Err(ApiError::duplicate(
+                        "plan_date",
+                        format!(
+                            "you already have a plan for {} ({})",
+                            body.plan_date, existing.id
+                        ),
+                    ));
                 }
                 let id = Id::new();
                 let visits = planned_rows(conn, &caller, id, &body.visits)?;

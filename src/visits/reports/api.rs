@@ -17,6 +17,7 @@ use crate::auth::{subtree_units, Caller};
 use crate::db::{write_tx, DbConnection, Id};
 use crate::error::{ApiError, ApiResult};
 use crate::events;
+use crate::http::date::opt_day;
 use crate::http::{with_etag, IfMatch, PageParams, ValidJson, ValidQuery};
 use crate::schema::daily_reports as dr;
 use crate::settings::model::{Settings, StoredSettings};
@@ -41,7 +42,9 @@ pub struct DailyReportQuery {
     pub owner_id: Option<Id>,
     /// Reports of the people now in this unit's subtree (records follow the person).
     pub unit_id: Option<Id>,
+    #[serde(default, deserialize_with = "opt_day")]
     pub from: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "opt_day")]
     pub to: Option<NaiveDate>,
     pub status: Option<ReportStatus>,
     pub late: Option<bool>,
@@ -112,10 +115,10 @@ pub async fn create_daily_report(
                     return Err(ApiError::invalid("report_date", "cannot be in the future"));
                 }
                 if let Some(existing) = ReportRow::of_day(conn, caller.user_id, day)? {
-                    return Err(ApiError::conflict(format!(
-                        "you already have a report for {day} ({})",
-                        existing.id
-                    )));
+                    return Err(ApiError::duplicate(
+                        "report_date",
+                        format!("you already have a report for {day} ({})", existing.id),
+                    ));
                 }
                 let id = Id::new();
                 let parts = build_parts(

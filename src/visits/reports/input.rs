@@ -13,6 +13,7 @@ use super::model::{Attendance, CompetitorInfoRow, ExpenseCategory, ExpenseRow, O
 use crate::auth::Caller;
 use crate::db::{DbConnection, Id, Timestamp};
 use crate::error::{ApiError, ApiResult, FieldError};
+use crate::http::date::opt_day;
 use crate::http::input::double_option;
 use crate::masterdata::customers::model::Customer;
 use crate::schema::{competitors, customers, planned_visits, visit_plans};
@@ -86,6 +87,7 @@ pub struct CompetitorInfoInput {
 #[serde(deny_unknown_fields)]
 pub struct CreateDailyReport {
     /// The day reported (company time zone; default today); not in the future.
+    #[serde(default, deserialize_with = "opt_day")]
     pub report_date: Option<NaiveDate>,
     pub attendance: Attendance,
     #[validate(length(max = 50), nested)]
