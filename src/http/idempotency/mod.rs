@@ -223,8 +223,9 @@ struct InFlight((crate::db::Id, String));
 impl InFlight {
     fn enter(k: &KeyOf) -> Option<InFlight> {
         let entry = (k.user_id, k.key.clone());
-        let mut set = IN_FLIGHT.lock().ok()?;
-        set.insert(entry.clone()).then_some(InFlight(entry))
+        let entered = IN_FLIGHT.lock().ok()?.insert(entry.clone());
+        // Built only once the lock is released: a guard dropped under it would deadlock.
+        entered.then(|| InFlight(entry))
     }
 }
 
