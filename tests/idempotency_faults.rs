@@ -14,7 +14,7 @@ use common::*;
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
-use salestrack::db::{Id, Timestamp};
+use salestrack::db::Id;
 use serde_json::{json, Value};
 
 /// Holds the writes the server needs from outside it, for `hold`: on PostgreSQL a
@@ -170,8 +170,8 @@ async fn a_request_cut_in_its_transaction_leaves_no_trace_and_its_retry_does_the
 }
 
 #[actix_web::test]
-async fn a_claim_left_without_a_response_is_taken_over_by_the_retry() {
-    let app = TestApp::spawn().await;
+async fn a_claim_left_without_a_response_is_taken_over_by_a_retry_once_its_lease_ends() {
+    let app = TestApp::spawn_with(|c| c.idempotency_lease_seconds = 2).await;
     let token = seller(&app).await;
     let me = app.get("/api/v1/me").bearer(&token).send().await;
     let user: uuid::Uuid = me.body["user"]["id"].as_str().unwrap().parse().unwrap();
@@ -185,12 +185,16 @@ async fn a_claim_left_without_a_response_is_taken_over_by_the_retry() {
                 ik::user_id.eq(Id(user)),
                 ik::idem_key.eq("stuck-1"),
                 ik::request_hash.eq("0"),
-                ik::created_at.eq(Timestamp(chrono::Utc::now())),
+                ik::created_at.eq(app.clock.now()),
             ))
             .execute(&mut conn)
             .unwrap();
     }
     let body = report("Left behind");
+    // While the lease runs, its request may still be working.
+    let res = file(&app, &token, "stuck-1", &body).await;
+    res.problem(409);
+    app.clock.advance(chrono::Duration::seconds(3));
     let res = file(&app, &token, "stuck-1", &body).await;
     assert_eq!(res.status, 201, "{}", res.text);
     assert!(!replayed(&res));

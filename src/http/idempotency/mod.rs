@@ -78,7 +78,9 @@ pub async fn middleware(
 
     let opened = {
         let (pool, k, now) = (state.pool.clone(), k.clone(), state.clock.now());
-        web::block(move || store::open(&pool, &k, now))
+        let lease = i64::try_from(state.config.idempotency_lease_seconds).unwrap_or(i64::MAX);
+        let lease = chrono::Duration::try_seconds(lease).unwrap_or(chrono::Duration::MAX);
+        web::block(move || store::open(&pool, &k, now, lease))
             .await
             .map_err(ApiError::from)
             .and_then(|r| r)

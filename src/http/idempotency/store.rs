@@ -56,12 +56,13 @@ struct Locked {
     locked: bool,
 }
 
-/// Opens the request's transaction and looks its key up inside it.
-pub fn open(pool: &Pool, k: &KeyOf, now: Timestamp) -> ApiResult<Opened> {
+/// Opens the request's transaction and looks its key up inside it. `lease`: how long a claim
+/// without a response (see `lookup`) is still taken for a running request.
+pub fn open(pool: &Pool, k: &KeyOf, now: Timestamp, lease: Duration) -> ApiResult<Opened> {
     let mut conn = pool.get()?;
     begin(&mut conn)?;
     let found = match claim(&mut conn, k) {
-        Ok(true) => lookup(&mut conn, k, now),
+        Ok(true) => lookup(&mut conn, k, now, lease),
         Ok(false) => Ok(Some(Opened::Busy)),
         Err(e) => Err(e),
     };
@@ -123,10 +124,16 @@ fn claim(conn: &mut DbConnection, k: &KeyOf) -> ApiResult<bool> {
     Ok(row.locked)
 }
 
-/// The stored response of the key, if any. A key past its retention, or a claim without a
-/// response (left by a version that claimed keys in a transaction of their own), is removed
-/// so that the request runs afresh.
-fn lookup(conn: &mut DbConnection, k: &KeyOf, now: Timestamp) -> ApiResult<Option<Opened>> {
+/// The stored response of the key, if any. A key past its retention is removed so that the
+/// request runs afresh. So is a claim without a response (written by a version that claimed
+/// keys in a transaction of their own, and left behind when its request failed or its process
+/// died) once its lease has run out; until then its request may still be running.
+fn lookup(
+    conn: &mut DbConnection,
+    k: &KeyOf,
+    now: Timestamp,
+    lease: Duration,
+) -> ApiResult<Option<Opened>> {
     type Row = (
         String,
         Option<i32>,
@@ -150,6 +157,9 @@ fn lookup(conn: &mut DbConnection, k: &KeyOf, now: Timestamp) -> ApiResult<Optio
     };
     let expired = created_at.0 < now.0 - Duration::hours(RETENTION_HOURS);
     let answered = status.zip(body);
+    if answered.is_none() && !expired && created_at.0 >= now.0 - lease {
+        return Ok(Some(Opened::Busy));
+    }
     let Some((status, body)) = answered.filter(|_| !expired) else {
         diesel::delete(ik::table.find((k.user_id, &k.key))).execute(conn)?;
         return Ok(None);
