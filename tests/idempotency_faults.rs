@@ -81,14 +81,12 @@ fn replayed(res: &Resp) -> bool {
 
 #[actix_web::test]
 async fn creates_refused_by_an_exhausted_pool_succeed_on_resend_with_one_effect_each() {
-    let app = TestApp::spawn_with(|c| {
-        c.pool_size = 2;
-        c.statement_timeout_ms = 1500;
-    })
-    .await;
+    // The repro: two connections, both held by creates waiting on the lock, while
+    // the other ten wait for a connection until the checkout timeout (3 s).
+    let app = TestApp::spawn_with(|c| c.pool_size = 2).await;
     let token = seller(&app).await;
     let bodies: Vec<Value> = (0..12).map(|i| report(&format!("Report {i}"))).collect();
-    let lock = hold_writes(&app, Duration::from_secs(4));
+    let lock = hold_writes(&app, Duration::from_secs(8));
     let keys: Vec<String> = (0..12).map(|i| format!("mr-{i}")).collect();
     let first = futures_util::future::join_all(
         keys.iter()
