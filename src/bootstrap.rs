@@ -49,7 +49,7 @@ pub fn prepare(config: Config, clock: Clock) -> anyhow::Result<Prepared> {
     StoredSettings::init(&mut conn, &Settings::from_config(&config), now)?;
     let secret = jwt_secret(&mut conn, &config, now)?;
     let created_admin = ensure_first_admin(&mut conn, &config, now)?;
-    let pool = db::pool(&config.database_url, config.pool_size);
+    let pool = db::pool_with(&config.database_url, config.pool_settings());
     let jwt = JwtKeys::new(&secret, config.access_token_ttl_seconds);
     Ok(Prepared {
         state: AppState {

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::db::DbUrl;
+use crate::db::{DbUrl, PoolSettings};
 
 /// Everything the process reads from its environment.
 #[derive(Clone)]
@@ -21,6 +21,14 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// `DATABASE_POOL_SIZE` (default 10; SQLite uses at most 4).
     pub pool_size: u32,
+    /// `DATABASE_STATEMENT_TIMEOUT_MS`: the longest a statement may run or wait for a lock
+    /// before the request is answered 503 (default 10000; 0: no limit).
+    pub statement_timeout_ms: u64,
+    /// `IDEMPOTENCY_LEASE_SECONDS`: how long a request may sit idle inside its transaction
+    /// before PostgreSQL ends it, freeing its idempotency key for a retry (default 10).
+    pub idempotency_lease_seconds: u64,
+    /// `WEBHOOK_TIMEOUT_MS`: the longest one webhook delivery may take (default 10000).
+    pub webhook_timeout_ms: u64,
     /// `JOBS_INTERVAL_MS`: how often background work (escalations, webhook deliveries) runs
     /// (default 2000).
     pub jobs_interval_ms: u64,
@@ -87,6 +95,15 @@ impl Config {
             refresh_token_ttl_days: parsed("REFRESH_TOKEN_TTL_DAYS", 30)?,
             max_body_bytes: parsed("MAX_BODY_BYTES", 1024 * 1024)?,
             pool_size: parsed("DATABASE_POOL_SIZE", 10)?,
+            statement_timeout_ms: parsed(
+                "DATABASE_STATEMENT_TIMEOUT_MS",
+                PoolSettings::DEFAULT_STATEMENT_TIMEOUT_MS,
+            )?,
+            idempotency_lease_seconds: parsed(
+                "IDEMPOTENCY_LEASE_SECONDS",
+                PoolSettings::DEFAULT_LEASE_SECONDS,
+            )?,
+            webhook_timeout_ms: parsed("WEBHOOK_TIMEOUT_MS", 10_000)?,
             jobs_interval_ms: parsed("JOBS_INTERVAL_MS", 2000)?,
             cors_allowed_origins: origins(var("CORS_ALLOWED_ORIGINS").as_deref().unwrap_or(""))?,
             admin_email: var("SALESTRACK_ADMIN_EMAIL"),
@@ -97,6 +114,15 @@ impl Config {
             daily_report_cutoff: var("SALESTRACK_DAILY_REPORT_CUTOFF"),
             weekly_report_cutoff: var("SALESTRACK_WEEKLY_REPORT_CUTOFF"),
         })
+    }
+
+    /// How the connection pool is sized and limited.
+    pub fn pool_settings(&self) -> PoolSettings {
+        PoolSettings {
+            max_size: self.pool_size,
+            statement_timeout_ms: self.statement_timeout_ms,
+            lease_seconds: self.idempotency_lease_seconds,
+        }
     }
 
     /// A configuration for the given database with every other value at its default
@@ -110,6 +136,9 @@ impl Config {
             refresh_token_ttl_days: 30,
             max_body_bytes: 1024 * 1024,
             pool_size: 10,
+            statement_timeout_ms: PoolSettings::DEFAULT_STATEMENT_TIMEOUT_MS,
+            idempotency_lease_seconds: PoolSettings::DEFAULT_LEASE_SECONDS,
+            webhook_timeout_ms: 10_000,
             jobs_interval_ms: 2000,
             cors_allowed_origins: Vec::new(),
             admin_email: None,

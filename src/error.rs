@@ -259,6 +259,10 @@ impl From<diesel::result::Error> for ApiError {
             E::DatabaseError(_, ref info) if is_busy(info.message()) => {
                 ApiError::Unavailable("the database is busy; retry shortly".into())
             }
+            E::DatabaseError(_, ref info) if is_timeout(info.message()) => ApiError::Unavailable(
+                "the database did not answer in time (statement or lock timeout); retry shortly"
+                    .into(),
+            ),
             other => ApiError::Internal(anyhow::Error::new(other)),
         }
     }
@@ -313,6 +317,13 @@ fn unique_field(info: &dyn diesel::result::DatabaseErrorInformation) -> Option<S
 
 fn is_busy(message: &str) -> bool {
     message.contains("database is locked") || message.contains("database is busy")
+}
+
+/// PostgreSQL's `statement_timeout`, `lock_timeout` and `idle_in_transaction_session_timeout`.
+fn is_timeout(message: &str) -> bool {
+    message.contains("canceling statement due to statement timeout")
+        || message.contains("canceling statement due to lock timeout")
+        || message.contains("idle-in-transaction timeout")
 }
 
 impl From<r2d2::Error> for ApiError {

@@ -64,13 +64,17 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Runs blocking database work on the blocking pool with a pooled connection.
-    /// A database that cannot be reached is a 503 with `Retry-After`.
+    /// Runs blocking database work on the blocking pool with a pooled connection, or, in a
+    /// request that holds its own transaction (an idempotent POST), on that transaction's
+    /// connection. A database that cannot be reached is a 503 with `Retry-After`.
     pub async fn db<T, F>(&self, f: F) -> ApiResult<T>
     where
         F: FnOnce(&mut DbConnection) -> ApiResult<T> + Send + 'static,
         T: Send + 'static,
     {
+        if let Some(held) = db::held::Held::current() {
+            return held.run(f).await;
+        }
         let pool = self.pool.clone();
         web::block(move || {
             let mut conn = pool.get()?;

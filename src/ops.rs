@@ -11,7 +11,7 @@ use tracing::Span;
 use tracing_actix_web::{DefaultRootSpanBuilder, RequestId, RootSpanBuilder};
 use utoipa::ToSchema;
 
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::AppState;
 
 const REQUEST_ID: &str = "x-request-id";
@@ -32,20 +32,52 @@ pub async fn healthz() -> web::Json<Health> {
     })
 }
 
-/// Readiness: the database answers. 503 with `Retry-After` while it does not.
+/// How long readiness waits for a connection: it answers within a second, database down or not.
+const READY_WAIT: std::time::Duration = std::time::Duration::from_millis(700);
+
+/// Readiness: the database answers. 503 with `Retry-After` within a second while it does not;
+/// the problem's `detail` says whether the database is unreachable or every connection of the
+/// pool is merely in use (`connection pool exhausted`).
 #[utoipa::path(tag = "operations", operation_id = "readyz", security(()),
     responses((status = 200, description = "The database answers", body = Health)))]
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> ApiResult<web::Json<Health>> {
-    state
-        .db(|conn| {
-            conn.batch_execute("SELECT 1")?;
-            Ok(())
-        })
-        .await?;
+    let pool = state.pool.clone();
+    web::block(move || {
+        let exhausted = |pool: &crate::db::Pool| {
+            let s = pool.state();
+            s.idle_connections == 0 && s.connections >= pool.max_size()
+        };
+        if exhausted(&pool) {
+            return Err(pool_exhausted());
+        }
+        match pool.get_timeout(READY_WAIT) {
+            Ok(mut conn) => conn.batch_execute("SELECT 1").map_err(|e| {
+                ApiError::Unavailable(format!("database unreachable: {}", first_line(&e)))
+            }),
+            Err(_) if exhausted(&pool) => Err(pool_exhausted()),
+            Err(e) => {
+                tracing::warn!(error = %e, "readiness: database unreachable");
+                Err(ApiError::Unavailable(
+                    "database unreachable: no connection could be opened".into(),
+                ))
+            }
+        }
+    })
+    .await??;
     Ok(web::Json(Health {
         status: "ready".into(),
     }))
+}
+
+fn pool_exhausted() -> ApiError {
+    ApiError::Unavailable(
+        "connection pool exhausted: every connection is in use; the database itself answers".into(),
+    )
+}
+
+fn first_line(e: &dyn std::fmt::Display) -> String {
+    e.to_string().lines().next().unwrap_or_default().to_string()
 }
 
 /// The `X-Request-Id` a client sent, when it is well-formed: 1 to 200 characters of

@@ -330,3 +330,52 @@ async fn facts_are_listed_within_reach_so_an_actual_can_be_checked_by_hand() {
         .await;
     assert_eq!(payments.status, 200);
 }
+
+#[actix_web::test]
+async fn concurrent_bulk_upserts_of_the_same_new_external_ids_all_succeed_and_create_each_once() {
+    let app = TestApp::spawn_with(|c| c.max_body_bytes = 1024 * 1024).await;
+    let c = company(&app).await;
+    let o = &c.org;
+    let rows: Vec<Value> = (0..200)
+        .map(|i| {
+            sale(
+                &format!("race-{i}"),
+                "2026-02-03",
+                &o.north_seller,
+                100 + i,
+                0,
+            )
+        })
+        .collect();
+    let uploads = (0..4).map(|_| {
+        app.post("/api/v1/sales-facts")
+            .bearer(&o.admin)
+            .json(json!({ "rows": rows.clone() }))
+            .send()
+    });
+    let answers = futures_util::future::join_all(uploads).await;
+    let mut created = 0;
+    for res in &answers {
+        assert_eq!(res.status, 200, "{}", res.text);
+        assert_eq!(
+            res.body["created"].as_i64().unwrap() + res.body["unchanged"].as_i64().unwrap(),
+            200
+        );
+        created += res.body["created"].as_i64().unwrap();
+    }
+    assert_eq!(created, 200, "each row created once across the uploads");
+    // Every answer names the one stored row of each external id.
+    let ids = |res: &Resp| -> Vec<String> {
+        res.body["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    for res in &answers[1..] {
+        assert_eq!(ids(res), ids(&answers[0]));
+    }
+    let stored = app.items("/api/v1/sales-facts?limit=500", &o.admin).await;
+    assert_eq!(stored.len(), 200);
+}

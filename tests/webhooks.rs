@@ -3,7 +3,7 @@
 
 mod common;
 
-use std::sync::atomic::{AtomicU16, Ordering};
+use std::sync::atomic::{AtomicU16, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
@@ -25,6 +25,8 @@ type Received = Vec<(Vec<(String, String)>, String)>;
 struct Receiver {
     got: Arc<Mutex<Received>>,
     status: Arc<AtomicU16>,
+    /// How long each answer takes, in milliseconds.
+    delay_ms: Arc<AtomicU64>,
 }
 
 impl Receiver {
@@ -49,6 +51,8 @@ impl Receiver {
                             .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string()))
                             .collect();
                         me.got.lock().unwrap().push((headers, body));
+                        let delay = me.delay_ms.load(Ordering::SeqCst);
+                        actix_web::rt::time::sleep(std::time::Duration::from_millis(delay)).await;
                         let status = me.status.load(Ordering::SeqCst);
                         HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap())
                             .finish()
@@ -230,6 +234,7 @@ async fn deliveries_survive_a_server_restart() {
     let back = Receiver {
         got: receiver.got.clone(),
         status: Arc::new(AtomicU16::new(200)),
+        ..Receiver::default()
     };
     let _server = back.start_on(port);
     assert_eq!(jobs::tick(&restarted).await.unwrap().delivered, 1);
@@ -298,4 +303,48 @@ async fn only_admins_manage_webhooks_and_bad_event_types_are_refused() {
         .send()
         .await
         .problem(404);
+}
+
+#[actix_web::test]
+async fn two_instances_deliver_each_event_once_when_deliveries_are_slow() {
+    // Deliveries may take up to 1 s; the receiver takes 0.4 s, so a batch of ten outlives
+    // the claim one batch would have (2 s): each delivery is claimed for its own send.
+    let app = TestApp::spawn_with(|c| c.webhook_timeout_ms = 1000).await;
+    let receiver = Receiver::default();
+    receiver.delay_ms.store(400, Ordering::SeqCst);
+    let (url, _server) = receiver.start();
+    let (_org, _hook, customer) = setup(&app, &url).await;
+    let seller = app.login("nsp@test.local", PASSWORD).await;
+    for i in 0..10 {
+        let res = app
+            .post("/api/v1/complaints")
+            .bearer(&seller)
+            .json(
+                json!({"customer_id": customer, "title": format!("Recall {i}"),
+                "description": "Batch 42 smells.", "severity": "critical"}),
+            )
+            .send()
+            .await;
+        assert_eq!(res.status, 201, "{}", res.text);
+    }
+    let mut other = app.state.clone();
+    other.pool = salestrack::db::pool(&app.url, 4);
+    let first = jobs::tick(&app.state);
+    let second = async {
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(2500)).await;
+        jobs::tick(&other).await
+    };
+    let (a, b) = futures_util::future::join(first, second).await;
+    let delivered = a.unwrap().delivered + b.unwrap().delivered;
+    let mut ids: Vec<String> = receiver
+        .received()
+        .iter()
+        .map(|(h, _)| header(h, "salestrack-event-id").to_string())
+        .collect();
+    let sent = ids.len();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 10, "every event arrived");
+    assert_eq!(sent, 10, "and none twice");
+    assert_eq!(delivered, 10);
 }

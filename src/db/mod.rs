@@ -1,5 +1,6 @@
 //! The database: one connection type for SQLite and PostgreSQL, the pool, migrations.
 
+pub mod held;
 pub mod types;
 
 use std::time::Duration;
@@ -146,24 +147,83 @@ impl r2d2::ManageConnection for Manager {
             .map_err(diesel::r2d2::Error::QueryError)
     }
 
-    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
-        false
+    /// A connection handed back inside a transaction (its request was cut or failed before
+    /// it could commit or roll back) is closed rather than reused, which rolls the
+    /// transaction back on the server.
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        std::thread::panicking() || diesel::r2d2::R2D2Connection::is_broken(conn)
     }
+}
+
+/// How the pool's connections behave.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolSettings {
+    /// Connections per instance (SQLite uses at most 4).
+    pub max_size: u32,
+    /// The longest a statement may run or wait for a lock, in milliseconds (0: no limit).
+    /// PostgreSQL: `statement_timeout` and `lock_timeout`; SQLite: `busy_timeout`.
+    pub statement_timeout_ms: u64,
+    /// PostgreSQL ends a session that sits idle inside a transaction this long
+    /// (`idle_in_transaction_session_timeout`), so a frozen or cut-off instance cannot keep
+    /// its locks, or an idempotency key it was working on, for longer than this.
+    pub lease_seconds: u64,
+}
+
+impl PoolSettings {
+    pub const DEFAULT_STATEMENT_TIMEOUT_MS: u64 = 10_000;
+    pub const DEFAULT_LEASE_SECONDS: u64 = 10;
+
+    pub fn new(max_size: u32) -> Self {
+        PoolSettings {
+            max_size,
+            statement_timeout_ms: Self::DEFAULT_STATEMENT_TIMEOUT_MS,
+            lease_seconds: Self::DEFAULT_LEASE_SECONDS,
+        }
+    }
+}
+
+/// Sets the time limits of `PoolSettings` on every new connection.
+#[derive(Debug)]
+struct Limits(PoolSettings);
+
+impl r2d2::CustomizeConnection<DbConnection, diesel::r2d2::Error> for Limits {
+    fn on_acquire(&self, conn: &mut DbConnection) -> Result<(), diesel::r2d2::Error> {
+        let t = self.0.statement_timeout_ms;
+        let sql = match conn {
+            DbConnection::Pg(_) => format!(
+                "SET statement_timeout = {t}; SET lock_timeout = {t}; \
+                 SET idle_in_transaction_session_timeout = {}",
+                self.0.lease_seconds.saturating_mul(1000)
+            ),
+            DbConnection::Sqlite(_) => format!("PRAGMA busy_timeout = {t}"),
+        };
+        conn.batch_execute(&sql)
+            .map_err(diesel::r2d2::Error::QueryError)
+    }
+}
+
+/// How long a request waits for a free connection before it is answered 503.
+pub const CHECKOUT_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// A pool of `max_size` connections with the default time limits.
+pub fn pool(url: &DbUrl, max_size: u32) -> Pool {
+    pool_with(url, PoolSettings::new(max_size))
 }
 
 /// Builds the pool without connecting, so the server can start (and answer 503) while the
 /// database is away; every checkout is tested, so a restarted database is picked up again.
-pub fn pool(url: &DbUrl, max_size: u32) -> Pool {
+pub fn pool_with(url: &DbUrl, settings: PoolSettings) -> Pool {
     let max_size = match url.backend() {
-        Backend::Postgres => max_size,
+        Backend::Postgres => settings.max_size,
         // SQLite has one writer; a few connections serve concurrent readers under WAL.
-        Backend::Sqlite => max_size.min(4),
+        Backend::Sqlite => settings.max_size.min(4),
     };
     r2d2::Pool::builder()
         .max_size(max_size)
         .min_idle(Some(0))
         .test_on_check_out(true)
-        .connection_timeout(Duration::from_secs(3))
+        .connection_timeout(CHECKOUT_TIMEOUT)
+        .connection_customizer(Box::new(Limits(settings)))
         .build_unchecked(Manager { url: url.clone() })
 }
 
@@ -198,11 +258,16 @@ impl DbConnection {
 
 /// Runs `f` in a write transaction. On SQLite it is `BEGIN IMMEDIATE`, which takes the write
 /// lock up front so that concurrent writers wait (busy timeout) instead of failing on upgrade.
+/// Inside a transaction already (a request's idempotent transaction, see `held`) it is a
+/// savepoint: `f`'s effects commit with the enclosing transaction, or not at all.
 pub fn write_tx<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
 where
     F: FnOnce(&mut DbConnection) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
+    if in_transaction(conn) {
+        return conn.transaction(f);
+    }
     match conn {
         DbConnection::Pg(_) => conn.transaction(f),
         DbConnection::Sqlite(c) => {
@@ -222,6 +287,22 @@ where
                 }
             }
         }
+    }
+}
+
+/// Whether the connection is inside a transaction (or its transaction state is broken).
+pub fn in_transaction(conn: &mut DbConnection) -> bool {
+    fn depth<C>(c: &mut C) -> bool
+    where
+        C: Connection<TransactionManager = AnsiTransactionManager>,
+    {
+        AnsiTransactionManager::transaction_manager_status_mut(c)
+            .transaction_depth()
+            .map_or(true, |d| d.is_some())
+    }
+    match conn {
+        DbConnection::Pg(c) => depth(c),
+        DbConnection::Sqlite(c) => depth(c),
     }
 }
 

@@ -162,11 +162,14 @@ macro_rules! fact_table {
             Ok(stored)
         }
 
-        /// Updates the changed rows in place and inserts the new ones.
+        /// Updates the changed rows in place and inserts the new ones with the database's
+        /// upsert (`ON CONFLICT DO NOTHING`, in external id order so that concurrent uploads
+        /// wait for each other rather than deadlock); returns the external ids whose insert
+        /// found a row that a concurrent upload had just committed.
         fn write(
             conn: &mut DbConnection,
             writes: Vec<(super::RowOutcome, $row)>,
-        ) -> QueryResult<()> {
+        ) -> QueryResult<Vec<String>> {
             let mut inserts = Vec::new();
             for (outcome, row) in writes {
                 if outcome == super::RowOutcome::Created {
@@ -177,7 +180,63 @@ macro_rules! fact_table {
                         .execute(conn)?;
                 }
             }
-            insert_many(conn, &inserts)
+            inserts.sort_by(|a, b| a.external_id.cmp(&b.external_id));
+            let mut lost = Vec::new();
+            for chunk in inserts.chunks(500) {
+                let created: Vec<Option<String>> =
+                    $crate::per_backend!(&mut *conn, |c| diesel::insert_into($table::table)
+                        .values(chunk)
+                        .on_conflict_do_nothing()
+                        .returning($table::external_id)
+                        .get_results(c))?;
+                let created: std::collections::HashSet<String> =
+                    created.into_iter().flatten().collect();
+                lost.extend(
+                    chunk
+                        .iter()
+                        .filter_map(|r| r.external_id.clone())
+                        .filter(|e| !created.contains(e)),
+                );
+            }
+            Ok(lost)
+        }
+
+        /// Upserts `rows` by external id: classifies them against the stored rows, writes
+        /// them, and writes a row that a concurrent upload inserted meanwhile over that row
+        /// (so concurrent uploads of the same new external ids all succeed, and create each
+        /// row once). Run it inside a transaction.
+        fn upsert_rows<I: Clone>(
+            conn: &mut DbConnection,
+            rows: Vec<I>,
+            ext: impl Fn(&I) -> String,
+            build: impl Fn(I, Option<&$row>) -> $row,
+        ) -> $crate::error::ApiResult<Vec<super::RowResult>> {
+            let ext_ids: Vec<String> = rows.iter().map(&ext).collect();
+            let stored = stored_by_external_id(conn, &ext_ids)?;
+            let (mut results, writes) = super::classify(rows.clone(), &ext, &stored, &build);
+            let lost = write(conn, writes)?;
+            if lost.is_empty() {
+                return Ok(results);
+            }
+            let lost_set: std::collections::HashSet<&String> = lost.iter().collect();
+            let retry: Vec<I> = rows
+                .into_iter()
+                .filter(|r| lost_set.contains(&ext(r)))
+                .collect();
+            let stored = stored_by_external_id(conn, &lost)?;
+            let (again, writes) = super::classify(retry, &ext, &stored, &build);
+            if !write(conn, writes)?.is_empty() {
+                return Err($crate::error::ApiError::Unavailable(
+                    "a concurrent upload changed the same rows; retry".into(),
+                ));
+            }
+            for r in again {
+                if let Some(slot) = results.iter_mut().find(|x| x.external_id == r.external_id) {
+                    slot.id = r.id;
+                    slot.outcome = r.outcome;
+                }
+            }
+            Ok(results)
         }
 
         /// Inserts rows many at a time (500 rows a statement stays far below both backends'

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::{classify, fact_table, FactRow, FactSource, Known, RowErrors, RowResult};
+use super::{fact_table, FactRow, FactSource, Known, RowErrors, RowResult};
 use crate::db::{DbConnection, Id, Timestamp};
 use crate::error::{ApiError, ApiResult};
 use crate::http::date::day;
@@ -124,12 +124,10 @@ pub fn upsert(
     now: Timestamp,
 ) -> ApiResult<Vec<RowResult>> {
     check(conn, &rows)?;
-    let ext_ids: Vec<String> = rows.iter().map(|r| r.external_id.clone()).collect();
-    let stored = stored_by_external_id(conn, &ext_ids)?;
-    let (results, writes) = classify(
+    upsert_rows(
+        conn,
         rows,
         |r| r.external_id.clone(),
-        &stored,
         |r, existing| PaymentFactRow {
             id: existing.map(|e| e.id).unwrap_or_default(),
             external_id: Some(r.external_id),
@@ -142,9 +140,7 @@ pub fn upsert(
             created_at: existing.map(|e| e.created_at).unwrap_or(now),
             updated_at: now,
         },
-    );
-    write(conn, writes)?;
-    Ok(results)
+    )
 }
 
 fact_table!(payment_facts, PaymentFactRow, paid_on);

@@ -78,6 +78,16 @@ fn declare_operation(method: &str, op: &mut Value, schemas: &Value) {
         if code == "429" || code == "503" {
             headers.insert("Retry-After".into(), reference("Retry-After"));
         }
+        if code == "409" && idempotent {
+            headers.insert(
+                "Retry-After".into(),
+                json!({
+                    "description": "Seconds to wait: a request with the same `Idempotency-Key` \
+                        is still running.",
+                    "schema": {"type": "integer", "minimum": 0}
+                }),
+            );
+        }
         if code == "201" {
             headers.insert("Location".into(), reference("Location"));
         }

@@ -135,7 +135,9 @@ fn idempotency_key() -> utoipa::openapi::path::Parameter {
         .required(utoipa::openapi::Required::False)
         .description(Some(
             "Makes a retry safe: the same key with the same body returns the first response \
-             without doing the work again; with another body it is 422. Kept 24 hours, per user.",
+             without doing the work again; with another body it is 422; while the first is \
+             still running it is 409 with Retry-After. A request that failed with a server \
+             error did nothing and may be retried with the same key. Kept 24 hours, per user.",
         ))
         .schema(Some(
             utoipa::openapi::ObjectBuilder::new()
@@ -208,7 +210,8 @@ fn finish(mut doc: Doc) -> Doc {
             if has_path_params {
                 add("404", "Not found, or outside your reach");
             }
-            if writes && op_is_post {
+            // Responses of `/auth/*` carry tokens and are never stored: no key there.
+            if writes && op_is_post && !path.starts_with("/api/v1/auth/") {
                 op.parameters
                     .get_or_insert_with(Vec::new)
                     .push(idempotency_key());

@@ -1,5 +1,6 @@
 //! Delivers due webhook deliveries: claims them with a lease (so several instances never send
-//! the same one at once, and a crashed sender's claim runs out), sends them signed, and records
+//! the same one at once, and a crashed sender's claim runs out), renewed for each send so that
+//! a slow batch never outlives its claim, sends them signed, and records
 //! the outcome with exponential backoff.
 
 use chrono::Duration;
@@ -16,9 +17,13 @@ use crate::AppState;
 
 /// Attempts before a delivery is given up (it can still be redelivered by hand).
 pub const MAX_ATTEMPTS: i32 = 12;
-/// How long a claimed delivery is reserved for its sender.
-const LEASE_SECONDS: i64 = 60;
 const BATCH: i32 = 50;
+
+/// How long a claimed delivery is reserved for its sender: twice the longest a delivery may
+/// take, so the send and the recording of its outcome both fit.
+fn lease(timeout: std::time::Duration) -> Duration {
+    Duration::milliseconds(i64::try_from(timeout.as_millis()).unwrap_or(i64::MAX / 4) * 2)
+}
 
 /// Wait before attempt `attempts + 1`: 10 s, 20 s, 40 s ... at most an hour.
 pub fn backoff(attempts: i32) -> Duration {
@@ -50,9 +55,11 @@ struct Job {
     event_type: String,
     payload: String,
     attempts: i32,
+    /// Until when this sender's claim on the delivery runs.
+    claimed_until: Timestamp,
 }
 
-fn claim(conn: &mut DbConnection, now: Timestamp) -> ApiResult<Vec<Job>> {
+fn claim(conn: &mut DbConnection, now: Timestamp, lease: Duration) -> ApiResult<Vec<Job>> {
     write_tx(conn, |conn| {
         let (p1, p2, lock) = match conn.backend() {
             Backend::Postgres => ("$1", "$2", " FOR UPDATE SKIP LOCKED"),
@@ -72,8 +79,9 @@ fn claim(conn: &mut DbConnection, now: Timestamp) -> ApiResult<Vec<Job>> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
+        let claimed_until = Timestamp(now.0 + lease);
         diesel::update(wd::table.filter(wd::id.eq_any(&ids)))
-            .set(wd::next_attempt_at.eq(Timestamp(now.0 + Duration::seconds(LEASE_SECONDS))))
+            .set(wd::next_attempt_at.eq(claimed_until))
             .execute(conn)?;
         let rows: Vec<(Id, String, String, Id, String, String, i32)> = wd::table
             .inner_join(wh::table)
@@ -100,16 +108,40 @@ fn claim(conn: &mut DbConnection, now: Timestamp) -> ApiResult<Vec<Job>> {
                     event_type,
                     payload,
                     attempts,
+                    claimed_until,
                 },
             )
             .collect())
     })
 }
 
+/// Claims one delivery of the batch anew for its own send: a lease from now. False when the
+/// batch's claim ran out meanwhile and another sender took it (it moved `next_attempt_at`
+/// past ours, or recorded an attempt).
+fn renew(
+    conn: &mut DbConnection,
+    job: &mut Job,
+    now: Timestamp,
+    lease: Duration,
+) -> QueryResult<bool> {
+    let until = Timestamp(now.0 + lease);
+    let n = diesel::update(
+        wd::table
+            .find(job.id)
+            .filter(wd::status.eq("pending"))
+            .filter(wd::attempts.eq(job.attempts))
+            .filter(wd::next_attempt_at.le(job.claimed_until)),
+    )
+    .set(wd::next_attempt_at.eq(until))
+    .execute(conn)?;
+    job.claimed_until = until;
+    Ok(n == 1)
+}
+
 /// Sends one delivery; the HTTP status, or the transport error.
-fn send(job: &Job, now: Timestamp) -> Result<u16, String> {
+fn send(job: &Job, now: Timestamp, timeout: std::time::Duration) -> Result<u16, String> {
     let agent = ureq::AgentBuilder::new()
-        .timeout(std::time::Duration::from_secs(10))
+        .timeout(timeout)
         .redirects(0)
         .build();
     let result = agent
@@ -180,12 +212,25 @@ fn record(
 /// Delivers everything due now; returns how many were delivered.
 pub async fn run(state: &AppState) -> ApiResult<usize> {
     let now = state.clock.now();
-    let jobs = state.db(move |conn| claim(conn, now)).await?;
+    let timeout = std::time::Duration::from_millis(state.config.webhook_timeout_ms);
+    let lease = lease(timeout);
+    let jobs = state.db(move |conn| claim(conn, now, lease)).await?;
     let mut delivered = 0;
-    for job in jobs {
+    for mut job in jobs {
+        // The batch's claim covers its first deliveries only; each send is claimed for itself.
         let sent_at = state.clock.now();
+        let (renewed, ours) = state
+            .db(move |conn| {
+                let ours = renew(conn, &mut job, sent_at, lease)?;
+                Ok((job, ours))
+            })
+            .await?;
+        if !ours {
+            continue;
+        }
+        let job = renewed;
         let (job, outcome) = actix_web::web::block(move || {
-            let outcome = send(&job, sent_at);
+            let outcome = send(&job, sent_at, timeout);
             (job, outcome)
         })
         .await?;

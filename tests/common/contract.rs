@@ -158,7 +158,8 @@ fn path_of(url: &str) -> &str {
     path.split(['?', '#']).next().unwrap_or(path)
 }
 
-fn verdict(seen: &Seen<'_>) -> Result<(), String> {
+/// What the spec says of a response: `Err` with the reason when it is not what it promises.
+pub fn verdict(seen: &Seen<'_>) -> Result<(), String> {
     let contract = contract();
     let method = seen.method.to_ascii_lowercase();
     // A CORS preflight is answered by the transport, not by an operation.
