@@ -14,7 +14,7 @@ use crate::db::{write_tx, DbConnection, Id};
 use crate::error::{ApiError, ApiResult};
 use crate::http::date::{opt_day, patch_day};
 use crate::http::input::double_option;
-use crate::http::{with_etag, IfMatch, PageParams, ValidJson, ValidQuery};
+use crate::http::{with_etag, IfMatch, PageParams, SinceParams, ValidJson, ValidQuery};
 use crate::masterdata::{archive_change, check_unit_in_reach, CommonQuery, EDITORS};
 use crate::settings::model::StoredSettings;
 use crate::users::model::UserRow;
@@ -136,13 +136,14 @@ fn today(conn: &mut DbConnection, state: &AppState) -> ApiResult<NaiveDate> {
 
 /// List the customers in your reach.
 #[utoipa::path(tag = "customers", operation_id = "list_customers",
-    params(PageParams, CommonQuery, CustomerQuery),
+    params(PageParams, SinceParams, CommonQuery, CustomerQuery),
     responses((status = 200, description = "A page of customers", body = CustomerPage)))]
 #[get("/customers")]
 pub async fn list_customers(
     state: web::Data<AppState>,
     caller: Caller,
     page: ValidQuery<PageParams>,
+    since: ValidQuery<SinceParams>,
     common: ValidQuery<CommonQuery>,
     query: ValidQuery<CustomerQuery>,
 ) -> ApiResult<web::Json<CustomerPage>> {
@@ -157,6 +158,7 @@ pub async fn list_customers(
             };
             let filter = CustomerFilter {
                 common,
+                since: since.0,
                 owner_id: query.owner_id,
                 org_unit_ids,
                 status: query.status,

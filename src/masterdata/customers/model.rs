@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 use crate::auth::Caller;
 use crate::db::{DbConnection, Id, MultiBackend, Timestamp};
 use crate::error::{ApiError, ApiResult};
-use crate::http::Cursor;
+use crate::http::{Cursor, SinceParams};
 use crate::masterdata::CommonQuery;
 use crate::schema::customers;
 
@@ -106,6 +106,7 @@ pub struct CustomerChanges {
 #[derive(Debug, Default)]
 pub struct CustomerFilter {
     pub common: CommonQuery,
+    pub since: SinceParams,
     pub owner_id: Option<Id>,
     pub org_unit_ids: Option<Vec<Id>>,
     pub status: Option<CustomerStatus>,
@@ -171,7 +172,7 @@ impl Customer {
         page: Cursor,
     ) -> QueryResult<Vec<Customer>> {
         let mut q = Self::in_reach(caller);
-        if !f.common.include_archived.unwrap_or(false) {
+        if !f.since.include_archived(f.common.include_archived) {
             q = q.filter(customers::archived_at.is_null());
         }
         if let Some(pattern) = f.common.pattern() {
@@ -186,9 +187,7 @@ impl Customer {
         if let Some(ext) = &f.common.external_id {
             q = q.filter(customers::external_id.eq(ext.clone()));
         }
-        if let Some(since) = f.common.updated_since {
-            q = q.filter(customers::updated_at.ge(since));
-        }
+        crate::filter_updated_since!(q, customers::updated_at, f.since.updated_since);
         if let Some(owner) = f.owner_id {
             q = q.filter(customers::owner_id.eq(owner));
         }
