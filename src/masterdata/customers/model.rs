@@ -148,11 +148,57 @@ impl Customer {
             .collect())
     }
 
-    pub fn insert(conn: &mut DbConnection, new: &NewCustomer) -> QueryResult<Customer> {
-        diesel::insert_into(customers::table)
-            .values(new)
-            .returning(customers::all_columns)
-            .get_result(conn)
+    /// Inserts a customer unless one already has its `external_id` (`None` then), in one
+    /// statement, so that concurrent writers of one new external id make one customer.
+    pub fn insert(conn: &mut DbConnection, new: &NewCustomer) -> QueryResult<Option<Customer>> {
+        use diesel::upsert::DecoratableTarget;
+        match conn {
+            DbConnection::Pg(c) => diesel::insert_into(customers::table)
+                .values(new)
+                .on_conflict(customers::external_id)
+                .filter_target(customers::external_id.is_not_null())
+                .do_nothing()
+                .returning(customers::all_columns)
+                .get_result::<Customer>(c)
+                .optional(),
+            DbConnection::Sqlite(c) => {
+                // diesel cannot name SQLite's partial index as the conflict target, so ignore
+                // every conflict and tell them apart after: writers are serialised on SQLite
+                // (`BEGIN IMMEDIATE`), so nothing moves in between.
+                let inserted = diesel::insert_into(customers::table)
+                    .values(new)
+                    .on_conflict_do_nothing()
+                    .returning(customers::all_columns)
+                    .get_result::<Customer>(c)
+                    .optional()?;
+                if inserted.is_some() {
+                    return Ok(inserted);
+                }
+                let taken = match &new.external_id {
+                    Some(ext) => Self::by_external_id(conn, ext)?.is_some(),
+                    None => false,
+                };
+                if taken {
+                    Ok(None)
+                } else {
+                    // Another unique value (the code) is taken: raise its violation.
+                    diesel::insert_into(customers::table)
+                        .values(new)
+                        .returning(customers::all_columns)
+                        .get_result(conn)
+                        .map(Some)
+                }
+            }
+        }
+    }
+
+    /// The customer with this `external_id`, wherever it is (reach is checked by the caller).
+    pub fn by_external_id(conn: &mut DbConnection, ext: &str) -> QueryResult<Option<Customer>> {
+        customers::table
+            .filter(customers::external_id.eq(ext))
+            .select(Customer::as_select())
+            .first(conn)
+            .optional()
     }
 
     /// A customer within the caller's reach (404 otherwise).
