@@ -14,7 +14,7 @@ use crate::db::{write_tx, DbConnection, Id};
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::events;
 use crate::http::date::{day, opt_day};
-use crate::http::{with_etag, IfMatch, PageParams, ValidJson, ValidQuery};
+use crate::http::{with_etag, IfMatch, PageParams, SinceParams, ValidJson, ValidQuery};
 use crate::schema::{
     coaching_action_items as ai, coaching_participants as cp, coaching_sessions as cs, users,
 };
@@ -147,19 +147,21 @@ fn check_people(
 }
 
 /// List coaching sessions you held, took part in, or of people in your reach.
-#[utoipa::path(tag = "coaching", operation_id = "list_coaching_sessions", params(PageParams, CoachingQuery),
+#[utoipa::path(tag = "coaching", operation_id = "list_coaching_sessions", params(PageParams, SinceParams, CoachingQuery),
     responses((status = 200, description = "A page of sessions", body = CoachingSessionPage)))]
 #[get("/coaching-sessions")]
 pub async fn list_coaching_sessions(
     state: web::Data<AppState>,
     caller: Caller,
     page: ValidQuery<PageParams>,
+    since: ValidQuery<SinceParams>,
     query: ValidQuery<CoachingQuery>,
 ) -> ApiResult<web::Json<CoachingSessionPage>> {
     caller.require(&READERS)?;
     let cursor = page.0.cursor()?;
     let q = query.0;
     let filter = Filter {
+        updated_since: since.0.updated_since,
         salesperson_id: q.salesperson_id,
         coach_id: q.coach_id,
         from: q.from,

@@ -80,6 +80,8 @@ pub struct Filter {
     pub coach_id: Option<Id>,
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
+    /// Only rows changed at or after this instant.
+    pub updated_since: Option<Timestamp>,
 }
 
 impl Row {
@@ -146,6 +148,7 @@ impl Row {
         if let Some(to) = f.to {
             q = q.filter(cs::held_on.le(to));
         }
+        crate::filter_updated_since!(q, cs::updated_at, f.updated_since);
         if let Some(after) = page.after {
             q = q.filter(cs::id.gt(after));
         }

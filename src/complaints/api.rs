@@ -16,7 +16,7 @@ use crate::db::{write_tx, DbConnection, Id, Timestamp};
 use crate::error::{ApiError, ApiResult};
 use crate::events;
 use crate::http::input::OptionalJson;
-use crate::http::{with_etag, IfMatch, PageParams, ValidJson, ValidQuery};
+use crate::http::{with_etag, IfMatch, PageParams, SinceParams, ValidJson, ValidQuery};
 use crate::market_reports::api::{FILERS, SUPERIORS};
 use crate::masterdata::customers::model::Customer;
 use crate::schema::{complaints as c, products, users};
@@ -119,13 +119,14 @@ fn check_assignee(conn: &mut DbConnection, caller: &Caller, assignee: Id) -> Api
 }
 
 /// List complaints in your reach.
-#[utoipa::path(tag = "complaints", operation_id = "list_complaints", params(PageParams, ComplaintQuery),
+#[utoipa::path(tag = "complaints", operation_id = "list_complaints", params(PageParams, SinceParams, ComplaintQuery),
     responses((status = 200, description = "A page of complaints", body = ComplaintPage)))]
 #[get("/complaints")]
 pub async fn list_complaints(
     state: web::Data<AppState>,
     caller: Caller,
     page: ValidQuery<PageParams>,
+    since: ValidQuery<SinceParams>,
     query: ValidQuery<ComplaintQuery>,
 ) -> ApiResult<web::Json<ComplaintPage>> {
     caller.require(&READERS)?;
@@ -139,6 +140,7 @@ pub async fn list_complaints(
                 None => None,
             };
             let filter = Filter {
+                updated_since: since.0.updated_since,
                 status: q.status,
                 severity: q.severity,
                 overdue: q.overdue,

@@ -131,6 +131,8 @@ pub struct Filter {
     pub units: Option<Vec<Id>>,
     pub customer_id: Option<Id>,
     pub assignee_id: Option<Id>,
+    /// Only rows changed at or after this instant.
+    pub updated_since: Option<Timestamp>,
 }
 
 impl Row {
@@ -223,6 +225,7 @@ impl Row {
         if let Some(assignee) = f.assignee_id {
             q = q.filter(c::assignee_id.eq(assignee));
         }
+        crate::filter_updated_since!(q, c::updated_at, f.updated_since);
         if let Some(after) = page.after {
             q = q.filter(c::id.gt(after));
         }

@@ -8,7 +8,7 @@ use super::{BulkResult, FactFilter, FactScope};
 use crate::auth::{Caller, Role};
 use crate::db::write_tx;
 use crate::error::ApiResult;
-use crate::http::{PageParams, ValidJson, ValidQuery};
+use crate::http::{PageParams, SinceParams, ValidJson, ValidQuery};
 use crate::AppState;
 
 /// Roles that import facts.
@@ -25,13 +25,14 @@ crate::page_type!(SalesFactPage, SalesFactRow);
 crate::page_type!(PaymentFactPage, PaymentFactRow);
 
 /// List sales facts: your own, your subtree's, your dealer's, or all for company-wide roles.
-#[utoipa::path(tag = "facts", operation_id = "list_sales_facts", params(PageParams, FactFilter),
+#[utoipa::path(tag = "facts", operation_id = "list_sales_facts", params(PageParams, SinceParams, FactFilter),
     responses((status = 200, description = "A page of sales facts", body = SalesFactPage)))]
 #[get("/sales-facts")]
 pub async fn list_sales_facts(
     state: web::Data<AppState>,
     caller: Caller,
     page: ValidQuery<PageParams>,
+    since: ValidQuery<SinceParams>,
     filter: ValidQuery<FactFilter>,
 ) -> ApiResult<web::Json<SalesFactPage>> {
     let cursor = page.0.cursor()?;
@@ -39,7 +40,7 @@ pub async fn list_sales_facts(
     let rows = state
         .db(move |conn| {
             let scope = FactScope::of(conn, &caller)?;
-            Ok(sales::list(conn, &scope, &filter, cursor)?)
+            Ok(sales::list(conn, &scope, &filter, since.0, cursor)?)
         })
         .await?;
     let (items, next_cursor) = cursor.finish(rows, |f| f.id);
@@ -47,13 +48,14 @@ pub async fn list_sales_facts(
 }
 
 /// List payment facts: your own, your subtree's, your dealer's, or all for company-wide roles.
-#[utoipa::path(tag = "facts", operation_id = "list_payment_facts", params(PageParams, FactFilter),
+#[utoipa::path(tag = "facts", operation_id = "list_payment_facts", params(PageParams, SinceParams, FactFilter),
     responses((status = 200, description = "A page of payment facts", body = PaymentFactPage)))]
 #[get("/payment-facts")]
 pub async fn list_payment_facts(
     state: web::Data<AppState>,
     caller: Caller,
     page: ValidQuery<PageParams>,
+    since: ValidQuery<SinceParams>,
     filter: ValidQuery<FactFilter>,
 ) -> ApiResult<web::Json<PaymentFactPage>> {
     let cursor = page.0.cursor()?;
@@ -61,7 +63,7 @@ pub async fn list_payment_facts(
     let rows = state
         .db(move |conn| {
             let scope = FactScope::of(conn, &caller)?;
-            Ok(payments::list(conn, &scope, &filter, cursor)?)
+            Ok(payments::list(conn, &scope, &filter, since.0, cursor)?)
         })
         .await?;
     let (items, next_cursor) = cursor.finish(rows, |f| f.id);

@@ -15,7 +15,7 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use crate::auth::{Caller, Role};
-use crate::db::{DbConnection, Id, Timestamp};
+use crate::db::{DbConnection, Id};
 use crate::error::{ApiResult, FieldError};
 use crate::http::date::opt_day;
 use crate::masterdata::dealer_of;
@@ -255,6 +255,7 @@ macro_rules! fact_table {
             conn: &mut DbConnection,
             scope: &super::FactScope,
             f: &super::FactFilter,
+            since: $crate::http::SinceParams,
             page: $crate::http::Cursor,
         ) -> QueryResult<Vec<$row>> {
             use super::FactScope;
@@ -281,9 +282,7 @@ macro_rules! fact_table {
             if let Some(ext) = &f.external_id {
                 q = q.filter($table::external_id.eq(ext.clone()));
             }
-            if let Some(since) = f.updated_since {
-                q = q.filter($table::updated_at.ge(since));
-            }
+            $crate::filter_updated_since!(q, $table::updated_at, since.updated_since);
             if let Some(after) = page.after {
                 q = q.filter($table::id.gt(after));
             }
@@ -378,9 +377,6 @@ pub struct FactFilter {
     /// The fact with this `external_id`.
     #[validate(length(min = 1, max = 100))]
     pub external_id: Option<String>,
-    /// Only facts changed at or after this instant (for sync).
-    #[param(value_type = Option<String>, format = DateTime)]
-    pub updated_since: Option<Timestamp>,
 }
 
 /// Whose facts a caller reads.

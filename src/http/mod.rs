@@ -10,7 +10,9 @@ pub mod input;
 pub mod location;
 pub mod pagination;
 pub mod problems;
+pub mod sync;
 
 pub use etag::{with_etag, IfMatch};
 pub use input::{ValidJson, ValidQuery};
 pub use pagination::{Cursor, PageParams};
+pub use sync::SinceParams;

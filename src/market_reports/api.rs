@@ -16,7 +16,7 @@ use crate::db::{write_tx, DbConnection, Id, Timestamp};
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::events;
 use crate::http::date::opt_day;
-use crate::http::{with_etag, IfMatch, PageParams, ValidJson, ValidQuery};
+use crate::http::{with_etag, IfMatch, PageParams, SinceParams, ValidJson, ValidQuery};
 use crate::masterdata::customers::model::Customer;
 use crate::schema::{competitors, market_report_links as links, market_reports as mr, products};
 use crate::settings::model::StoredSettings;
@@ -140,13 +140,14 @@ fn check_links(
 
 /// List market reports in your reach, newest last.
 #[utoipa::path(tag = "market-reports", operation_id = "list_market_reports",
-    params(PageParams, MarketReportQuery),
+    params(PageParams, SinceParams, MarketReportQuery),
     responses((status = 200, description = "A page of market reports", body = MarketReportPage)))]
 #[get("/market-reports")]
 pub async fn list_market_reports(
     state: web::Data<AppState>,
     caller: Caller,
     page: ValidQuery<PageParams>,
+    since: ValidQuery<SinceParams>,
     query: ValidQuery<MarketReportQuery>,
 ) -> ApiResult<web::Json<MarketReportPage>> {
     caller.require(&READERS)?;
@@ -159,6 +160,7 @@ pub async fn list_market_reports(
                 None => None,
             };
             let filter = Filter {
+                updated_since: since.0.updated_since,
                 status: q.status,
                 severity: q.severity,
                 category: q.category,

@@ -130,6 +130,8 @@ pub struct Filter {
     pub reporter_id: Option<Id>,
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
+    /// Only rows changed at or after this instant.
+    pub updated_since: Option<Timestamp>,
 }
 
 fn parse_category(s: &str) -> ApiResult<Category> {
@@ -196,6 +198,7 @@ impl Row {
         if let Some(to) = f.to {
             q = q.filter(mr::created_at.lt(day_start(to + chrono::Duration::days(1))));
         }
+        crate::filter_updated_since!(q, mr::updated_at, f.updated_since);
         if let Some(after) = page.after {
             q = q.filter(mr::id.gt(after));
         }

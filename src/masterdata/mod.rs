@@ -33,11 +33,8 @@ pub struct CommonQuery {
     /// The row with this `external_id`.
     #[validate(length(min = 1, max = 100))]
     pub external_id: Option<String>,
-    /// Include archived rows (default false).
+    /// Include archived rows (default false, or true with `updated_since`).
     pub include_archived: Option<bool>,
-    /// Only rows changed at or after this instant (for sync).
-    #[param(value_type = Option<String>, format = DateTime)]
-    pub updated_since: Option<Timestamp>,
 }
 
 impl CommonQuery {

@@ -13,7 +13,7 @@ use crate::auth::{subtree_units, Caller, Role};
 use crate::db::{write_tx, DbConnection, Id, Timestamp};
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::events;
-use crate::http::{with_etag, IfMatch, PageParams, ValidJson, ValidQuery};
+use crate::http::{with_etag, IfMatch, PageParams, SinceParams, ValidJson, ValidQuery};
 use crate::schema::{meetings as m, users};
 use crate::AppState;
 
@@ -163,13 +163,14 @@ fn attendees_for(
 }
 
 /// List meetings you organise, attend, or that belong to your reach.
-#[utoipa::path(tag = "meetings", operation_id = "list_meetings", params(PageParams, MeetingQuery),
+#[utoipa::path(tag = "meetings", operation_id = "list_meetings", params(PageParams, SinceParams, MeetingQuery),
     responses((status = 200, description = "A page of meetings", body = MeetingPage)))]
 #[get("/meetings")]
 pub async fn list_meetings(
     state: web::Data<AppState>,
     caller: Caller,
     page: ValidQuery<PageParams>,
+    since: ValidQuery<SinceParams>,
     query: ValidQuery<MeetingQuery>,
 ) -> ApiResult<web::Json<MeetingPage>> {
     caller.require(&READERS)?;
@@ -182,6 +183,7 @@ pub async fn list_meetings(
                 None => None,
             };
             let filter = Filter {
+                updated_since: since.0.updated_since,
                 meeting_type: q.meeting_type,
                 units,
                 from: q.from,

@@ -134,6 +134,8 @@ pub struct Filter {
     pub units: Option<Vec<Id>>,
     pub from: Option<Timestamp>,
     pub to: Option<Timestamp>,
+    /// Only rows changed at or after this instant.
+    pub updated_since: Option<Timestamp>,
 }
 
 impl Row {
@@ -196,6 +198,7 @@ impl Row {
         if let Some(to) = f.to {
             q = q.filter(m::starts_at.lt(to));
         }
+        crate::filter_updated_since!(q, m::updated_at, f.updated_since);
         if let Some(after) = page.after {
             q = q.filter(m::id.gt(after));
         }

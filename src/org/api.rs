@@ -14,7 +14,7 @@ use crate::db::{write_tx, DbConnection, Id};
 use crate::error::{ApiError, ApiResult};
 use crate::events;
 use crate::http::input::double_option;
-use crate::http::{with_etag, IfMatch, PageParams, ValidJson, ValidQuery};
+use crate::http::{with_etag, IfMatch, PageParams, SinceParams, ValidJson, ValidQuery};
 use crate::schema::users;
 use crate::AppState;
 
@@ -86,17 +86,19 @@ fn check_manager(conn: &mut DbConnection, manager: Id) -> ApiResult<()> {
 }
 
 /// List the org units in your reach.
-#[utoipa::path(tag = "org", operation_id = "list_org_units", params(PageParams, OrgUnitQuery),
+#[utoipa::path(tag = "org", operation_id = "list_org_units", params(PageParams, SinceParams, OrgUnitQuery),
     responses((status = 200, description = "A page of units", body = OrgUnitPage)))]
 #[get("/org-units")]
 pub async fn list_org_units(
     state: web::Data<AppState>,
     caller: Caller,
     page: ValidQuery<PageParams>,
+    since: ValidQuery<SinceParams>,
     query: ValidQuery<OrgUnitQuery>,
 ) -> ApiResult<web::Json<OrgUnitPage>> {
     let cursor = page.0.cursor()?;
     let filter = UnitFilter {
+        updated_since: since.0.updated_since,
         parent_id: query.0.parent_id,
     };
     let rows = state

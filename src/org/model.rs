@@ -52,6 +52,8 @@ pub struct OrgUnitChanges {
 #[derive(Debug, Default)]
 pub struct UnitFilter {
     pub parent_id: Option<Id>,
+    /// Only rows changed at or after this instant.
+    pub updated_since: Option<Timestamp>,
 }
 
 impl OrgUnit {
@@ -94,6 +96,7 @@ impl OrgUnit {
         if let Some(parent) = filter.parent_id {
             q = q.filter(org_units::parent_id.eq(parent));
         }
+        crate::filter_updated_since!(q, org_units::updated_at, filter.updated_since);
         if let Some(after) = page.after {
             q = q.filter(org_units::id.gt(after));
         }

@@ -16,7 +16,7 @@ use crate::auth::{subtree_units, Caller};
 use crate::db::{write_tx, DbConnection, Id};
 use crate::error::{ApiError, ApiResult};
 use crate::http::date::{day, opt_day};
-use crate::http::{with_etag, IfMatch, PageParams, ValidJson, ValidQuery};
+use crate::http::{with_etag, IfMatch, PageParams, SinceParams, ValidJson, ValidQuery};
 use crate::AppState;
 
 crate::page_type!(TargetPage, Target);
@@ -111,25 +111,29 @@ impl TargetQuery {
             parent_id: self.parent_id,
             top_level: self.top_level.unwrap_or(false),
             within_units,
+            // The progress list shares these filters but is computed, so it has no sync filter.
+            updated_since: None,
         })
     }
 }
 
 /// List the targets in your reach.
-#[utoipa::path(tag = "targets", operation_id = "list_targets", params(PageParams, TargetQuery),
+#[utoipa::path(tag = "targets", operation_id = "list_targets", params(PageParams, SinceParams, TargetQuery),
     responses((status = 200, description = "A page of targets", body = TargetPage)))]
 #[get("/targets")]
 pub async fn list_targets(
     state: web::Data<AppState>,
     caller: Caller,
     page: ValidQuery<PageParams>,
+    since: ValidQuery<SinceParams>,
     query: ValidQuery<TargetQuery>,
 ) -> ApiResult<web::Json<TargetPage>> {
     let cursor = page.0.cursor()?;
     let query = query.0;
     let rows = state
         .db(move |conn| {
-            let filter = query.filter(conn)?;
+            let mut filter = query.filter(conn)?;
+            filter.updated_since = since.0.updated_since;
             Ok(Target::list(conn, &caller, &filter, cursor)?)
         })
         .await?;

@@ -190,7 +190,8 @@ pub fn fill(conn: &mut DbConnection, now: Timestamp, today: NaiveDate) -> anyhow
                     created_at: now,
                     updated_at: now,
                 },
-            )?;
+            )?
+            .ok_or(diesel::result::Error::NotFound)?;
             mine.push(c.id);
         }
         customers_of.push(mine);

@@ -90,6 +90,8 @@ pub struct TargetFilter {
     pub top_level: bool,
     /// Targets of units in these units, and of the people and dealers placed in them.
     pub within_units: Option<Vec<Id>>,
+    /// Only rows changed at or after this instant.
+    pub updated_since: Option<Timestamp>,
 }
 
 type Boxed = targets::BoxedQuery<'static, MultiBackend>;
@@ -190,6 +192,7 @@ impl Target {
         if let Some(units) = &f.within_units {
             q = assigned_within(q, units.clone(), None);
         }
+        crate::filter_updated_since!(q, targets::updated_at, f.updated_since);
         if let Some(after) = page.after {
             q = q.filter(targets::id.gt(after));
         }

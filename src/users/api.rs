@@ -10,11 +10,11 @@ use validator::Validate;
 use super::model::{NewUser, User, UserChanges, UserFilter, UserRow};
 use crate::auth::api::normalize_email;
 use crate::auth::{password, sessions, subtree_units, Caller, Role};
-use crate::db::{write_tx, DbConnection, Id, Timestamp};
+use crate::db::{write_tx, DbConnection, Id};
 use crate::error::{ApiError, ApiResult};
 use crate::events;
 use crate::http::date::{opt_day, patch_day};
-use crate::http::{with_etag, IfMatch, PageParams, ValidJson, ValidQuery};
+use crate::http::{with_etag, IfMatch, PageParams, SinceParams, ValidJson, ValidQuery};
 use crate::org::model::OrgUnit;
 use crate::AppState;
 
@@ -92,9 +92,6 @@ pub struct UserQuery {
     /// Part of the name or email.
     #[validate(length(min = 1, max = 100))]
     pub q: Option<String>,
-    /// Only users changed at or after this instant (for sync).
-    #[param(value_type = Option<String>, format = DateTime)]
-    pub updated_since: Option<Timestamp>,
 }
 
 fn unit_must_exist(conn: &mut DbConnection, unit: Id) -> ApiResult<()> {
@@ -113,13 +110,14 @@ fn email_taken(e: ApiError) -> ApiError {
 }
 
 /// List users in your reach (admins, executives, managers, supervisors).
-#[utoipa::path(tag = "users", operation_id = "list_users", params(PageParams, UserQuery),
+#[utoipa::path(tag = "users", operation_id = "list_users", params(PageParams, SinceParams, UserQuery),
     responses((status = 200, description = "A page of users", body = UserPage)))]
 #[get("/users")]
 pub async fn list_users(
     state: web::Data<AppState>,
     caller: Caller,
     page: ValidQuery<PageParams>,
+    since: ValidQuery<SinceParams>,
     query: ValidQuery<UserQuery>,
 ) -> ApiResult<web::Json<UserPage>> {
     caller.require(&READERS)?;
@@ -136,7 +134,7 @@ pub async fn list_users(
                 org_unit_ids,
                 active: query.active,
                 q: query.q,
-                updated_since: query.updated_since,
+                updated_since: since.0.updated_since,
             };
             Ok(UserRow::list(conn, &caller, &filter, cursor)?)
         })

@@ -163,9 +163,7 @@ impl UserRow {
                     ),
             );
         }
-        if let Some(since) = filter.updated_since {
-            q = q.filter(users::updated_at.ge(since));
-        }
+        crate::filter_updated_since!(q, users::updated_at, filter.updated_since);
         if let Some(after) = page.after {
             q = q.filter(users::id.gt(after));
         }

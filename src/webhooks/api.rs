@@ -13,7 +13,7 @@ use crate::auth::{Caller, Role};
 use crate::db::{write_tx, Id};
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::events::EVENT_TYPES;
-use crate::http::{with_etag, IfMatch, PageParams, ValidJson, ValidQuery};
+use crate::http::{with_etag, IfMatch, PageParams, SinceParams, ValidJson, ValidQuery};
 use crate::schema::{webhook_deliveries as wd, webhooks as wh};
 use crate::AppState;
 
@@ -85,19 +85,21 @@ fn check_scheme(url: &str) -> ApiResult<()> {
 }
 
 /// List webhooks (admins).
-#[utoipa::path(tag = "webhooks", operation_id = "list_webhooks", params(PageParams),
+#[utoipa::path(tag = "webhooks", operation_id = "list_webhooks", params(PageParams, SinceParams),
     responses((status = 200, description = "A page of webhooks", body = WebhookPage)))]
 #[get("/webhooks")]
 pub async fn list_webhooks(
     state: web::Data<AppState>,
     caller: Caller,
     page: ValidQuery<PageParams>,
+    since: ValidQuery<SinceParams>,
 ) -> ApiResult<web::Json<WebhookPage>> {
     caller.require(&[Role::Admin])?;
     let cursor = page.0.cursor()?;
     let rows = state
         .db(move |conn| {
             let mut q = wh::table.select(Row::as_select()).into_boxed();
+            crate::filter_updated_since!(q, wh::updated_at, since.0.updated_since);
             if let Some(after) = cursor.after {
                 q = q.filter(wh::id.gt(after));
             }
@@ -254,7 +256,7 @@ pub async fn delete_webhook(
 }
 
 /// The delivery log of a webhook, oldest first (admins).
-#[utoipa::path(tag = "webhooks", operation_id = "list_webhook_deliveries", params(("id" = Id, Path), PageParams),
+#[utoipa::path(tag = "webhooks", operation_id = "list_webhook_deliveries", params(("id" = Id, Path), PageParams, SinceParams),
     responses((status = 200, description = "A page of deliveries", body = DeliveryPage)))]
 #[get("/webhooks/{id}/deliveries")]
 pub async fn list_webhook_deliveries(
@@ -262,6 +264,7 @@ pub async fn list_webhook_deliveries(
     caller: Caller,
     id: web::Path<Id>,
     page: ValidQuery<PageParams>,
+    since: ValidQuery<SinceParams>,
 ) -> ApiResult<web::Json<DeliveryPage>> {
     caller.require(&[Role::Admin])?;
     let id = id.into_inner();
@@ -273,6 +276,7 @@ pub async fn list_webhook_deliveries(
                 .filter(wd::webhook_id.eq(id))
                 .select(Delivery::as_select())
                 .into_boxed();
+            crate::filter_updated_since!(q, wd::updated_at, since.0.updated_since);
             if let Some(after) = cursor.after {
                 q = q.filter(wd::id.gt(after));
             }

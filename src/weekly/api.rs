@@ -17,7 +17,7 @@ use crate::auth::{subtree_units, Caller};
 use crate::db::{write_tx, DbConnection, Id};
 use crate::error::{ApiError, ApiResult};
 use crate::events;
-use crate::http::{with_etag, IfMatch, PageParams, ValidJson, ValidQuery};
+use crate::http::{with_etag, IfMatch, PageParams, SinceParams, ValidJson, ValidQuery};
 use crate::schema::{org_units, weekly_reports as wr};
 use crate::settings::model::StoredSettings;
 use crate::visits::business_day;
@@ -141,13 +141,14 @@ pub(super) fn require_open(row: &Row, what: &str) -> ApiResult<()> {
 }
 
 /// List weekly reports of units in your reach (and those you wrote).
-#[utoipa::path(tag = "weekly-reports", operation_id = "list_weekly_reports", params(PageParams, WeeklyReportQuery),
+#[utoipa::path(tag = "weekly-reports", operation_id = "list_weekly_reports", params(PageParams, SinceParams, WeeklyReportQuery),
     responses((status = 200, description = "A page of weekly reports", body = WeeklyReportPage)))]
 #[get("/weekly-reports")]
 pub async fn list_weekly_reports(
     state: web::Data<AppState>,
     caller: Caller,
     page: ValidQuery<PageParams>,
+    since: ValidQuery<SinceParams>,
     query: ValidQuery<WeeklyReportQuery>,
 ) -> ApiResult<web::Json<WeeklyReportPage>> {
     caller.require(&READERS)?;
@@ -165,6 +166,7 @@ pub async fn list_weekly_reports(
                 None => None,
             };
             let filter = Filter {
+                updated_since: since.0.updated_since,
                 units,
                 week_start: week.map(|w| w.start()),
                 status: q.status,

@@ -131,6 +131,8 @@ pub struct Filter {
     pub units: Option<Vec<Id>>,
     pub week_start: Option<NaiveDate>,
     pub status: Option<WeeklyStatus>,
+    /// Only rows changed at or after this instant.
+    pub updated_since: Option<Timestamp>,
 }
 
 impl Row {
@@ -189,6 +191,7 @@ impl Row {
         if let Some(s) = f.status {
             q = q.filter(wr::status.eq(s.as_str()));
         }
+        crate::filter_updated_since!(q, wr::updated_at, f.updated_since);
         if let Some(after) = page.after {
             q = q.filter(wr::id.gt(after));
         }

@@ -12,7 +12,7 @@ use crate::auth::{Caller, Role};
 use crate::db::{write_tx, Id};
 use crate::error::{ApiError, ApiResult};
 use crate::http::input::double_option;
-use crate::http::{with_etag, IfMatch, PageParams, ValidJson, ValidQuery};
+use crate::http::{with_etag, IfMatch, PageParams, SinceParams, ValidJson, ValidQuery};
 use crate::masterdata::{archive_change, CommonQuery, EDITORS};
 use crate::AppState;
 
@@ -64,20 +64,21 @@ pub struct UpdateCompetitor {
 
 /// List competitors.
 #[utoipa::path(tag = "competitors", operation_id = "list_competitors",
-    params(PageParams, CommonQuery),
+    params(PageParams, SinceParams, CommonQuery),
     responses((status = 200, description = "A page of competitors", body = CompetitorPage)))]
 #[get("/competitors")]
 pub async fn list_competitors(
     state: web::Data<AppState>,
     caller: Caller,
     page: ValidQuery<PageParams>,
+    since: ValidQuery<SinceParams>,
     common: ValidQuery<CommonQuery>,
 ) -> ApiResult<web::Json<CompetitorPage>> {
     caller.require(&READERS)?;
     let cursor = page.0.cursor()?;
     let common = common.0;
     let rows = state
-        .db(move |conn| Ok(Competitor::list(conn, &common, cursor)?))
+        .db(move |conn| Ok(Competitor::list(conn, &common, since.0, cursor)?))
         .await?;
     let (items, next_cursor) = cursor.finish(rows, |c| c.id);
     Ok(web::Json(CompetitorPage { items, next_cursor }))

@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 
 use crate::db::{DbConnection, Id, Timestamp};
 use crate::error::{ApiError, ApiResult};
-use crate::http::Cursor;
+use crate::http::{Cursor, SinceParams};
 use crate::masterdata::CommonQuery;
 use crate::schema::competitors;
 
@@ -68,10 +68,11 @@ impl Competitor {
     pub fn list(
         conn: &mut DbConnection,
         f: &CommonQuery,
+        since: SinceParams,
         page: Cursor,
     ) -> QueryResult<Vec<Competitor>> {
         let mut q = competitors::table.into_boxed();
-        if !f.include_archived.unwrap_or(false) {
+        if !since.include_archived(f.include_archived) {
             q = q.filter(competitors::archived_at.is_null());
         }
         if let Some(pattern) = f.pattern() {
@@ -83,9 +84,7 @@ impl Competitor {
         if let Some(ext) = &f.external_id {
             q = q.filter(competitors::external_id.eq(ext.clone()));
         }
-        if let Some(since) = f.updated_since {
-            q = q.filter(competitors::updated_at.ge(since));
-        }
+        crate::filter_updated_since!(q, competitors::updated_at, since.updated_since);
         if let Some(after) = page.after {
             q = q.filter(competitors::id.gt(after));
         }

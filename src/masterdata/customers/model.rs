@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 use crate::auth::Caller;
 use crate::db::{DbConnection, Id, MultiBackend, Timestamp};
 use crate::error::{ApiError, ApiResult};
-use crate::http::Cursor;
+use crate::http::{Cursor, SinceParams};
 use crate::masterdata::CommonQuery;
 use crate::schema::customers;
 
@@ -106,6 +106,7 @@ pub struct CustomerChanges {
 #[derive(Debug, Default)]
 pub struct CustomerFilter {
     pub common: CommonQuery,
+    pub since: SinceParams,
     pub owner_id: Option<Id>,
     pub org_unit_ids: Option<Vec<Id>>,
     pub status: Option<CustomerStatus>,
@@ -147,11 +148,57 @@ impl Customer {
             .collect())
     }
 
-    pub fn insert(conn: &mut DbConnection, new: &NewCustomer) -> QueryResult<Customer> {
-        diesel::insert_into(customers::table)
-            .values(new)
-            .returning(customers::all_columns)
-            .get_result(conn)
+    /// Inserts a customer unless one already has its `external_id` (`None` then), in one
+    /// statement, so that concurrent writers of one new external id make one customer.
+    pub fn insert(conn: &mut DbConnection, new: &NewCustomer) -> QueryResult<Option<Customer>> {
+        use diesel::upsert::DecoratableTarget;
+        match conn {
+            DbConnection::Pg(c) => diesel::insert_into(customers::table)
+                .values(new)
+                .on_conflict(customers::external_id)
+                .filter_target(customers::external_id.is_not_null())
+                .do_nothing()
+                .returning(customers::all_columns)
+                .get_result::<Customer>(c)
+                .optional(),
+            DbConnection::Sqlite(c) => {
+                // diesel cannot name SQLite's partial index as the conflict target, so ignore
+                // every conflict and tell them apart after: writers are serialised on SQLite
+                // (`BEGIN IMMEDIATE`), so nothing moves in between.
+                let inserted = diesel::insert_into(customers::table)
+                    .values(new)
+                    .on_conflict_do_nothing()
+                    .returning(customers::all_columns)
+                    .get_result::<Customer>(c)
+                    .optional()?;
+                if inserted.is_some() {
+                    return Ok(inserted);
+                }
+                let taken = match &new.external_id {
+                    Some(ext) => Self::by_external_id(conn, ext)?.is_some(),
+                    None => false,
+                };
+                if taken {
+                    Ok(None)
+                } else {
+                    // Another unique value (the code) is taken: raise its violation.
+                    diesel::insert_into(customers::table)
+                        .values(new)
+                        .returning(customers::all_columns)
+                        .get_result(conn)
+                        .map(Some)
+                }
+            }
+        }
+    }
+
+    /// The customer with this `external_id`, wherever it is (reach is checked by the caller).
+    pub fn by_external_id(conn: &mut DbConnection, ext: &str) -> QueryResult<Option<Customer>> {
+        customers::table
+            .filter(customers::external_id.eq(ext))
+            .select(Customer::as_select())
+            .first(conn)
+            .optional()
     }
 
     /// A customer within the caller's reach (404 otherwise).
@@ -171,7 +218,7 @@ impl Customer {
         page: Cursor,
     ) -> QueryResult<Vec<Customer>> {
         let mut q = Self::in_reach(caller);
-        if !f.common.include_archived.unwrap_or(false) {
+        if !f.since.include_archived(f.common.include_archived) {
             q = q.filter(customers::archived_at.is_null());
         }
         if let Some(pattern) = f.common.pattern() {
@@ -186,9 +233,7 @@ impl Customer {
         if let Some(ext) = &f.common.external_id {
             q = q.filter(customers::external_id.eq(ext.clone()));
         }
-        if let Some(since) = f.common.updated_since {
-            q = q.filter(customers::updated_at.ge(since));
-        }
+        crate::filter_updated_since!(q, customers::updated_at, f.since.updated_since);
         if let Some(owner) = f.owner_id {
             q = q.filter(customers::owner_id.eq(owner));
         }

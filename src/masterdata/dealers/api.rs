@@ -12,7 +12,7 @@ use crate::auth::{subtree_units, Caller, Role};
 use crate::db::{write_tx, Id};
 use crate::error::{ApiError, ApiResult};
 use crate::http::input::double_option;
-use crate::http::{with_etag, IfMatch, PageParams, ValidJson, ValidQuery};
+use crate::http::{with_etag, IfMatch, PageParams, SinceParams, ValidJson, ValidQuery};
 use crate::masterdata::{archive_change, check_unit_in_reach, CommonQuery, EDITORS};
 use crate::users::model::UserRow;
 use crate::AppState;
@@ -81,13 +81,14 @@ pub struct DealerUsers {
 
 /// List the dealers in your reach (a dealer user sees its own dealer).
 #[utoipa::path(tag = "dealers", operation_id = "list_dealers",
-    params(PageParams, CommonQuery, DealerQuery),
+    params(PageParams, SinceParams, CommonQuery, DealerQuery),
     responses((status = 200, description = "A page of dealers", body = DealerPage)))]
 #[get("/dealers")]
 pub async fn list_dealers(
     state: web::Data<AppState>,
     caller: Caller,
     page: ValidQuery<PageParams>,
+    since: ValidQuery<SinceParams>,
     common: ValidQuery<CommonQuery>,
     query: ValidQuery<DealerQuery>,
 ) -> ApiResult<web::Json<DealerPage>> {
@@ -99,7 +100,9 @@ pub async fn list_dealers(
                 Some(unit) => Some(subtree_units(conn, &[unit])?),
                 None => None,
             };
-            Ok(Dealer::list(conn, &caller, &common, units, cursor)?)
+            Ok(Dealer::list(
+                conn, &caller, &common, since.0, units, cursor,
+            )?)
         })
         .await?;
     let (items, next_cursor) = cursor.finish(rows, |d| d.id);

@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 use crate::auth::{Caller, Role};
 use crate::db::{DbConnection, Id, MultiBackend, Timestamp};
 use crate::error::{ApiError, ApiResult};
-use crate::http::Cursor;
+use crate::http::{Cursor, SinceParams};
 use crate::masterdata::{dealer_of, CommonQuery};
 use crate::schema::{dealers, users};
 
@@ -92,11 +92,12 @@ impl Dealer {
         conn: &mut DbConnection,
         caller: &Caller,
         f: &CommonQuery,
+        since: SinceParams,
         org_unit_ids: Option<Vec<Id>>,
         page: Cursor,
     ) -> QueryResult<Vec<Dealer>> {
         let mut q = Self::in_reach(conn, caller)?;
-        if !f.include_archived.unwrap_or(false) {
+        if !since.include_archived(f.include_archived) {
             q = q.filter(dealers::archived_at.is_null());
         }
         if let Some(pattern) = f.pattern() {
@@ -111,9 +112,7 @@ impl Dealer {
         if let Some(ext) = &f.external_id {
             q = q.filter(dealers::external_id.eq(ext.clone()));
         }
-        if let Some(since) = f.updated_since {
-            q = q.filter(dealers::updated_at.ge(since));
-        }
+        crate::filter_updated_since!(q, dealers::updated_at, since.updated_since);
         if let Some(units) = org_unit_ids {
             q = q.filter(dealers::org_unit_id.eq_any(units));
         }

@@ -12,7 +12,7 @@ use crate::auth::Caller;
 use crate::db::{write_tx, Id};
 use crate::error::{ApiError, ApiResult};
 use crate::http::input::double_option;
-use crate::http::{with_etag, IfMatch, PageParams, ValidJson, ValidQuery};
+use crate::http::{with_etag, IfMatch, PageParams, SinceParams, ValidJson, ValidQuery};
 use crate::masterdata::{archive_change, CommonQuery, EDITORS};
 use crate::AppState;
 
@@ -78,20 +78,21 @@ pub struct ProductQuery {
 
 /// List products.
 #[utoipa::path(tag = "products", operation_id = "list_products",
-    params(PageParams, CommonQuery, ProductQuery),
+    params(PageParams, SinceParams, CommonQuery, ProductQuery),
     responses((status = 200, description = "A page of products", body = ProductPage)))]
 #[get("/products")]
 pub async fn list_products(
     state: web::Data<AppState>,
     _caller: Caller,
     page: ValidQuery<PageParams>,
+    since: ValidQuery<SinceParams>,
     common: ValidQuery<CommonQuery>,
     query: ValidQuery<ProductQuery>,
 ) -> ApiResult<web::Json<ProductPage>> {
     let cursor = page.0.cursor()?;
     let (common, category) = (common.0, query.0.category);
     let rows = state
-        .db(move |conn| Ok(Product::list(conn, &common, category, cursor)?))
+        .db(move |conn| Ok(Product::list(conn, &common, since.0, category, cursor)?))
         .await?;
     let (items, next_cursor) = cursor.finish(rows, |p| p.id);
     Ok(web::Json(ProductPage { items, next_cursor }))

@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 
 use crate::db::{DbConnection, Id, Timestamp};
 use crate::error::{ApiError, ApiResult};
-use crate::http::Cursor;
+use crate::http::{Cursor, SinceParams};
 use crate::masterdata::CommonQuery;
 use crate::schema::products;
 
@@ -80,11 +80,12 @@ impl Product {
     pub fn list(
         conn: &mut DbConnection,
         f: &CommonQuery,
+        since: SinceParams,
         category: Option<String>,
         page: Cursor,
     ) -> QueryResult<Vec<Product>> {
         let mut q = products::table.into_boxed();
-        if !f.include_archived.unwrap_or(false) {
+        if !since.include_archived(f.include_archived) {
             q = q.filter(products::archived_at.is_null());
         }
         if let Some(pattern) = f.pattern() {
@@ -99,9 +100,7 @@ impl Product {
         if let Some(ext) = &f.external_id {
             q = q.filter(products::external_id.eq(ext.clone()));
         }
-        if let Some(since) = f.updated_since {
-            q = q.filter(products::updated_at.ge(since));
-        }
+        crate::filter_updated_since!(q, products::updated_at, since.updated_since);
         if let Some(category) = category {
             q = q.filter(products::category.eq(category));
         }

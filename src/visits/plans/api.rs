@@ -16,7 +16,7 @@ use crate::error::{ApiError, ApiResult, FieldError};
 use crate::events;
 use crate::http::date::{day, opt_day};
 use crate::http::input::double_option;
-use crate::http::{with_etag, IfMatch, PageParams, ValidJson, ValidQuery};
+use crate::http::{with_etag, IfMatch, PageParams, SinceParams, ValidJson, ValidQuery};
 use crate::masterdata::customers::model::Customer;
 use crate::schema::visit_plans as vp;
 use crate::visits::{Purpose, FIELD_ROLES, READERS};
@@ -163,13 +163,14 @@ pub(super) fn load(conn: &mut DbConnection, id: Id) -> ApiResult<VisitPlan> {
 }
 
 /// List visit plans in your reach; `awaiting_me=true` gives the ones waiting for your signature.
-#[utoipa::path(tag = "visit-plans", operation_id = "list_visit_plans", params(PageParams, VisitPlanQuery),
+#[utoipa::path(tag = "visit-plans", operation_id = "list_visit_plans", params(PageParams, SinceParams, VisitPlanQuery),
     responses((status = 200, description = "A page of visit plans", body = VisitPlanPage)))]
 #[get("/visit-plans")]
 pub async fn list_visit_plans(
     state: web::Data<AppState>,
     caller: Caller,
     page: ValidQuery<PageParams>,
+    since: ValidQuery<SinceParams>,
     query: ValidQuery<VisitPlanQuery>,
 ) -> ApiResult<web::Json<VisitPlanPage>> {
     caller.require(&READERS)?;
@@ -182,6 +183,7 @@ pub async fn list_visit_plans(
                 None => None,
             };
             let filter = PlanFilter {
+                updated_since: since.0.updated_since,
                 owner_id: q.owner_id,
                 units,
                 from: q.from,

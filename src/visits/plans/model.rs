@@ -107,6 +107,8 @@ pub struct PlanFilter {
     pub status: Option<PlanStatus>,
     /// Submitted plans the caller signs.
     pub awaiting_me: bool,
+    /// Only rows changed at or after this instant.
+    pub updated_since: Option<Timestamp>,
 }
 
 impl PlanRow {
@@ -205,6 +207,7 @@ impl PlanRow {
         if let Some(s) = f.status {
             q = q.filter(vp::status.eq(s.as_str()));
         }
+        crate::filter_updated_since!(q, vp::updated_at, f.updated_since);
         if let Some(after) = page.after {
             q = q.filter(vp::id.gt(after));
         }

@@ -18,7 +18,7 @@ use crate::db::{write_tx, DbConnection, Id};
 use crate::error::{ApiError, ApiResult};
 use crate::events;
 use crate::http::date::opt_day;
-use crate::http::{with_etag, IfMatch, PageParams, ValidJson, ValidQuery};
+use crate::http::{with_etag, IfMatch, PageParams, SinceParams, ValidJson, ValidQuery};
 use crate::schema::daily_reports as dr;
 use crate::settings::model::{Settings, StoredSettings};
 use crate::visits::{business_day, FIELD_ROLES, READERS};
@@ -58,13 +58,14 @@ pub(super) fn show(conn: &mut DbConnection, settings: &Settings, id: Id) -> ApiR
 }
 
 /// List daily reports in your reach (figures only; get one for its visits).
-#[utoipa::path(tag = "daily-reports", operation_id = "list_daily_reports", params(PageParams, DailyReportQuery),
+#[utoipa::path(tag = "daily-reports", operation_id = "list_daily_reports", params(PageParams, SinceParams, DailyReportQuery),
     responses((status = 200, description = "A page of daily reports", body = DailyReportPage)))]
 #[get("/daily-reports")]
 pub async fn list_daily_reports(
     state: web::Data<AppState>,
     caller: Caller,
     page: ValidQuery<PageParams>,
+    since: ValidQuery<SinceParams>,
     query: ValidQuery<DailyReportQuery>,
 ) -> ApiResult<web::Json<DailyReportPage>> {
     caller.require(&READERS)?;
@@ -77,6 +78,7 @@ pub async fn list_daily_reports(
                 None => None,
             };
             let filter = ReportFilter {
+                updated_since: since.0.updated_since,
                 owner_id: q.owner_id,
                 units,
                 from: q.from,

@@ -186,6 +186,8 @@ pub struct ReportFilter {
     pub late: Option<bool>,
     /// Submitted reports the caller reviews.
     pub awaiting_me: bool,
+    /// Only rows changed at or after this instant.
+    pub updated_since: Option<Timestamp>,
 }
 
 impl ReportRow {
@@ -264,6 +266,7 @@ impl ReportRow {
         if let Some(late) = f.late {
             q = q.filter(dr::late.eq(late));
         }
+        crate::filter_updated_since!(q, dr::updated_at, f.updated_since);
         if let Some(after) = page.after {
             q = q.filter(dr::id.gt(after));
         }
