@@ -23,6 +23,8 @@ struct Formats {
     title: Format,
     subtitle: Format,
     header: Format,
+    /// The header of a column of numbers, aligned with them.
+    header_right: Format,
     text: Format,
     wrapped: Format,
     int: Format,
@@ -44,19 +46,25 @@ pub fn money_format(currency: &Currency) -> String {
     format!("#,##0{decimals} \"{}\"", currency.code)
 }
 
+fn header() -> Format {
+    Format::new()
+        .set_bold()
+        .set_text_wrap()
+        .set_background_color("#D9E1F2")
+        .set_border_bottom(FormatBorder::Thin)
+}
+
 impl Formats {
     fn new(currency: &Currency) -> Self {
         let top = |f: Format| f.set_align(rust_xlsxwriter::FormatAlign::Top);
         Formats {
             title: Format::new().set_bold().set_font_size(14),
             subtitle: Format::new().set_italic(),
-            header: top(Format::new()
-                .set_bold()
-                .set_text_wrap()
-                .set_background_color("#D9E1F2")
-                .set_border_bottom(FormatBorder::Thin)),
-            text: top(Format::new()),
-            wrapped: top(Format::new().set_text_wrap()),
+            header: top(header().set_indent(1)),
+            header_right: top(header().set_align(rust_xlsxwriter::FormatAlign::Right)),
+            // Indented, so that text does not touch the right-aligned number before it.
+            text: top(Format::new().set_indent(1)),
+            wrapped: top(Format::new().set_indent(1).set_text_wrap()),
             int: top(Format::new().set_num_format("#,##0")),
             money: top(Format::new().set_num_format(money_format(currency))),
             ratio: top(Format::new().set_num_format("0.00%")),
@@ -143,9 +151,40 @@ fn write_cell(
     .map(|_| ())
 }
 
-/// Lines a text of `len` characters takes in a wrapped cell `width` characters wide.
-fn lines(len: usize, width: usize) -> usize {
-    len.div_ceil(width.saturating_sub(1).max(1)).max(1)
+/// The characters a wrapped cell `width` characters wide holds on a line: less its padding
+/// and indent; `bold` text is counted a sixth wider.
+fn room(width: usize, bold: bool) -> usize {
+    (width.saturating_sub(3) * if bold { 5 } else { 6 } / 6).max(1)
+}
+
+/// Lines a text takes in a wrapped cell `width` characters wide, wrapped at spaces (a word
+/// longer than a line is counted as one line: the columns are sized to hold the longest).
+fn lines(text: &str, width: usize, bold: bool) -> usize {
+    let room = room(width, bold);
+    let mut count = 1;
+    let mut used = 0;
+    for word in text.split(' ') {
+        let len = word.chars().count();
+        if used > 0 && used + 1 + len > room {
+            count += 1;
+            used = len;
+        } else if used > 0 {
+            used += 1 + len;
+        } else {
+            used = len;
+        }
+    }
+    count
+}
+
+/// Whether a column holds numbers (its first filled cell is not text).
+fn is_numeric(sheet: &Sheet, col: usize) -> bool {
+    sheet
+        .rows
+        .iter()
+        .filter_map(|r| r.get(col))
+        .find(|c| **c != Cell::Empty)
+        .is_some_and(|c| !matches!(c, Cell::Text(_)))
 }
 
 /// The title lines from row 0; returns the row of the table's header (one blank row below the
@@ -170,13 +209,19 @@ fn write_header(
     row: u32,
     labels: &[String],
     widths: &[usize],
+    numeric: &[bool],
     f: &Formats,
 ) -> Result<(), XlsxError> {
     let mut tallest = 1;
     for (c, (label, width)) in labels.iter().zip(widths).enumerate() {
-        ws.write_string_with_format(row, c as u16, label, &f.header)?;
+        let format = if numeric.get(c) == Some(&true) {
+            &f.header_right
+        } else {
+            &f.header
+        };
+        ws.write_string_with_format(row, c as u16, label, format)?;
         ws.set_column_width(c as u16, *width as f64)?;
-        tallest = tallest.max(lines(label.chars().count(), *width));
+        tallest = tallest.max(lines(label, *width, true));
     }
     ws.set_row_height(row, LINE_HEIGHT * tallest as f64)?;
     Ok(())
@@ -188,7 +233,11 @@ fn write_table(ws: &mut Worksheet, sheet: &Sheet, f: &Formats, top: u32) -> Resu
         .iter()
         .enumerate()
         .map(|(c, label)| {
-            let longest_word = label.split(' ').map(|w| w.chars().count()).max();
+            // Room for the longest word of the bold label, which wraps at spaces.
+            let longest_word = label
+                .split(' ')
+                .map(|w| w.chars().count() * 6 / 5 + 1)
+                .max();
             let data = sheet
                 .rows
                 .iter()
@@ -200,10 +249,17 @@ fn write_table(ws: &mut Worksheet, sheet: &Sheet, f: &Formats, top: u32) -> Resu
                 .max()
                 .unwrap_or(0)
                 .clamp(MIN_WIDTH, MAX_WIDTH)
-                + 2
+                + 3
         })
         .collect();
-    write_header(ws, top, &labels, &widths, f)?;
+    let numeric: Vec<bool> = (0..labels.len()).map(|c| is_numeric(sheet, c)).collect();
+    write_header(ws, top, &labels, &widths, &numeric, f)?;
+    // Identifiers are for machines: kept in the workbook for lookups, hidden and not printed.
+    for (c, key) in sheet.header.iter().enumerate() {
+        if key == "id" || key.ends_with("_id") {
+            ws.set_column_hidden(c as u16)?;
+        }
+    }
     for (r, row) in sheet.rows.iter().enumerate() {
         for (c, cell) in row.iter().enumerate().take(labels.len()) {
             write_cell(ws, (top + 1 + r as u32, c as u16), cell, f, &f.text)?;
@@ -222,26 +278,23 @@ fn write_record(
     let empty = Vec::new();
     let values = sheet.rows.first().unwrap_or(&empty);
     let labels: Vec<String> = sheet.header.iter().map(|h| label(h)).collect();
-    let label_width = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0) + 2;
+    let label_width = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0) + 3;
     let value_width = values
         .iter()
         .map(|c| f.shown_width(c))
         .max()
         .unwrap_or(0)
         .clamp(12, RECORD_VALUE_WIDTH)
-        + 2;
+        + 3;
     let heading = ["Figure".to_string(), "Value".to_string()];
-    write_header(ws, top, &heading, &[label_width, value_width], f)?;
+    write_header(ws, top, &heading, &[label_width, value_width], &[], f)?;
     for (i, name) in labels.iter().enumerate() {
         let row = top + 1 + i as u32;
         ws.write_string_with_format(row, 0, name, &f.text)?;
         let Some(cell) = values.get(i) else { continue };
         write_cell(ws, (row, 1), cell, f, &f.wrapped)?;
         if let Cell::Text(s) = cell {
-            let needed: usize = s
-                .lines()
-                .map(|l| lines(l.chars().count(), value_width))
-                .sum();
+            let needed: usize = s.lines().map(|l| lines(l, value_width, false)).sum();
             if needed > 1 {
                 ws.set_row_height(row, LINE_HEIGHT * needed as f64)?;
             }
@@ -317,5 +370,14 @@ mod tests {
             "348,000.00 EUR".len()
         );
         assert_eq!(f.shown_width(&Cell::Int(-1_000)), "-1,000".len());
+    }
+
+    #[test]
+    fn wrapped_text_is_counted_in_lines_broken_at_spaces() {
+        assert_eq!(lines("Rank", 8, true), 1);
+        assert_eq!(lines("Report timeliness rate", 15, true), 3);
+        assert_eq!(lines("Sales target", 20, true), 1);
+        assert_eq!(lines("Average quality score", 12, true), 3);
+        assert_eq!(lines(&"x".repeat(25), 12, false), 1);
     }
 }
