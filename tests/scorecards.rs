@@ -2,13 +2,13 @@
 //! XLSX.
 
 mod common;
+mod export_support;
 mod visits_support;
 
-use std::io::Cursor;
-
-use calamine::{Data, Reader, Xlsx};
+use calamine::{Data, Reader};
 use chrono::{Datelike, NaiveDate};
 use common::*;
+use export_support::*;
 use serde_json::json;
 use visits_support::*;
 
@@ -130,34 +130,150 @@ async fn scorecards_rank_and_flag_the_salespeople_of_a_unit() {
             &f.supervisor,
         )
         .await;
-    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).unwrap();
-    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
-    assert_eq!(sheet.get_value((0, 0)), Some(&Data::String("rank".into())));
-    assert_eq!(sheet.get_value((1, 0)), Some(&Data::Float(1.0)));
+    let mut book = Book::open(bytes, "scorecards.xlsx");
+    let sheet = format!("Scorecards {period}");
     assert_eq!(
-        sheet.get_value((2, 4)),
-        Some(&Data::Float(30_000.0)),
+        book.xlsx.sheet_names(),
+        vec![sheet.clone(), "Weekly reports".into()]
+    );
+    // A title with the unit and the period above the table; the header on row 4.
+    let Data::String(title) = book.value(&sheet, (0, 0)) else {
+        panic!("no title")
+    };
+    assert!(
+        title.starts_with(&format!("Scorecards: North Office, {period} (")),
+        "{title}"
+    );
+    assert_eq!(book.value(&sheet, (3, 0)), Data::String("Rank".into()));
+    assert_eq!(
+        book.value(&sheet, (3, 2)),
+        Data::String("Sales target".into())
+    );
+    assert!(book.is_bold(&sheet, (3, 0)));
+    assert_eq!(book.value(&sheet, (4, 0)), Data::Float(1.0));
+    assert_eq!(
+        book.number_format(&sheet, (4, 0)),
+        "#,##0",
+        "rank, an integer"
+    );
+    // Money in major units with the currency's format, ratios as percentages.
+    assert_eq!(
+        book.value(&sheet, (5, 2)),
+        Data::Float(1_000.0),
+        "sales target of rank 2: 100000 cents"
+    );
+    assert_eq!(
+        book.value(&sheet, (5, 3)),
+        Data::Float(300.0),
         "sales actual of rank 2"
     );
-    // CSV: header and rows.
-    let csv = app
-        .get(&format!(
-            "/api/v1/scorecards/export?unit_id={}&period={period}&format=csv",
+    assert_eq!(book.number_format(&sheet, (5, 3)), "#,##0.00 \"EUR\"");
+    assert_eq!(book.value(&sheet, (5, 4)), Data::Float(0.3));
+    assert_eq!(book.number_format(&sheet, (5, 4)), "0.00%");
+    book.assert_printable(1, 3, "T");
+    let xml = book.part("xl/worksheets/sheet1.xml");
+    let user_id = xml
+        .split("<col ")
+        .find(|c| c.starts_with("min=\"20\""))
+        .unwrap();
+    assert!(
+        user_id.contains("hidden=\"1\""),
+        "IDs are not printed: {user_id}"
+    );
+    let Data::String(title) = book.value("Weekly reports", (0, 0)) else {
+        panic!("no title")
+    };
+    assert!(title.contains("North Office"), "{title}");
+    assert_eq!(
+        book.value("Weekly reports", (3, 0)),
+        Data::String("Name".into())
+    );
+    assert_eq!(
+        book.number_format("Weekly reports", (4, 1)),
+        "#,##0",
+        "units"
+    );
+    book.assert_printable(2, 3, "I");
+
+    // CSV: one table per file, the salespeople unless another table is asked for.
+    let export = |table: &str| {
+        format!(
+            "/api/v1/scorecards/export?unit_id={}&period={period}&format=csv{table}",
             f.org.north_office
-        ))
+        )
+    };
+    let csv = app.get(&export("")).bearer(&f.supervisor).send().await;
+    assert!(csv
+        .header("content-disposition")
+        .unwrap()
+        .contains(&format!("scorecards-{period}.csv")));
+    let (header, rows) = one_csv_table(&csv.text);
+    assert_eq!(
+        header[..6],
+        [
+            "rank",
+            "name",
+            "sales_target_minor",
+            "sales_actual_minor",
+            "sales_achievement_ratio",
+            "sales_status"
+        ]
+    );
+    assert_eq!(rows.len(), 2, "{}", csv.text);
+    let second_row = &rows[1];
+    assert_eq!(column(&header, second_row, "sales_target_minor"), "100000");
+    assert_eq!(column(&header, second_row, "sales_actual_minor"), "30000");
+    assert_eq!(
+        column(&header, second_row, "sales_achievement_ratio"),
+        "0.3"
+    );
+    assert_eq!(column(&header, second_row, "effective_visit_rate"), "0.5");
+    // Then the office supervisor's weekly-report timeliness, as a file of its own.
+    let csv = app
+        .get(&export("&table=supervisors"))
         .bearer(&f.supervisor)
         .send()
         .await;
-    let lines: Vec<&str> = csv.text.lines().collect();
-    assert_eq!(lines[0], format!("# Scorecards {period}"));
-    assert!(lines[1].starts_with("rank,name,user_id,sales target,sales actual"));
-    assert!(lines[3].contains(",100000,30000,0.3,"), "{}", lines[3]);
-    // Then the office supervisor's weekly-report timeliness.
-    assert_eq!(lines[4], "\"\"", "an empty row between the sheets");
-    assert_eq!(lines[5], "# Weekly reports");
-    assert!(lines[6].starts_with("name,user_id,units,due,on time,late,missing"));
-    assert!(lines[7].contains(&f.org.north_supervisor), "{}", lines[7]);
-    assert_eq!(lines.len(), 8, "{}", csv.text);
+    assert_eq!(csv.status, 200, "{}", csv.text);
+    let (header, rows) = one_csv_table(&csv.text);
+    assert_eq!(
+        header,
+        [
+            "name",
+            "units",
+            "due",
+            "on_time",
+            "late",
+            "missing",
+            "timeliness_rate",
+            "late_reporter",
+            "user_id"
+        ]
+    );
+    assert!(
+        rows.iter()
+            .any(|r| column(&header, r, "user_id") == f.org.north_supervisor),
+        "{}",
+        csv.text
+    );
+    // An XLSX of one table holds only that sheet.
+    let one = app
+        .get_bytes(
+            &format!(
+                "/api/v1/scorecards/export?unit_id={}&period={period}&format=xlsx&table=supervisors",
+                f.org.north_office
+            ),
+            &f.supervisor,
+        )
+        .await;
+    let one = Book::open(one, "scorecards-supervisors.xlsx");
+    assert_eq!(one.xlsx.sheet_names(), vec!["Weekly reports".to_string()]);
+    let bad = app
+        .get(&export("&table=customers"))
+        .bearer(&f.supervisor)
+        .send()
+        .await;
+    assert_eq!(bad.invalid_fields(), vec!["table"]);
 
     // The quarter: a person without a quarterly target is scored on the sum of their monthly
     // targets in it; a quarterly target, where there is one, is taken as it is.

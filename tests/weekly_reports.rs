@@ -2,13 +2,13 @@
 //! return; lateness and compliance; CSV and XLSX exports read back; reach and bad weeks.
 
 mod common;
+mod export_support;
 mod visits_support;
 
-use std::io::Cursor;
-
-use calamine::{Data, Reader, Xlsx};
+use calamine::{Data, Reader};
 use chrono::{Datelike, Duration, NaiveDate, TimeZone, Utc};
 use common::*;
+use export_support::*;
 use salestrack::jobs;
 use serde_json::{json, Value};
 use visits_support::*;
@@ -396,60 +396,130 @@ async fn a_week_of_known_data_gives_figures_that_match_a_hand_count_and_freeze_o
     let by_admin = app.get(&path).bearer(&admin).send().await;
     assert_eq!(by_admin.body["figures"]["sales_minor"], 57_000);
 
-    // Exports of the frozen figures.
+    // Exports of the frozen figures. CSV: one table per file, the summary (one row of named
+    // figures) unless another table is asked for.
     let (status, ct, csv) = app
         .download(&format!("{path}/export?format=csv"), &nm)
         .await;
     assert_eq!(status, 200);
     assert!(ct.starts_with("text/csv"), "{ct}");
-    let csv = String::from_utf8(csv).unwrap();
-    assert!(csv.contains("figure,value"), "{csv}");
-    assert!(csv.contains("sales_minor,57000"), "{csv}");
-    assert!(csv.contains("complaints_escalated,1"), "{csv}");
-    assert!(csv.contains("metric,window,from,to,target,actual"), "{csv}");
+    let (header, rows) = one_csv_table(&String::from_utf8(csv).unwrap());
+    assert_eq!(header[..4], ["unit", "week", "from", "to"]);
+    assert_eq!(rows.len(), 1);
+    let summary = &rows[0];
+    let from = read.body["figures"]["from"].as_str().unwrap();
+    assert_eq!(column(&header, summary, "from"), from, "ISO dates");
+    assert_eq!(column(&header, summary, "sales_minor"), "57000");
+    assert_eq!(column(&header, summary, "complaints_escalated"), "1");
+    assert_eq!(
+        column(&header, summary, "next_week_goals"),
+        "100,000 in sales"
+    );
+    for table in ["targets", "people", "abnormal_customers"] {
+        let (status, _, csv) = app
+            .download(&format!("{path}/export?format=csv&table={table}"), &nm)
+            .await;
+        assert_eq!(status, 200, "{table}");
+        let (header, rows) = one_csv_table(&String::from_utf8(csv).unwrap());
+        assert!(!rows.is_empty(), "{table}");
+        if table == "targets" {
+            assert_eq!(
+                header,
+                [
+                    "metric",
+                    "window",
+                    "from",
+                    "to",
+                    "target",
+                    "actual",
+                    "achievement_ratio",
+                    "expected",
+                    "status"
+                ]
+            );
+            assert_eq!(rows[0][..2], ["sales_amount", "week"]);
+            assert_eq!(rows[0][2], from);
+            assert_eq!(rows[0][4..6], ["100000", "57000"], "minor units");
+        }
+    }
+
+    // XLSX: a sheet per table, formatted for people.
     let (status, ct, xlsx) = app
         .download(&format!("{path}/export?format=xlsx"), &nm)
         .await;
     assert_eq!(status, 200);
     assert!(ct.contains("spreadsheetml"), "{ct}");
-    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(xlsx)).unwrap();
+    let mut book = Book::open(xlsx, "weekly-report.xlsx");
     assert_eq!(
-        book.sheet_names(),
+        book.xlsx.sheet_names(),
         vec!["Summary", "Targets", "People", "Abnormal customers"]
     );
-    let summary = book.worksheet_range("Summary").unwrap();
-    let cell = |r: u32, c: u32| summary.get_value((r, c)).cloned();
-    assert_eq!(cell(0, 0), Some(Data::String("figure".into())));
-    assert_eq!(cell(1, 1), Some(Data::String("North Office".into())));
-    assert_eq!(cell(2, 1), Some(Data::String(week.clone())));
-    assert_eq!(cell(8, 0), Some(Data::String("sales_minor".into())));
-    assert_eq!(cell(8, 1), Some(Data::Float(57_000.0)));
-    assert_eq!(cell(9, 1), Some(Data::Float(8_000.0)));
-    let targets = book.worksheet_range("Targets").unwrap();
+    let Data::String(title) = book.value("Summary", (0, 0)) else {
+        panic!("no title")
+    };
+    assert!(
+        title.starts_with(&format!("Weekly report: North Office, week {week} (")),
+        "{title}"
+    );
+    // Excel counts days from 1899-12-30.
+    let serial = |iso: &str| {
+        let d = NaiveDate::parse_from_str(iso, "%Y-%m-%d").unwrap();
+        (d - NaiveDate::from_ymd_opt(1899, 12, 30).unwrap()).num_days() as f64
+    };
+    let date = |v: Data| match v {
+        Data::DateTime(dt) => dt.as_f64(),
+        other => panic!("not a date: {other:?}"),
+    };
+    // The summary reads down: a figure per row below the header on row 4.
+    let cell = |book: &mut Book, r: u32, c: u32| book.value("Summary", (r, c));
+    assert_eq!(cell(&mut book, 3, 0), Data::String("Figure".into()));
+    assert_eq!(cell(&mut book, 4, 1), Data::String("North Office".into()));
+    assert_eq!(cell(&mut book, 5, 1), Data::String(week.clone()));
+    assert_eq!(cell(&mut book, 6, 0), Data::String("From".into()));
+    assert_eq!(date(cell(&mut book, 6, 1)), serial(from), "a real date");
+    assert_eq!(book.number_format("Summary", (6, 1)), "yyyy-mm-dd");
+    assert_eq!(cell(&mut book, 11, 0), Data::String("Sales".into()));
+    assert_eq!(cell(&mut book, 11, 1), Data::Float(570.0), "major units");
+    assert_eq!(book.number_format("Summary", (11, 1)), "#,##0.00 \"EUR\"");
+    assert_eq!(cell(&mut book, 12, 1), Data::Float(80.0));
+    book.assert_printable(1, 3, "B");
+    let targets = book.xlsx.worksheet_range("Targets").unwrap();
     assert_eq!(
-        targets.get_value((1, 0)).cloned(),
+        targets.get_value((4, 0)).cloned(),
         Some(Data::String("sales_amount".into()))
     );
     assert_eq!(
-        targets.get_value((1, 4)).cloned(),
-        Some(Data::Float(100_000.0))
+        targets.get_value((4, 4)).cloned(),
+        Some(Data::Float(1_000.0))
     );
+    assert_eq!(targets.get_value((4, 5)).cloned(), Some(Data::Float(570.0)));
+    assert_eq!(book.number_format("Targets", (4, 5)), "#,##0.00 \"EUR\"");
+    assert_eq!(date(book.value("Targets", (4, 2))), serial(from));
+    let counts = (4..targets.height() as u32)
+        .find(|r| targets.get_value((*r, 0)) == Some(&Data::String("new_customers".into())))
+        .unwrap();
     assert_eq!(
-        targets.get_value((1, 5)).cloned(),
-        Some(Data::Float(57_000.0))
+        book.number_format("Targets", (counts, 5)),
+        "#,##0",
+        "a count, not money"
     );
-    let abnormal = book.worksheet_range("Abnormal customers").unwrap();
+    assert_eq!(book.value("Targets", (counts, 6)), Data::Float(0.5));
+    assert_eq!(book.number_format("Targets", (counts, 6)), "0.00%");
+    book.assert_printable(2, 3, "I");
+    book.assert_printable(3, 3, "L");
+    let abnormal = book.xlsx.worksheet_range("Abnormal customers").unwrap();
     assert_eq!(
-        abnormal.get_value((1, 2)).cloned(),
+        abnormal.get_value((4, 2)).cloned(),
         Some(Data::String(
             "orders_falling open_complaints overdue_payments".into()
         ))
     );
     assert_eq!(
-        abnormal.get_value((1, 6)).cloned(),
-        Some(Data::Float(34_000.0)),
-        "overdue_minor"
+        abnormal.get_value((4, 6)).cloned(),
+        Some(Data::Float(340.0)),
+        "overdue, in major units"
     );
+    book.assert_printable(4, 3, "G");
     app.get(&format!("{path}/export?format=pdf"))
         .bearer(&nm)
         .send()

@@ -3,5 +3,6 @@
 //! weekly-report timeliness of the unit's supervisors and managers.
 
 pub mod api;
+pub mod export;
 pub mod model;
 pub mod supervisors;

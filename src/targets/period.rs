@@ -42,6 +42,14 @@ impl Metric {
         }
     }
 
+    /// Whether the metric is an amount of money (in minor units) rather than a count.
+    pub fn is_money(self) -> bool {
+        matches!(
+            self,
+            Metric::SalesAmount | Metric::GrossProfit | Metric::Collections
+        )
+    }
+
     pub fn parse(s: &str) -> Option<Metric> {
         Self::ALL.into_iter().find(|m| m.as_str() == s)
     }

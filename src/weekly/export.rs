@@ -1,7 +1,10 @@
-//! A weekly report as CSV or as an XLSX workbook: a summary sheet, target achievement, the
-//! salespeople and the abnormal customers.
+//! A weekly report as CSV (one table per file) or as an XLSX workbook: the summary, target
+//! achievement, the salespeople and the abnormal customers, a sheet each.
 
 use actix_web::{get, web, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
 
 use super::abnormal::ItemCounts;
 use super::achievement::AchievementWindow;
@@ -10,62 +13,123 @@ use super::READERS;
 use crate::auth::Caller;
 use crate::db::Id;
 use crate::error::ApiResult;
-use crate::export::{self, Cell, ExportFile, ExportFormat, ExportQuery, Sheet};
+use crate::export::{self, Cell, Currency, ExportFile, ExportFormat, Sheet};
 use crate::http::ValidQuery;
+use crate::settings::model::StoredSettings;
 use crate::AppState;
 
-fn text(s: &Option<String>) -> Cell {
-    s.clone().map(Cell::Text).unwrap_or(Cell::Empty)
+/// A table of the weekly report export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum WeeklyTable {
+    /// The report's figures and narrative (the main table; one row in CSV).
+    Summary,
+    /// Target achievement per metric for the week, month and quarter to date.
+    Targets,
+    /// The week of each salesperson.
+    People,
+    /// The customers that need attention, with their reasons.
+    AbnormalCustomers,
+}
+
+const TABLES: [WeeklyTable; 4] = [
+    WeeklyTable::Summary,
+    WeeklyTable::Targets,
+    WeeklyTable::People,
+    WeeklyTable::AbnormalCustomers,
+];
+
+/// `?format=csv|xlsx&table=` of the weekly report export.
+#[derive(Debug, Deserialize, Validate, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct WeeklyExportQuery {
+    /// `csv` or `xlsx`.
+    #[param(inline, example = "xlsx")]
+    pub format: ExportFormat,
+    /// The one table to export. Without it, a CSV file holds `summary` and an XLSX workbook
+    /// holds every table, one sheet each.
+    #[param(inline)]
+    pub table: Option<WeeklyTable>,
+}
+
+/// The title lines of every sheet of a report.
+fn title(what: &str, r: &WeeklyReport, computed: &str, currency: &Currency) -> Vec<String> {
+    vec![
+        format!(
+            "{what}: {}, week {} ({} to {})",
+            r.unit_name, r.week, r.figures.from, r.figures.to
+        ),
+        format!(
+            "Status {}{}; figures of {computed}; money in {}",
+            r.status.as_str(),
+            if r.late { " (late)" } else { "" },
+            currency.code
+        ),
+    ]
 }
 
 fn summary(r: &WeeklyReport) -> Sheet {
     let f = &r.figures;
-    let mut s = Sheet::new("Summary", &["figure", "value"]);
-    let mut put = |name: &str, value: Cell| s.push(vec![name.into(), value]);
-    put("unit", r.unit_name.clone().into());
-    put("week", r.week.clone().into());
-    put("from", f.from.to_string().into());
-    put("to", f.to.to_string().into());
-    put("status", r.status.as_str().into());
-    put("late", (if r.late { "yes" } else { "no" }).into());
-    put("salespeople", f.salespeople.into());
-    put("sales_minor", f.sales_minor.into());
-    put("collections_minor", f.collections_minor.into());
-    put("new_customers", f.new_customers.into());
-    put("visits", f.visits.into());
-    put("effective_visits", f.effective_visits.into());
-    put("effective_visit_rate", f.effective_visit_rate.into());
-    put("visits_with_order", f.visits_with_order.into());
-    put("transaction_rate", f.transaction_rate.into());
-    put(
-        "average_weekly_sales_per_salesperson_minor",
-        f.average_weekly_sales_per_salesperson_minor.into(),
-    );
     let d = &f.daily_reports;
-    put("daily_reports_expected", d.expected.into());
-    put("daily_reports_on_time", d.on_time.into());
-    put("daily_reports_late", d.late.into());
-    put("daily_reports_missing", d.missing.into());
-    let items = |put: &mut dyn FnMut(&str, Cell), kind: &str, c: &ItemCounts| {
-        put(&format!("{kind}_opened"), c.opened.into());
-        put(&format!("{kind}_escalated"), c.escalated.into());
-        put(&format!("{kind}_still_open"), c.still_open.into());
-    };
-    items(&mut put, "complaints", &f.complaints);
-    items(&mut put, "market_reports", &f.market_reports);
-    put(
-        "abnormal_customers",
-        (f.abnormal_customers.len() as i64).into(),
-    );
+    let mut figures: Vec<(&str, Cell)> = vec![
+        ("unit", r.unit_name.clone().into()),
+        ("week", r.week.clone().into()),
+        ("from", f.from.into()),
+        ("to", f.to.into()),
+        ("status", r.status.as_str().into()),
+        ("late", r.late.into()),
+        ("salespeople", f.salespeople.into()),
+        ("sales_minor", Cell::Money(f.sales_minor)),
+        ("collections_minor", Cell::Money(f.collections_minor)),
+        ("new_customers", f.new_customers.into()),
+        ("visits", f.visits.into()),
+        ("effective_visits", f.effective_visits.into()),
+        ("effective_visit_rate", Cell::ratio(f.effective_visit_rate)),
+        ("visits_with_order", f.visits_with_order.into()),
+        ("transaction_rate", Cell::ratio(f.transaction_rate)),
+        (
+            "average_weekly_sales_per_salesperson_minor",
+            Cell::money(f.average_weekly_sales_per_salesperson_minor),
+        ),
+        ("daily_reports_expected", d.expected.into()),
+        ("daily_reports_on_time", d.on_time.into()),
+        ("daily_reports_late", d.late.into()),
+        ("daily_reports_missing", d.missing.into()),
+    ];
+    let items: [(&str, &str, &str, &ItemCounts); 2] = [
+        (
+            "complaints_opened",
+            "complaints_escalated",
+            "complaints_still_open",
+            &f.complaints,
+        ),
+        (
+            "market_reports_opened",
+            "market_reports_escalated",
+            "market_reports_still_open",
+            &f.market_reports,
+        ),
+    ];
+    for (opened, escalated, still_open, c) in items {
+        figures.push((opened, c.opened.into()));
+        figures.push((escalated, c.escalated.into()));
+        figures.push((still_open, c.still_open.into()));
+    }
     let n = &r.narrative;
-    put("competitor_dynamics", text(&n.competitor_dynamics));
-    put(
-        "abnormal_customer_handling",
-        text(&n.abnormal_customer_handling),
-    );
-    put("next_week_goals", text(&n.next_week_goals));
-    put("next_week_plans", text(&n.next_week_plans));
-    s
+    figures.extend([
+        (
+            "abnormal_customers",
+            (f.abnormal_customers.len() as i64).into(),
+        ),
+        ("competitor_dynamics", n.competitor_dynamics.clone().into()),
+        (
+            "abnormal_customer_handling",
+            n.abnormal_customer_handling.clone().into(),
+        ),
+        ("next_week_goals", n.next_week_goals.clone().into()),
+        ("next_week_plans", n.next_week_plans.clone().into()),
+    ]);
+    Sheet::record("Summary", figures)
 }
 
 fn targets(r: &WeeklyReport) -> Sheet {
@@ -84,6 +148,14 @@ fn targets(r: &WeeklyReport) -> Sheet {
         ],
     );
     for a in &r.figures.achievement {
+        // Money metrics are money cells (minor units in CSV), the others counts.
+        let amount = |n: Option<i64>| {
+            if a.metric.is_money() {
+                Cell::money(n)
+            } else {
+                Cell::int(n)
+            }
+        };
         let windows: [(&str, &AchievementWindow); 3] = [
             ("week", &a.week),
             ("month_to_date", &a.month_to_date),
@@ -94,12 +166,12 @@ fn targets(r: &WeeklyReport) -> Sheet {
             s.push(vec![
                 Cell::name(&a.metric),
                 name.into(),
-                w.from.to_string().into(),
-                w.to.to_string().into(),
-                w.target.into(),
-                w.actual.into(),
-                w.achievement_ratio.into(),
-                w.expected.into(),
+                w.from.into(),
+                w.to.into(),
+                amount(w.target),
+                amount(Some(w.actual)),
+                Cell::ratio(w.achievement_ratio),
+                amount(w.expected),
                 status,
             ]);
         }
@@ -122,6 +194,7 @@ fn people(r: &WeeklyReport) -> Sheet {
             "reports_on_time",
             "reports_late",
             "reports_missing",
+            "user_id",
         ],
     );
     for p in &r.figures.people {
@@ -130,13 +203,14 @@ fn people(r: &WeeklyReport) -> Sheet {
             p.visits.into(),
             p.effective_visits.into(),
             p.visits_with_order.into(),
-            p.sales_minor.into(),
-            p.collections_minor.into(),
+            Cell::Money(p.sales_minor),
+            Cell::Money(p.collections_minor),
             p.new_customers.into(),
             p.reports_expected.into(),
             p.reports_on_time.into(),
             p.reports_late.into(),
             p.reports_missing.into(),
+            p.user_id.to_string().into(),
         ]);
     }
     s
@@ -160,56 +234,38 @@ fn abnormal(r: &WeeklyReport) -> Sheet {
             c.code.clone().into(),
             c.name.clone().into(),
             Cell::names(&c.reasons),
-            c.week_sales_minor.into(),
-            c.four_week_average_minor.into(),
+            Cell::Money(c.week_sales_minor),
+            Cell::Money(c.four_week_average_minor),
             c.open_complaints.into(),
-            c.overdue_minor.into(),
+            Cell::Money(c.overdue_minor),
         ]);
     }
     s
 }
 
-/// The sheets of a weekly report, in order.
-pub fn sheets(r: &WeeklyReport) -> Vec<Sheet> {
-    vec![summary(r), targets(r), people(r), abnormal(r)]
-}
-
-/// The sheets as one table for CSV: each sheet after the first starts with a `# name` row and
-/// its header as a row; every row is padded to the widest sheet, so that the file is
-/// rectangular.
-pub fn one_table(sheets: &[Sheet]) -> Sheet {
-    let width = sheets
-        .iter()
-        .flat_map(|s| std::iter::once(s.header.len()).chain(s.rows.iter().map(Vec::len)))
-        .max()
-        .unwrap_or(0);
-    let pad = |mut row: Vec<Cell>| {
-        row.resize(width, Cell::Empty);
-        row
+/// One table of a weekly report, titled; `computed` is when its figures were computed.
+pub fn sheet(r: &WeeklyReport, table: WeeklyTable, computed: &str, currency: &Currency) -> Sheet {
+    let (what, sheet) = match table {
+        WeeklyTable::Summary => ("Weekly report", summary(r)),
+        WeeklyTable::Targets => ("Target achievement", targets(r)),
+        WeeklyTable::People => ("Salespeople", people(r)),
+        WeeklyTable::AbnormalCustomers => ("Abnormal customers", abnormal(r)),
     };
-    let mut out = Sheet::default();
-    for (i, sheet) in sheets.iter().enumerate() {
-        if i == 0 {
-            out.name = sheet.name.clone();
-            out.header = sheet.header.clone();
-            out.header.resize(width, String::new());
-        } else {
-            out.rows.push(pad(Vec::new()));
-            out.rows.push(pad(vec![format!("# {}", sheet.name).into()]));
-            out.rows.push(pad(sheet
-                .header
-                .iter()
-                .map(|h| h.as_str().into())
-                .collect()));
-        }
-        out.rows.extend(sheet.rows.iter().cloned().map(pad));
-    }
-    out
+    sheet.titled(title(what, r, computed, currency))
 }
 
-/// Export a weekly report as CSV (its sheets one after another) or as an XLSX workbook.
+/// Export a weekly report as a CSV file (one table) or an XLSX workbook (every table).
+///
+/// CSV is for machines: one table per file, snake_case
+/// headers, CRLF line ends, money in minor units (`_minor` columns; in `targets`, `target`,
+/// `actual` and `expected` are minor units for money metrics and counts otherwise), ratios as
+/// decimals, dates ISO 8601; `table` picks the table (`summary`, the default, a single row of
+/// named figures; `targets`; `people`; `abnormal_customers`). XLSX is for people: every table
+/// as its own sheet (or only `table`), money in major units with the company currency's
+/// format, ratios as percentages, dates as dates, a title with the unit and week, the header
+/// frozen and filtered, printed landscape one page wide.
 #[utoipa::path(tag = "weekly-reports", operation_id = "export_weekly_report",
-    params(("id" = Id, Path), ExportQuery),
+    params(("id" = Id, Path), WeeklyExportQuery),
     responses((status = 200, description = "The file (CSV or XLSX)", content(
         (ExportFile = "application/octet-stream"),
         (ExportFile = "text/csv"),
@@ -219,31 +275,42 @@ pub async fn export_weekly_report(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Id>,
-    query: ValidQuery<ExportQuery>,
+    query: ValidQuery<WeeklyExportQuery>,
     wanted: export::Wanted,
 ) -> ApiResult<HttpResponse> {
     caller.require(&READERS)?;
     let id = id.into_inner();
     let format = query.0.format;
-    let report = state
+    let (report, settings) = state
         .db(move |conn| {
             Row::find_in_reach(conn, &caller, id)?;
-            Row::view(conn, id)
+            let report = Row::view(conn, id)?;
+            Ok((report, StoredSettings::load(conn)?.settings))
         })
         .await?;
-    let stem = format!("weekly-report-{}-{}", report.week, report.unit_name)
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' {
-                c
-            } else {
-                '_'
+    let currency = Currency {
+        code: settings.currency.clone(),
+        minor_digits: settings.currency_minor_digits,
+    };
+    let computed = report
+        .figures
+        .computed_at
+        .0
+        .with_timezone(&settings.tz())
+        .format("%Y-%m-%d %H:%M")
+        .to_string();
+    let tables = export::chosen(format, query.0.table, &TABLES);
+    let sheets: Vec<Sheet> = tables
+        .iter()
+        .map(|t| sheet(&report, *t, &computed, &currency))
+        .collect();
+    let mut stem = format!("weekly-report-{}-{}", report.week, report.unit_name);
+    if let [table] = tables.as_slice() {
+        if *table != WeeklyTable::Summary {
+            if let Cell::Text(name) = Cell::name(table) {
+                stem = format!("{stem}-{name}");
             }
-        })
-        .collect::<String>();
-    let sheets = sheets(&report);
-    match format {
-        ExportFormat::Csv => export::respond(format, wanted, &stem, &[one_table(&sheets)]),
-        ExportFormat::Xlsx => export::respond(format, wanted, &stem, &sheets),
+        }
     }
+    export::respond(format, wanted, &stem, &currency, &sheets)
 }
