@@ -3,6 +3,7 @@
 //! response headers and the webhooks (which utoipa 5 cannot express).
 
 mod headers;
+mod requests;
 mod webhooks;
 
 use utoipa::openapi::path::{Operation, ParameterIn};
@@ -98,6 +99,7 @@ pub fn document(doc: Doc) -> serde_json::Value {
         }
     };
     headers::declare(&mut doc);
+    requests::declare(&mut doc);
     doc["components"]["headers"] = headers::components();
     doc["webhooks"] = webhooks::section();
     doc
