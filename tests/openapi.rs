@@ -220,3 +220,21 @@ fn every_event_type_is_a_webhook_of_the_spec_and_every_operation_is_described() 
         }
     }
 }
+
+#[test]
+fn the_document_has_no_null_members() {
+    fn walk(value: &serde_json::Value, at: &str) {
+        match value {
+            serde_json::Value::Null => panic!("{at} is null: a pass inserted what it did not find"),
+            serde_json::Value::Object(map) => {
+                map.iter().for_each(|(k, v)| walk(v, &format!("{at}/{k}")))
+            }
+            serde_json::Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .for_each(|(i, v)| walk(v, &format!("{at}/{i}"))),
+            _ => {}
+        }
+    }
+    walk(&salestrack::api_doc(), "#");
+}

@@ -25,18 +25,28 @@ pub fn declare(doc: &mut Value) {
                 continue;
             };
             for op in item.values_mut() {
-                if let Some(params) = op["parameters"].as_array_mut() {
+                // `get_mut`, not indexing: indexing a JSON object inserts what it does not find.
+                if let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) {
                     for p in params {
-                        if p["in"] == "header" && p["name"] == "If-Match" {
-                            p["schema"]["pattern"] = ENTITY_TAGS.into();
-                        } else if p["in"] != "path" {
-                            constrain(&mut p["schema"], &mut wanted);
+                        let if_match = p["in"] == "header" && p["name"] == "If-Match";
+                        let in_path = p["in"] == "path";
+                        let Some(schema) = p.get_mut("schema") else {
+                            continue;
+                        };
+                        if if_match {
+                            schema["pattern"] = ENTITY_TAGS.into();
+                        } else if !in_path {
+                            constrain(schema, &mut wanted);
                         }
                     }
                 }
-                if let Some(content) = op["requestBody"]["content"].as_object_mut() {
-                    for media in content.values_mut() {
-                        constrain(&mut media["schema"], &mut wanted);
+                let content = op
+                    .get_mut("requestBody")
+                    .and_then(|b| b.get_mut("content"))
+                    .and_then(Value::as_object_mut);
+                for media in content.into_iter().flat_map(|c| c.values_mut()) {
+                    if let Some(schema) = media.get_mut("schema") {
+                        constrain(schema, &mut wanted);
                     }
                 }
             }
@@ -46,8 +56,11 @@ pub fn declare(doc: &mut Value) {
     let mut done = BTreeSet::new();
     while let Some(name) = wanted.iter().find(|n| !done.contains(*n)).cloned() {
         done.insert(name.clone());
-        let schema = &mut doc["components"]["schemas"][&name];
-        if schema.is_object() {
+        let schema = doc
+            .get_mut("components")
+            .and_then(|c| c.get_mut("schemas"))
+            .and_then(|s| s.get_mut(&name));
+        if let Some(schema) = schema {
             constrain(schema, &mut wanted);
         }
     }
