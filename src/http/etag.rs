@@ -72,11 +72,7 @@ impl IfMatch {
 /// list is valid and matches nothing.
 fn parse(values: &[&str]) -> Result<Condition, String> {
     let joined = values.join(",");
-    let items: Vec<&str> = joined
-        .split(',')
-        .map(str::trim)
-        .filter(|i| !i.is_empty())
-        .collect();
+    let items = split_list(&joined)?;
     if items == ["*"] {
         return Ok(Condition::Any);
     }
@@ -101,6 +97,45 @@ fn parse(values: &[&str]) -> Result<Condition, String> {
         });
     }
     Ok(Condition::Tags(tags))
+}
+
+/// The elements of a comma-separated list of entity tags. A comma inside the quotes of a tag
+/// is part of the tag (`etagc` allows it), so the list is read tag by tag, not split.
+fn split_list(list: &str) -> Result<Vec<&str>, String> {
+    let bytes = list.as_bytes();
+    let mut items = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b',' | b' ' | b'\t' => i += 1,
+            _ => {
+                let start = i;
+                let weak = list[i..].starts_with("W/");
+                if weak {
+                    i += 2;
+                }
+                if bytes.get(i) == Some(&b'"') {
+                    let close = list[i + 1..].find('"').ok_or_else(|| {
+                        format!("If-Match: {:?} has an unclosed entity tag", &list[start..])
+                    })?;
+                    i += close + 2;
+                } else {
+                    while i < bytes.len() && bytes[i] != b',' {
+                        i += 1;
+                    }
+                }
+                items.push(list[start..i].trim_end());
+                // Only white space may stand between an element and the next comma.
+                while i < bytes.len() && bytes[i] != b',' {
+                    if !matches!(bytes[i], b' ' | b'\t') {
+                        return Err(format!("If-Match: {:?} is not a list of entity tags", list));
+                    }
+                    i += 1;
+                }
+            }
+        }
+    }
+    Ok(items)
 }
 
 impl FromRequest for IfMatch {
@@ -140,6 +175,9 @@ mod tests {
         assert!(check("*", 3).is_ok());
         assert!(check("\"998\", \"999\"", 3).is_err());
         assert!(check("W/\"3\"", 3).is_err());
+        // A comma inside a tag is part of it.
+        assert!(check("\"a,b\", \"3\"", 3).is_ok());
+        assert!(check("\"3\" x", 3).is_err());
         assert!(check("\"03\"", 3).is_err());
         assert!(check("", 3).is_err());
     }

@@ -144,7 +144,9 @@ fn idempotency_key() -> utoipa::openapi::path::Parameter {
         .schema(Some(
             utoipa::openapi::ObjectBuilder::new()
                 .schema_type(utoipa::openapi::schema::Type::String)
-                .max_length(Some(255)),
+                .min_length(Some(1))
+                .max_length(Some(255))
+                .pattern(Some("^[\\x21-\\x7E]{1,255}$")),
         ))
         .build()
 }
