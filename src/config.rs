@@ -29,6 +29,10 @@ pub struct Config {
     pub idempotency_lease_seconds: u64,
     /// `WEBHOOK_TIMEOUT_MS`: the longest one webhook delivery may take (default 10000).
     pub webhook_timeout_ms: u64,
+    /// `CHANGES_RETENTION_DAYS`: how long change feed entries (deletions included) are kept;
+    /// a reader resuming from an older position is answered 410 and must sync in full again
+    /// (default 30).
+    pub changes_retention_days: u32,
     /// `JOBS_INTERVAL_MS`: how often background work (escalations, webhook deliveries) runs
     /// (default 2000).
     pub jobs_interval_ms: u64,
@@ -104,6 +108,7 @@ impl Config {
                 PoolSettings::DEFAULT_LEASE_SECONDS,
             )?,
             webhook_timeout_ms: parsed("WEBHOOK_TIMEOUT_MS", 10_000)?,
+            changes_retention_days: parsed("CHANGES_RETENTION_DAYS", 30)?,
             jobs_interval_ms: parsed("JOBS_INTERVAL_MS", 2000)?,
             cors_allowed_origins: origins(var("CORS_ALLOWED_ORIGINS").as_deref().unwrap_or(""))?,
             admin_email: var("SALESTRACK_ADMIN_EMAIL"),
@@ -139,6 +144,7 @@ impl Config {
             statement_timeout_ms: PoolSettings::DEFAULT_STATEMENT_TIMEOUT_MS,
             idempotency_lease_seconds: PoolSettings::DEFAULT_LEASE_SECONDS,
             webhook_timeout_ms: 10_000,
+            changes_retention_days: 30,
             jobs_interval_ms: 2000,
             cors_allowed_origins: Vec::new(),
             admin_email: None,

@@ -9,6 +9,7 @@ pub use salestrack_macros::rules;
 pub mod alerts;
 pub mod auth;
 pub mod bootstrap;
+pub mod changes;
 pub mod clock;
 pub mod coaching;
 pub mod complaints;
@@ -105,7 +106,8 @@ fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .configure(facts::api::routes)
         .configure(progress::api::routes)
         .configure(visits::routes)
-        .configure(weekly::api::routes);
+        .configure(weekly::api::routes)
+        .configure(changes::api::routes);
 }
 
 fn utoipa_app<T>(app: App<T>) -> utoipa_actix_web::UtoipaApp<T>

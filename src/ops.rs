@@ -133,10 +133,12 @@ impl RootSpanBuilder for RequestSpan {
 /// Safe on several instances: each run deletes only rows past their retention.
 pub async fn housekeeping(state: &AppState) {
     let now = state.clock.now();
+    let retention = state.config.changes_retention_days;
     let result = state
         .db(move |conn| {
             crate::http::idempotency::purge_expired(conn, now)?;
             crate::auth::sessions::purge_expired(conn, now)?;
+            crate::changes::prune(conn, now, retention)?;
             Ok(())
         })
         .await;

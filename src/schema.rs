@@ -36,6 +36,8 @@ diesel::table! {
         updated_at -> Tstz,
         /// The dealer a `dealer` user acts for (migration 000002_targets).
         dealer_id -> Nullable<Uid>,
+        /// The id of the user in the ERP or HR system (migration 000008_changes).
+        external_id -> Nullable<Text>,
     }
 }
 
@@ -379,6 +381,21 @@ diesel::table! {
         resource_id -> Uid,
         payload -> Text,
         created_at -> Tstz,
+        /// The entry's place in the change feed, given after commit (migration 000008_changes).
+        position -> Nullable<BigInt>,
+        /// `upsert` or `delete` for a feed entry; null for an event that changes no resource.
+        change -> Nullable<Text>,
+        version -> Nullable<BigInt>,
+        owner_id -> Nullable<Uid>,
+        unit_id -> Nullable<Uid>,
+        dealer_id -> Nullable<Uid>,
+    }
+}
+
+diesel::table! {
+    change_feed_state (id) {
+        id -> Integer,
+        pruned_through -> BigInt,
     }
 }
 
@@ -737,3 +754,8 @@ diesel::table! {
         created_at -> Tstz,
     }
 }
+
+// --- The change feed (migration 000008_changes) ---
+
+diesel::allow_tables_to_appear_in_same_query!(outbox_events, users);
+diesel::allow_tables_to_appear_in_same_query!(outbox_events, dealers);

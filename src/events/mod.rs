@@ -14,6 +14,30 @@ pub const EVENT_TYPES: &[&str] = &[
     "user.updated",
     "org_unit.created",
     "org_unit.updated",
+    "org_unit.deleted",
+    "customer.created",
+    "customer.updated",
+    "customer.archived",
+    "customer.restored",
+    "dealer.created",
+    "dealer.updated",
+    "dealer.archived",
+    "dealer.restored",
+    "product.created",
+    "product.updated",
+    "product.archived",
+    "product.restored",
+    "competitor.created",
+    "competitor.updated",
+    "competitor.archived",
+    "competitor.restored",
+    "target.created",
+    "target.updated",
+    "target.deleted",
+    "sales_fact.upserted",
+    "sales_fact.deleted",
+    "payment_fact.upserted",
+    "payment_fact.deleted",
     "market_report.created",
     "market_report.updated",
     "market_report.filed",
@@ -70,8 +94,159 @@ pub struct ResourceRef<'a> {
     pub id: Id,
 }
 
-/// Writes an event to the outbox and queues a delivery for every active webhook subscribed to
-/// its type. Call it inside the transaction of the change.
+/// Whose a change is, for the reach of the change feed: the person whose record it is (reached
+/// through their current unit, as everywhere), the unit it belongs to, the dealer it belongs to.
+/// All `None` for company-wide data (products, competitors, org units).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Scope {
+    pub owner: Option<Id>,
+    pub unit: Option<Id>,
+    pub dealer: Option<Id>,
+}
+
+/// A resource an integrator mirrors: each of its creates, changes, archives and deletes is an
+/// outbox event, a change feed entry and a webhook event, written by [`changed`] or
+/// [`deleted`] in the transaction of the change.
+pub trait Mirrored: Serialize {
+    /// The resource type, as the feed and the event types name it (`customer`, `target`, ...).
+    const RESOURCE: &'static str;
+    fn id(&self) -> Id;
+    fn version(&self) -> i64;
+    fn scope(&self) -> Scope;
+}
+
+/// Whether a feed entry replaces the mirrored resource or removes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    Upsert,
+    Delete,
+}
+
+impl Change {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Change::Upsert => "upsert",
+            Change::Delete => "delete",
+        }
+    }
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = outbox_events)]
+struct NewEvent {
+    id: Id,
+    event_type: String,
+    resource_type: String,
+    resource_id: Id,
+    payload: String,
+    created_at: Timestamp,
+    change: Option<&'static str>,
+    version: Option<i64>,
+    owner_id: Option<Id>,
+    unit_id: Option<Id>,
+    dealer_id: Option<Id>,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = webhook_deliveries)]
+struct NewDelivery {
+    id: Id,
+    webhook_id: Id,
+    event_id: Id,
+    status: &'static str,
+    next_attempt_at: Timestamp,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+}
+
+fn event_row<T: Serialize>(
+    now: Timestamp,
+    event_type: &str,
+    resource: (&str, Id),
+    data: &T,
+    change: Option<(Change, i64, Scope)>,
+) -> NewEvent {
+    debug_assert!(
+        EVENT_TYPES.contains(&event_type),
+        "{event_type} is not in EVENT_TYPES"
+    );
+    let id = Id::new();
+    let body = EventBody {
+        id,
+        event_type,
+        created_at: now,
+        resource: ResourceRef {
+            resource_type: resource.0,
+            id: resource.1,
+        },
+        data: serde_json::to_value(data).unwrap_or(serde_json::Value::Null),
+    };
+    let (change, version, scope) = match change {
+        Some((c, v, s)) => (Some(c.as_str()), Some(v), s),
+        None => (None, None, Scope::default()),
+    };
+    NewEvent {
+        id,
+        event_type: event_type.to_string(),
+        resource_type: resource.0.to_string(),
+        resource_id: resource.1,
+        payload: serde_json::to_string(&body).unwrap_or_default(),
+        created_at: now,
+        change,
+        version,
+        owner_id: scope.owner,
+        unit_id: scope.unit,
+        dealer_id: scope.dealer,
+    }
+}
+
+/// Writes events to the outbox and queues a delivery of each for every active webhook
+/// subscribed to its type, many rows a statement.
+fn record(conn: &mut DbConnection, now: Timestamp, events: &[NewEvent]) -> QueryResult<()> {
+    let hooks: Vec<(Id, String)> = webhooks::table
+        .filter(webhooks::active.eq(true))
+        .select((webhooks::id, webhooks::event_types))
+        .load(conn)?;
+    let hooks: Vec<(Id, Vec<String>)> = hooks
+        .into_iter()
+        .map(|(id, types)| (id, serde_json::from_str(&types).unwrap_or_default()))
+        .collect();
+    // 200 rows of 11 columns a statement stays far below both backends' parameter limits.
+    for chunk in events.chunks(200) {
+        crate::per_backend!(&mut *conn, |c| diesel::insert_into(outbox_events::table)
+            .values(chunk)
+            .execute(c))?;
+        let deliveries: Vec<NewDelivery> = chunk
+            .iter()
+            .flat_map(|e| {
+                hooks
+                    .iter()
+                    .filter(|(_, types)| types.iter().any(|t| t == "*" || *t == e.event_type))
+                    .map(|(hook, _)| NewDelivery {
+                        id: Id::new(),
+                        webhook_id: *hook,
+                        event_id: e.id,
+                        status: "pending",
+                        next_attempt_at: now,
+                        created_at: now,
+                        updated_at: now,
+                    })
+            })
+            .collect();
+        for part in deliveries.chunks(500) {
+            crate::per_backend!(&mut *conn, |c| diesel::insert_into(
+                webhook_deliveries::table
+            )
+            .values(part)
+            .execute(c))?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes an event that changes no mirrored resource (a reminder, an announcement) to the
+/// outbox, with deliveries for the webhooks subscribed to it. Call it inside the transaction
+/// of what it announces.
 pub fn emit<T: Serialize>(
     conn: &mut DbConnection,
     now: Timestamp,
@@ -80,48 +255,62 @@ pub fn emit<T: Serialize>(
     resource_id: Id,
     data: &T,
 ) -> QueryResult<Id> {
-    let id = Id::new();
-    let body = EventBody {
-        id,
-        event_type,
-        created_at: now,
-        resource: ResourceRef {
-            resource_type,
-            id: resource_id,
-        },
-        data: serde_json::to_value(data).unwrap_or(serde_json::Value::Null),
-    };
-    let payload = serde_json::to_string(&body).unwrap_or_default();
-    diesel::insert_into(outbox_events::table)
-        .values((
-            outbox_events::id.eq(id),
-            outbox_events::event_type.eq(event_type),
-            outbox_events::resource_type.eq(resource_type),
-            outbox_events::resource_id.eq(resource_id),
-            outbox_events::payload.eq(payload),
-            outbox_events::created_at.eq(now),
-        ))
-        .execute(conn)?;
-    let hooks: Vec<(Id, String)> = webhooks::table
-        .filter(webhooks::active.eq(true))
-        .select((webhooks::id, webhooks::event_types))
-        .load(conn)?;
-    for (hook, types) in hooks {
-        let types: Vec<String> = serde_json::from_str(&types).unwrap_or_default();
-        if types.iter().any(|t| t == "*" || t == event_type) {
-            diesel::insert_into(webhook_deliveries::table)
-                .values((
-                    webhook_deliveries::id.eq(Id::new()),
-                    webhook_deliveries::webhook_id.eq(hook),
-                    webhook_deliveries::event_id.eq(id),
-                    webhook_deliveries::status.eq("pending"),
-                    webhook_deliveries::next_attempt_at.eq(now),
-                    webhook_deliveries::created_at.eq(now),
-                    webhook_deliveries::updated_at.eq(now),
-                ))
-                .execute(conn)?;
-        }
-    }
+    let row = event_row(now, event_type, (resource_type, resource_id), data, None);
+    let id = row.id;
+    record(conn, now, &[row])?;
+    Ok(id)
+}
+
+/// Records that `view` was created or changed (archived, restored, submitted, ...): one
+/// outbox row that is both the change feed entry (`upsert`, with the resource as `GET` shows
+/// it) and the webhook event `event_type`. Call it inside the transaction of the change,
+/// after the change is written.
+pub fn changed<T: Mirrored>(
+    conn: &mut DbConnection,
+    now: Timestamp,
+    event_type: &str,
+    view: &T,
+) -> QueryResult<Id> {
+    changed_many(conn, now, event_type, std::slice::from_ref(view))
+        .map(|ids| ids.first().copied().unwrap_or_else(Id::new))
+}
+
+/// [`changed`] for many resources of one kind at once (bulk uploads), in few statements.
+pub fn changed_many<T: Mirrored>(
+    conn: &mut DbConnection,
+    now: Timestamp,
+    event_type: &str,
+    views: &[T],
+) -> QueryResult<Vec<Id>> {
+    let rows: Vec<NewEvent> = views
+        .iter()
+        .map(|v| {
+            event_row(
+                now,
+                event_type,
+                (T::RESOURCE, v.id()),
+                v,
+                Some((Change::Upsert, v.version(), v.scope())),
+            )
+        })
+        .collect();
+    record(conn, now, &rows)?;
+    Ok(rows.iter().map(|r| r.id).collect())
+}
+
+/// Records that `last` (the resource as it was) was deleted: a `delete` entry in the change
+/// feed and the webhook event `<resource>.deleted`, whose data is the resource as it was.
+pub fn deleted<T: Mirrored>(conn: &mut DbConnection, now: Timestamp, last: &T) -> QueryResult<Id> {
+    let event_type = format!("{}.deleted", T::RESOURCE);
+    let row = event_row(
+        now,
+        &event_type,
+        (T::RESOURCE, last.id()),
+        last,
+        Some((Change::Delete, last.version(), last.scope())),
+    );
+    let id = row.id;
+    record(conn, now, &[row])?;
     Ok(id)
 }
 
@@ -157,7 +346,29 @@ pub fn notify(
     Ok(())
 }
 
-/// Emits an event and notifies its recipients, in one call.
+/// Records a change of `view` ([`changed`]) and notifies the recipients of its event.
+pub fn changed_and_notify<T: Mirrored>(
+    conn: &mut DbConnection,
+    now: Timestamp,
+    event_type: &str,
+    view: &T,
+    title: &str,
+    recipients: &[Id],
+) -> QueryResult<Id> {
+    let event = changed(conn, now, event_type, view)?;
+    notify(
+        conn,
+        now,
+        event,
+        event_type,
+        title,
+        (T::RESOURCE, view.id()),
+        recipients,
+    )?;
+    Ok(event)
+}
+
+/// Emits an event that changes no mirrored resource and notifies its recipients, in one call.
 #[allow(clippy::too_many_arguments)]
 pub fn emit_and_notify<T: Serialize>(
     conn: &mut DbConnection,

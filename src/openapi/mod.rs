@@ -60,6 +60,7 @@ use crate::error::{FieldError, Problem};
         (name = "facts", description = "Sales and payment facts: the actuals (bulk upsert by external_id)"),
         (name = "progress", description = "Progress against targets: actual, pace, forecast, status"),
         (name = "weekly-reports", description = "Weekly progress reports of units: figures, narrative, review, compliance, export"),
+        (name = "changes", description = "The change feed: every create, change, archive and delete in commit order, for mirroring"),
     )
 )]
 struct ApiDoc;

@@ -14,6 +14,13 @@ fn data_schema(event_type: &str) -> &'static str {
         _ => match event_type.split('.').next().unwrap_or_default() {
             "user" => "User",
             "org_unit" => "OrgUnit",
+            "customer" => "Customer",
+            "dealer" => "Dealer",
+            "product" => "Product",
+            "competitor" => "Competitor",
+            "target" => "Target",
+            "sales_fact" => "SalesFact",
+            "payment_fact" => "PaymentFact",
             "market_report" => "MarketReport",
             "complaint" => "Complaint",
             "meeting" => "Meeting",

@@ -1,0 +1,12 @@
+DROP INDEX users_external_id_key;
+ALTER TABLE users DROP COLUMN external_id;
+DROP TABLE change_feed_state;
+DROP INDEX outbox_events_created_idx;
+DROP INDEX outbox_events_unsequenced_idx;
+DROP INDEX outbox_events_position_key;
+ALTER TABLE outbox_events DROP COLUMN dealer_id;
+ALTER TABLE outbox_events DROP COLUMN unit_id;
+ALTER TABLE outbox_events DROP COLUMN owner_id;
+ALTER TABLE outbox_events DROP COLUMN version;
+ALTER TABLE outbox_events DROP COLUMN change;
+ALTER TABLE outbox_events DROP COLUMN position;
