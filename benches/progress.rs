@@ -188,6 +188,7 @@ fn generate(conn: &mut DbConnection) -> anyhow::Result<Generated> {
                     source: "erp".into(),
                     created_at: now,
                     updated_at: now,
+                    version: 1,
                 });
                 if weekday == 3 {
                     payment_rows.push(PaymentFactRow {
@@ -201,14 +202,15 @@ fn generate(conn: &mut DbConnection) -> anyhow::Result<Generated> {
                         source: "erp".into(),
                         created_at: now,
                         updated_at: now,
+                        version: 1,
                     });
                 }
             }
         }
         day = day.succ_opt().context("date")?;
     }
-    sales::insert_many(conn, &sales_rows)?;
-    payments::insert_many(conn, &payment_rows)?;
+    sales::insert_many(conn, now, &sales_rows)?;
+    payments::insert_many(conn, now, &payment_rows)?;
     Ok(Generated {
         company_target,
         targets: targets.len(),

@@ -47,7 +47,9 @@ pub async fn tick(state: &AppState) -> ApiResult<Tick> {
     let delivered = crate::webhooks::dispatch::run(state).await?;
     // Positions for what was committed since the last pass, so that the feed's head moves
     // even when nobody reads it.
-    state.db(|conn| Ok(crate::changes::sequencer::run(conn)?)).await?;
+    state
+        .db(|conn| Ok(crate::changes::sequencer::run(conn)?))
+        .await?;
     Ok(Tick {
         escalated,
         delivered,

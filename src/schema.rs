@@ -222,6 +222,8 @@ diesel::table! {
         source -> Text,
         created_at -> Tstz,
         updated_at -> Tstz,
+        /// Migration 000008_changes.
+        version -> BigInt,
     }
 }
 
@@ -240,6 +242,8 @@ diesel::table! {
         source -> Text,
         created_at -> Tstz,
         updated_at -> Tstz,
+        /// Migration 000008_changes.
+        version -> BigInt,
     }
 }
 
@@ -756,6 +760,20 @@ diesel::table! {
 }
 
 // --- The change feed (migration 000008_changes) ---
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::Uid;
+
+    outbox_event_people (event_id, person_id) {
+        event_id -> Uid,
+        person_id -> Uid,
+        reached -> Bool,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(outbox_events, outbox_event_people);
+diesel::allow_tables_to_appear_in_same_query!(outbox_event_people, users);
 
 diesel::allow_tables_to_appear_in_same_query!(outbox_events, users);
 diesel::allow_tables_to_appear_in_same_query!(outbox_events, dealers);

@@ -117,20 +117,25 @@ pub fn run(conn: &mut DbConnection, now: Timestamp) -> ApiResult<Escalated> {
                     ),
                 )
                 .execute(conn)?;
-            if let Some(target) = target {
-                let report = ReportRow::view(conn, id)?;
-                let title = format!("Escalated to you, unacknowledged: {}", report.title);
-                events::emit_and_notify(
-                    conn,
-                    now,
-                    "market_report.escalated",
-                    "market_report",
-                    id,
-                    &report,
-                    &title,
-                    &[target],
-                )?;
-                done.market_reports += 1;
+            let report = ReportRow::view(conn, id)?;
+            match target {
+                Some(target) => {
+                    let title = format!("Escalated to you, unacknowledged: {}", report.title);
+                    let to = [target];
+                    events::changed_and_notify(
+                        conn,
+                        now,
+                        "market_report.escalated",
+                        &report,
+                        &title,
+                        &to,
+                    )?;
+                    done.market_reports += 1;
+                }
+                // The top of the chain: nobody left to escalate to, but the report changed.
+                None => {
+                    events::changed(conn, now, "market_report.updated", &report)?;
+                }
             }
         }
         Ok(())
@@ -155,20 +160,24 @@ pub fn run(conn: &mut DbConnection, now: Timestamp) -> ApiResult<Escalated> {
                     ),
                 )
                 .execute(conn)?;
-            if let Some(target) = target {
-                let complaint = ComplaintRow::find(conn, id)?.present(now);
-                let title = format!("Escalated to you, unacknowledged: {}", complaint.title);
-                events::emit_and_notify(
-                    conn,
-                    now,
-                    "complaint.escalated",
-                    "complaint",
-                    id,
-                    &complaint,
-                    &title,
-                    &[target],
-                )?;
-                done.complaints += 1;
+            let complaint = ComplaintRow::find(conn, id)?.present(now);
+            match target {
+                Some(target) => {
+                    let title = format!("Escalated to you, unacknowledged: {}", complaint.title);
+                    let to = [target];
+                    events::changed_and_notify(
+                        conn,
+                        now,
+                        "complaint.escalated",
+                        &complaint,
+                        &title,
+                        &to,
+                    )?;
+                    done.complaints += 1;
+                }
+                None => {
+                    events::changed(conn, now, "complaint.updated", &complaint)?;
+                }
             }
         }
         Ok(())
@@ -189,16 +198,7 @@ pub fn run(conn: &mut DbConnection, now: Timestamp) -> ApiResult<Escalated> {
             let mut told = vec![complaint.assignee_id];
             told.extend(chain.first().copied());
             let title = format!("Complaint overdue: {}", complaint.title);
-            events::emit_and_notify(
-                conn,
-                now,
-                "complaint.overdue",
-                "complaint",
-                id,
-                &complaint,
-                &title,
-                &told,
-            )?;
+            events::changed_and_notify(conn, now, "complaint.overdue", &complaint, &title, &told)?;
             done.overdue += 1;
         }
         Ok(())

@@ -50,7 +50,10 @@ impl ChangesParams {
                     .copied()
                     .find(|k| k.as_str() == t.trim())
                     .ok_or_else(|| {
-                        ApiError::invalid("types", format!("{t:?} is not a resource type of the feed"))
+                        ApiError::invalid(
+                            "types",
+                            format!("{t:?} is not a resource type of the feed"),
+                        )
                     })
             })
             .collect()

@@ -11,7 +11,7 @@ use super::ResourceType;
 use crate::auth::{Caller, Role};
 use crate::db::{DbConnection, Id, MultiBackend, Timestamp};
 use crate::masterdata::dealer_of;
-use crate::schema::{dealers, outbox_events as ev, users};
+use crate::schema::{dealers, outbox_event_people, outbox_events as ev, users};
 use crate::visits::str_enum;
 
 str_enum!(
@@ -36,7 +36,9 @@ pub struct ChangeEntry {
     /// The resource's version after the change (for a delete, the last version it had):
     /// ignore an entry whose version is not above the one you hold.
     pub version: i64,
-    /// The event this change was announced as to webhooks (`customer.archived`, ...).
+    /// The webhook event of this change (the same outbox row): its `id`, as receivers
+    /// de-duplicate by, and its type (`customer.archived`, ...).
+    pub event_id: Id,
     pub event_type: String,
     /// When the change was made.
     pub changed_at: Timestamp,
@@ -81,16 +83,32 @@ fn in_reach<'a>(conn: &mut DbConnection, caller: &Caller, q: Boxed<'a>) -> Query
     let dealers_in = dealers::table
         .filter(dealers::org_unit_id.eq_any(units.clone()))
         .select(dealers::id.nullable());
+    let people_in_reach = users::table
+        .filter(users::org_unit_id.eq_any(units.clone()))
+        .select(users::id);
+    let also_read = outbox_event_people::table
+        .filter(
+            outbox_event_people::person_id
+                .eq(caller.user_id)
+                .or(outbox_event_people::reached
+                    .eq(true)
+                    .and(outbox_event_people::person_id.eq_any(people_in_reach))),
+        )
+        .select(outbox_event_people::event_id);
     let company_wide = ev::owner_id
         .is_null()
         .and(ev::unit_id.is_null())
-        .and(ev::dealer_id.is_null());
+        .and(ev::dealer_id.is_null())
+        .and(diesel::dsl::not(diesel::dsl::exists(
+            outbox_event_people::table.filter(outbox_event_people::event_id.eq(ev::id)),
+        )));
     let mut reached: Cond = Box::new(
         ev::owner_id
             .eq(caller.user_id)
             .or(ev::owner_id.eq_any(people))
             .or(ev::unit_id.eq_any(units.into_iter().map(Some).collect::<Vec<_>>()))
             .or(ev::dealer_id.eq_any(dealers_in))
+            .or(ev::id.eq_any(also_read))
             .or(company_wide),
     );
     if caller.is(Role::Salesperson) {
@@ -106,6 +124,7 @@ fn in_reach<'a>(conn: &mut DbConnection, caller: &Caller, q: Boxed<'a>) -> Query
 
 #[derive(Queryable)]
 struct Row {
+    id: Id,
     position: Option<i64>,
     resource_type: String,
     resource_id: Id,
@@ -129,12 +148,14 @@ pub fn page(
         .filter(ev::position.gt(after))
         .filter(ev::change.is_not_null());
     if !kinds.is_empty() {
-        q = q.filter(ev::resource_type.eq_any(kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>()));
+        q = q
+            .filter(ev::resource_type.eq_any(kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>()));
     }
     let rows: Vec<Row> = in_reach(conn, caller, q)?
         .order(ev::position)
         .limit(limit)
         .select((
+            ev::id,
             ev::position,
             ev::resource_type,
             ev::resource_id,
@@ -162,6 +183,7 @@ fn entry(r: Row) -> ChangeEntry {
         resource_id: r.resource_id,
         change,
         version: r.version.unwrap_or_default(),
+        event_id: r.id,
         event_type: r.event_type,
         changed_at: r.created_at,
         resource,

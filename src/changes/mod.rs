@@ -63,7 +63,9 @@ impl ResourceType {
         ResourceType::ALL
             .iter()
             .copied()
-            .filter(|t| matches!(role, Role::Admin | Role::Integration) || t.readers().contains(&role))
+            .filter(|t| {
+                matches!(role, Role::Admin | Role::Integration) || t.readers().contains(&role)
+            })
             .collect()
     }
 }

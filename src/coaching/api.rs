@@ -232,12 +232,10 @@ pub async fn create_coaching_session(
                         .execute(conn)?;
                 }
                 let session = Row::view(conn, id)?;
-                events::emit_and_notify(
+                events::changed_and_notify(
                     conn,
                     now,
                     "coaching_session.created",
-                    "coaching_session",
-                    id,
                     &session,
                     &format!("Coaching: {}", session.topic),
                     &people,
@@ -321,14 +319,7 @@ pub async fn update_coaching_session(
                     ));
                 }
                 let session = Row::view(conn, id)?;
-                events::emit(
-                    conn,
-                    now,
-                    "coaching_session.updated",
-                    "coaching_session",
-                    id,
-                    &session,
-                )?;
+                events::changed(conn, now, "coaching_session.updated", &session)?;
                 Ok(session)
             })
         })
@@ -374,7 +365,9 @@ pub async fn complete_coaching_action_item(
                 diesel::update(cs::table.find(id))
                     .set((cs::version.eq(cs::version + 1), cs::updated_at.eq(now)))
                     .execute(conn)?;
-                Row::view(conn, id)
+                let session = Row::view(conn, id)?;
+                events::changed(conn, now, "coaching_session.updated", &session)?;
+                Ok(session)
             })
         })
         .await?;

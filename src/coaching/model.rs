@@ -206,3 +206,11 @@ impl Row {
             .ok_or_else(|| ApiError::not_found("coaching session"))
     }
 }
+
+crate::mirrored!(CoachingSession, "coaching_session", |c| {
+    crate::events::Scope {
+        people: c.salesperson_ids.clone(),
+        readers: vec![c.coach_id],
+        ..Default::default()
+    }
+});

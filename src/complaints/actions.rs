@@ -146,12 +146,10 @@ async fn step(
                 );
                 let mut told = vec![complaint.reporter_id, complaint.assignee_id];
                 told.retain(|u| *u != caller.user_id);
-                events::emit_and_notify(
+                events::changed_and_notify(
                     conn,
                     now,
                     "complaint.updated",
-                    "complaint",
-                    id,
                     &complaint,
                     &title,
                     &told,

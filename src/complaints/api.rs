@@ -216,8 +216,7 @@ pub async fn create_complaint(
                     ))
                     .execute(conn)?;
                 let complaint = Row::find(conn, id)?.present(now);
-                let created =
-                    events::emit(conn, now, "complaint.created", "complaint", id, &complaint)?;
+                let created = events::changed(conn, now, "complaint.created", &complaint)?;
                 if body.severity.is_serious() {
                     let title =
                         format!("{} complaint: {}", body.severity.as_str(), complaint.title);
@@ -372,7 +371,7 @@ pub async fn update_complaint(
                     ));
                 }
                 let complaint = Row::find(conn, id)?.present(now);
-                events::emit(conn, now, "complaint.updated", "complaint", id, &complaint)?;
+                events::changed(conn, now, "complaint.updated", &complaint)?;
                 if let Some(a) = body.assignee_id.filter(|a| *a != row.assignee_id) {
                     let title = format!("Complaint assigned to you: {}", complaint.title);
                     events::emit_and_notify(

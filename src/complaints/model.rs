@@ -232,3 +232,9 @@ impl Row {
         q.order(c::id).limit(page.fetch()).load(conn)
     }
 }
+
+crate::mirrored!(Complaint, "complaint", |c| crate::events::Scope {
+    owner: Some(c.reporter_id),
+    readers: vec![c.assignee_id],
+    ..Default::default()
+});

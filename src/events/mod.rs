@@ -6,7 +6,9 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use crate::db::{DbConnection, Id, Timestamp};
-use crate::schema::{notifications, outbox_events, webhook_deliveries, webhooks};
+use crate::schema::{
+    notifications, outbox_event_people, outbox_events, webhook_deliveries, webhooks,
+};
 
 /// Every event type a webhook can subscribe to (`*` subscribes to all).
 pub const EVENT_TYPES: &[&str] = &[
@@ -96,12 +98,39 @@ pub struct ResourceRef<'a> {
 
 /// Whose a change is, for the reach of the change feed: the person whose record it is (reached
 /// through their current unit, as everywhere), the unit it belongs to, the dealer it belongs to.
-/// All `None` for company-wide data (products, competitors, org units).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// All `None` for company-wide data (products, competitors).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Scope {
     pub owner: Option<Id>,
+    /// Further people whose record it also is, each reached like the owner (the salespeople
+    /// of a coaching session).
+    pub people: Vec<Id>,
+    /// People who read it themselves, and nobody through them (a complaint's assignee, a
+    /// meeting's attendees).
+    pub readers: Vec<Id>,
     pub unit: Option<Id>,
     pub dealer: Option<Id>,
+}
+
+/// Implements [`Mirrored`] for a view with `id` and `version` fields: the resource type, and
+/// the scope of a view `$v`.
+#[macro_export]
+macro_rules! mirrored {
+    ($ty:ty, $resource:literal, |$v:ident| $scope:expr) => {
+        impl $crate::events::Mirrored for $ty {
+            const RESOURCE: &'static str = $resource;
+            fn id(&self) -> $crate::db::Id {
+                self.id
+            }
+            fn version(&self) -> i64 {
+                self.version
+            }
+            fn scope(&self) -> $crate::events::Scope {
+                let $v = self;
+                $scope
+            }
+        }
+    };
 }
 
 /// A resource an integrator mirrors: each of its creates, changes, archives and deletes is an
@@ -165,7 +194,7 @@ fn event_row<T: Serialize>(
     resource: (&str, Id),
     data: &T,
     change: Option<(Change, i64, Scope)>,
-) -> NewEvent {
+) -> (NewEvent, Vec<(Id, bool)>) {
     debug_assert!(
         EVENT_TYPES.contains(&event_type),
         "{event_type} is not in EVENT_TYPES"
@@ -185,7 +214,13 @@ fn event_row<T: Serialize>(
         Some((c, v, s)) => (Some(c.as_str()), Some(v), s),
         None => (None, None, Scope::default()),
     };
-    NewEvent {
+    let others: Vec<(Id, bool)> = scope
+        .people
+        .iter()
+        .map(|p| (*p, true))
+        .chain(scope.readers.iter().map(|p| (*p, false)))
+        .collect();
+    let row = NewEvent {
         id,
         event_type: event_type.to_string(),
         resource_type: resource.0.to_string(),
@@ -197,12 +232,40 @@ fn event_row<T: Serialize>(
         owner_id: scope.owner,
         unit_id: scope.unit,
         dealer_id: scope.dealer,
-    }
+    };
+    (row, others)
 }
 
-/// Writes events to the outbox and queues a delivery of each for every active webhook
-/// subscribed to its type, many rows a statement.
-fn record(conn: &mut DbConnection, now: Timestamp, events: &[NewEvent]) -> QueryResult<()> {
+/// Writes events to the outbox (with the further people who read each) and queues a delivery
+/// of each for every active webhook subscribed to its type, many rows a statement.
+fn record(
+    conn: &mut DbConnection,
+    now: Timestamp,
+    events: Vec<(NewEvent, Vec<(Id, bool)>)>,
+) -> QueryResult<Vec<Id>> {
+    let people: Vec<(Id, Id, bool)> = events
+        .iter()
+        .flat_map(|(e, others)| others.iter().map(|(p, reached)| (e.id, *p, *reached)))
+        .collect();
+    let events: Vec<NewEvent> = events.into_iter().map(|(e, _)| e).collect();
+    for part in people.chunks(500) {
+        let rows: Vec<_> = part
+            .iter()
+            .map(|(e, p, reached)| {
+                (
+                    outbox_event_people::event_id.eq(*e),
+                    outbox_event_people::person_id.eq(*p),
+                    outbox_event_people::reached.eq(*reached),
+                )
+            })
+            .collect();
+        crate::per_backend!(&mut *conn, |c| diesel::insert_into(
+            outbox_event_people::table
+        )
+        .values(&rows)
+        .on_conflict_do_nothing()
+        .execute(c))?;
+    }
     let hooks: Vec<(Id, String)> = webhooks::table
         .filter(webhooks::active.eq(true))
         .select((webhooks::id, webhooks::event_types))
@@ -241,7 +304,7 @@ fn record(conn: &mut DbConnection, now: Timestamp, events: &[NewEvent]) -> Query
             .execute(c))?;
         }
     }
-    Ok(())
+    Ok(events.iter().map(|e| e.id).collect())
 }
 
 /// Writes an event that changes no mirrored resource (a reminder, an announcement) to the
@@ -256,9 +319,7 @@ pub fn emit<T: Serialize>(
     data: &T,
 ) -> QueryResult<Id> {
     let row = event_row(now, event_type, (resource_type, resource_id), data, None);
-    let id = row.id;
-    record(conn, now, &[row])?;
-    Ok(id)
+    Ok(record(conn, now, vec![row])?[0])
 }
 
 /// Records that `view` was created or changed (archived, restored, submitted, ...): one
@@ -282,7 +343,7 @@ pub fn changed_many<T: Mirrored>(
     event_type: &str,
     views: &[T],
 ) -> QueryResult<Vec<Id>> {
-    let rows: Vec<NewEvent> = views
+    let rows: Vec<(NewEvent, Vec<(Id, bool)>)> = views
         .iter()
         .map(|v| {
             event_row(
@@ -294,8 +355,7 @@ pub fn changed_many<T: Mirrored>(
             )
         })
         .collect();
-    record(conn, now, &rows)?;
-    Ok(rows.iter().map(|r| r.id).collect())
+    record(conn, now, rows)
 }
 
 /// Records that `last` (the resource as it was) was deleted: a `delete` entry in the change
@@ -309,9 +369,7 @@ pub fn deleted<T: Mirrored>(conn: &mut DbConnection, now: Timestamp, last: &T) -
         last,
         Some((Change::Delete, last.version(), last.scope())),
     );
-    let id = row.id;
-    record(conn, now, &[row])?;
-    Ok(id)
+    Ok(record(conn, now, vec![row])?[0])
 }
 
 /// Puts a notification of an event in each recipient's inbox (each recipient once).

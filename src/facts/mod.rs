@@ -164,13 +164,14 @@ macro_rules! fact_table {
 
         /// Updates the changed rows in place and inserts the new ones with the database's
         /// upsert (`ON CONFLICT DO NOTHING`, in external id order so that concurrent uploads
-        /// wait for each other rather than deadlock); returns the external ids whose insert
-        /// found a row that a concurrent upload had just committed.
+        /// wait for each other rather than deadlock); returns the rows written, and the
+        /// external ids whose insert found a row that a concurrent upload had just committed.
         fn write(
             conn: &mut DbConnection,
             writes: Vec<(super::RowOutcome, $row)>,
-        ) -> QueryResult<Vec<String>> {
+        ) -> QueryResult<(Vec<$row>, Vec<String>)> {
             let mut inserts = Vec::new();
+            let mut written = Vec::new();
             for (outcome, row) in writes {
                 if outcome == super::RowOutcome::Created {
                     inserts.push(row);
@@ -178,6 +179,7 @@ macro_rules! fact_table {
                     diesel::update($table::table.find(row.id))
                         .set(&row)
                         .execute(conn)?;
+                    written.push(row);
                 }
             }
             inserts.sort_by(|a, b| a.external_id.cmp(&b.external_id));
@@ -191,14 +193,14 @@ macro_rules! fact_table {
                         .get_results(c))?;
                 let created: std::collections::HashSet<String> =
                     created.into_iter().flatten().collect();
-                lost.extend(
-                    chunk
-                        .iter()
-                        .filter_map(|r| r.external_id.clone())
-                        .filter(|e| !created.contains(e)),
-                );
+                for row in chunk {
+                    match &row.external_id {
+                        Some(e) if !created.contains(e) => lost.push(e.clone()),
+                        _ => written.push(row.clone()),
+                    }
+                }
             }
-            Ok(lost)
+            Ok((written, lost))
         }
 
         /// Upserts `rows` by external id: classifies them against the stored rows, writes
@@ -207,6 +209,7 @@ macro_rules! fact_table {
         /// row once). Run it inside a transaction.
         fn upsert_rows<I: Clone>(
             conn: &mut DbConnection,
+            now: $crate::db::Timestamp,
             rows: Vec<I>,
             ext: impl Fn(&I) -> String,
             build: impl Fn(I, Option<&$row>) -> $row,
@@ -214,7 +217,8 @@ macro_rules! fact_table {
             let ext_ids: Vec<String> = rows.iter().map(&ext).collect();
             let stored = stored_by_external_id(conn, &ext_ids)?;
             let (mut results, writes) = super::classify(rows.clone(), &ext, &stored, &build);
-            let lost = write(conn, writes)?;
+            let (written, lost) = write(conn, writes)?;
+            announce(conn, now, &written)?;
             if lost.is_empty() {
                 return Ok(results);
             }
@@ -225,7 +229,9 @@ macro_rules! fact_table {
                 .collect();
             let stored = stored_by_external_id(conn, &lost)?;
             let (again, writes) = super::classify(retry, &ext, &stored, &build);
-            if !write(conn, writes)?.is_empty() {
+            let (written, lost) = write(conn, writes)?;
+            announce(conn, now, &written)?;
+            if !lost.is_empty() {
                 return Err($crate::error::ApiError::Unavailable(
                     "a concurrent upload changed the same rows; retry".into(),
                 ));
@@ -239,13 +245,51 @@ macro_rules! fact_table {
             Ok(results)
         }
 
+        /// The change feed entries and webhook events of rows just written.
+        fn announce(
+            conn: &mut DbConnection,
+            now: $crate::db::Timestamp,
+            written: &[$row],
+        ) -> QueryResult<()> {
+            let event = format!("{}.upserted", <$row as $crate::events::Mirrored>::RESOURCE);
+            $crate::events::changed_many(conn, now, &event, written).map(|_| ())
+        }
+
         /// Inserts rows many at a time (500 rows a statement stays far below both backends'
-        /// limits on bound parameters).
-        pub fn insert_many(conn: &mut DbConnection, rows: &[$row]) -> QueryResult<()> {
+        /// limits on bound parameters), with their feed entries and events.
+        pub fn insert_many(
+            conn: &mut DbConnection,
+            now: $crate::db::Timestamp,
+            rows: &[$row],
+        ) -> QueryResult<()> {
             for chunk in rows.chunks(500) {
                 $crate::per_backend!(&mut *conn, |c| diesel::insert_into($table::table)
                     .values(chunk)
                     .execute(c))?;
+            }
+            announce(conn, now, rows)
+        }
+
+        /// Deletes the facts of `source` with these external ids, with the feed entries and
+        /// events of their deletion.
+        pub fn delete_by_external_id(
+            conn: &mut DbConnection,
+            now: $crate::db::Timestamp,
+            source: super::FactSource,
+            ext_ids: Vec<String>,
+        ) -> QueryResult<()> {
+            for chunk in ext_ids.chunks(500) {
+                let keys: Vec<Option<String>> = chunk.iter().cloned().map(Some).collect();
+                let gone: Vec<$row> = $crate::per_backend!(&mut *conn, |c| diesel::delete(
+                    $table::table
+                        .filter($table::source.eq(source.as_str()))
+                        .filter($table::external_id.eq_any(keys))
+                )
+                .returning($row::as_returning())
+                .get_results(c))?;
+                for row in &gone {
+                    $crate::events::deleted(conn, now, row)?;
+                }
             }
             Ok(())
         }

@@ -71,6 +71,8 @@ pub struct PaymentFactRow {
     pub source: String,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// Starts at 1 and grows with every change.
+    pub version: i64,
 }
 
 impl FactRow for PaymentFactRow {
@@ -126,6 +128,7 @@ pub fn upsert(
     check(conn, &rows)?;
     upsert_rows(
         conn,
+        now,
         rows,
         |r| r.external_id.clone(),
         |r, existing| PaymentFactRow {
@@ -139,8 +142,15 @@ pub fn upsert(
             source: r.source.unwrap_or(FactSource::Erp).as_str().to_string(),
             created_at: existing.map(|e| e.created_at).unwrap_or(now),
             updated_at: now,
+            version: existing.map_or(1, |e| e.version + 1),
         },
     )
 }
+
+crate::mirrored!(PaymentFactRow, "payment_fact", |f| crate::events::Scope {
+    owner: Some(f.salesperson_id),
+    dealer: f.dealer_id,
+    ..Default::default()
+});
 
 fact_table!(payment_facts, PaymentFactRow, paid_on);

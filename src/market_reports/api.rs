@@ -240,14 +240,7 @@ pub async fn create_market_report(
                 link("product", &body.product_ids)?;
                 link("competitor", &body.competitor_ids)?;
                 let report = Row::view(conn, id)?;
-                let created = events::emit(
-                    conn,
-                    now,
-                    "market_report.created",
-                    "market_report",
-                    id,
-                    &report,
-                )?;
+                let created = events::changed(conn, now, "market_report.created", &report)?;
                 if body.severity.is_serious() {
                     let title =
                         format!("{} market report: {}", body.severity.as_str(), report.title);
@@ -366,12 +359,10 @@ async fn transition(
                 }
                 let report = Row::view(conn, id)?;
                 let title = format!("Your market report was {}: {}", to.as_str(), report.title);
-                events::emit_and_notify(
+                events::changed_and_notify(
                     conn,
                     now,
                     "market_report.updated",
-                    "market_report",
-                    id,
                     &report,
                     &title,
                     &[report.reporter_id],

@@ -265,3 +265,8 @@ impl Row {
 pub fn day_start(day: NaiveDate) -> Timestamp {
     Timestamp(day.and_time(chrono::NaiveTime::MIN).and_utc())
 }
+
+crate::mirrored!(MarketReport, "market_report", |r| crate::events::Scope {
+    owner: Some(r.reporter_id),
+    ..Default::default()
+});

@@ -242,12 +242,10 @@ pub async fn create_meeting(
                     body.meeting_type.as_str(),
                     body.starts_at
                 );
-                events::emit_and_notify(
+                events::changed_and_notify(
                     conn,
                     now,
                     "meeting.created",
-                    "meeting",
-                    id,
                     &meeting,
                     &title,
                     &attendees,
@@ -339,7 +337,7 @@ pub async fn update_meeting(
                     ));
                 }
                 let meeting = Row::view(conn, id)?;
-                events::emit(conn, now, "meeting.updated", "meeting", id, &meeting)?;
+                events::changed(conn, now, "meeting.updated", &meeting)?;
                 Ok(meeting)
             })
         })
@@ -382,7 +380,7 @@ pub async fn record_meeting_attendance(
                 }
                 Row::touch(conn, id, now)?;
                 let meeting = Row::view(conn, id)?;
-                events::emit(conn, now, "meeting.updated", "meeting", id, &meeting)?;
+                events::changed(conn, now, "meeting.updated", &meeting)?;
                 Ok(meeting)
             })
         })
@@ -419,12 +417,10 @@ pub async fn file_meeting_remote_report(
                 }
                 Row::touch(conn, id, now)?;
                 let meeting = Row::view(conn, id)?;
-                events::emit_and_notify(
+                events::changed_and_notify(
                     conn,
                     now,
                     "meeting.remote_report",
-                    "meeting",
-                    id,
                     &meeting,
                     "Remote report for your meeting",
                     &[row.organiser_id],

@@ -301,3 +301,11 @@ impl Row {
             .execute(conn)
     }
 }
+
+crate::mirrored!(Meeting, "meeting", |m| crate::events::Scope {
+    unit: Some(m.org_unit_id),
+    readers: std::iter::once(m.organiser_id)
+        .chain(m.attendees.iter().map(|a| a.user_id))
+        .collect(),
+    ..Default::default()
+});

@@ -140,7 +140,7 @@ pub async fn create_org_unit(
                         updated_at: now,
                     },
                 )?;
-                events::emit(conn, now, "org_unit.created", "org_unit", unit.id, &unit)?;
+                events::changed(conn, now, "org_unit.created", &unit)?;
                 Ok(unit)
             })
         })
@@ -216,7 +216,7 @@ pub async fn update_org_unit(
                     ));
                 }
                 let unit = OrgUnit::find(conn, id)?;
-                events::emit(conn, now, "org_unit.updated", "org_unit", id, &unit)?;
+                events::changed(conn, now, "org_unit.updated", &unit)?;
                 Ok(unit)
             })
         })
@@ -237,6 +237,7 @@ pub async fn delete_org_unit(
 ) -> ApiResult<HttpResponse> {
     caller.require(&[Role::Admin])?;
     let id = id.into_inner();
+    let now = state.clock.now();
     state
         .db(move |conn| {
             write_tx(conn, |conn| {
@@ -251,6 +252,7 @@ pub async fn delete_org_unit(
                     return Err(ApiError::conflict("the unit has members; move them first"));
                 }
                 OrgUnit::delete(conn, id)?;
+                events::deleted(conn, now, &current)?;
                 Ok(())
             })
         })

@@ -183,3 +183,10 @@ impl OrgUnit {
         diesel::delete(org_units::table.find(id)).execute(conn)
     }
 }
+
+crate::mirrored!(OrgUnit, "org_unit", |u| crate::events::Scope {
+    // The unit's manager, and whoever reaches its parent (so that a deletion reaches them).
+    owner: u.manager_id,
+    unit: u.parent_id.or(Some(u.id)),
+    ..Default::default()
+});

@@ -255,6 +255,7 @@ pub async fn delete_target(
 ) -> ApiResult<HttpResponse> {
     caller.require(&super::rules::WRITERS)?;
     let id = id.into_inner();
+    let now = state.clock.now();
     state
         .db(move |conn| {
             write_tx(conn, |conn| {
@@ -265,7 +266,7 @@ pub async fn delete_target(
                         "the target has children; remove them first",
                     ));
                 }
-                Target::delete(conn, id)?;
+                Target::delete(conn, now, &current)?;
                 Ok(())
             })
         })

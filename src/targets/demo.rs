@@ -41,6 +41,7 @@ impl Ctx {
     ) -> anyhow::Result<Id> {
         let t = Target::insert(
             conn,
+            self.now,
             &NewTarget {
                 id: Id::new(),
                 metric: metric.as_str(),
@@ -328,6 +329,7 @@ pub fn fill(conn: &mut DbConnection, now: Timestamp, today: NaiveDate) -> anyhow
                     source: if day.day() % 5 == 0 { "report" } else { "erp" }.into(),
                     created_at: now,
                     updated_at: now,
+                    version: 1,
                 });
                 if day.weekday() == Weekday::Fri {
                     payment_rows.push(PaymentFactRow {
@@ -341,13 +343,14 @@ pub fn fill(conn: &mut DbConnection, now: Timestamp, today: NaiveDate) -> anyhow
                         source: "erp".into(),
                         created_at: now,
                         updated_at: now,
+                        version: 1,
                     });
                 }
             }
         }
         day += Duration::days(1);
     }
-    sales::insert_many(conn, &sales_rows)?;
-    payments::insert_many(conn, &payment_rows)?;
+    sales::insert_many(conn, now, &sales_rows)?;
+    payments::insert_many(conn, now, &payment_rows)?;
     Ok(())
 }

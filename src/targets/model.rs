@@ -202,11 +202,14 @@ impl Target {
             .load(conn)
     }
 
-    pub fn insert(conn: &mut DbConnection, new: &NewTarget) -> QueryResult<Target> {
-        diesel::insert_into(targets::table)
+    /// Inserts a target, with its feed entry and `target.created` event.
+    pub fn insert(conn: &mut DbConnection, now: Timestamp, new: &NewTarget) -> QueryResult<Target> {
+        let target: Target = diesel::insert_into(targets::table)
             .values(new)
             .returning(targets::all_columns)
-            .get_result(conn)
+            .get_result(conn)?;
+        crate::events::changed(conn, now, "target.created", &target)?;
+        Ok(target)
     }
 
     pub fn children(conn: &mut DbConnection, id: Id) -> QueryResult<Vec<Target>> {
@@ -251,10 +254,27 @@ impl Target {
             targets::updated_at.eq(now),
         ))
         .execute(conn)?;
+        if n == 1 {
+            let target: Target = targets::table
+                .find(id)
+                .select(Target::as_select())
+                .first(conn)?;
+            crate::events::changed(conn, now, "target.updated", &target)?;
+        }
         Ok(n == 1)
     }
 
-    pub fn delete(conn: &mut DbConnection, id: Id) -> QueryResult<usize> {
-        diesel::delete(targets::table.find(id)).execute(conn)
+    /// Deletes a target, with its feed entry and `target.deleted` event.
+    pub fn delete(conn: &mut DbConnection, now: Timestamp, target: &Target) -> QueryResult<usize> {
+        let n = diesel::delete(targets::table.find(target.id)).execute(conn)?;
+        crate::events::deleted(conn, now, target)?;
+        Ok(n)
     }
 }
+
+crate::mirrored!(Target, "target", |t| crate::events::Scope {
+    owner: t.user_id,
+    unit: t.unit_id,
+    dealer: t.dealer_id,
+    ..Default::default()
+});

@@ -188,6 +188,7 @@ pub fn create_checked(
     let (unit_id, user_id, dealer_id) = input.who.parts();
     Ok(Target::insert(
         conn,
+        now,
         &NewTarget {
             id: Id::new(),
             metric: input.metric.as_str(),

@@ -55,14 +55,7 @@ pub async fn refresh_weekly_report(
                 require_open(&row, "refreshed")?;
                 recompute(conn, &row, now)?;
                 let report = Row::view(conn, id)?;
-                events::emit(
-                    conn,
-                    now,
-                    "weekly_report.updated",
-                    "weekly_report",
-                    id,
-                    &report,
-                )?;
+                events::changed(conn, now, "weekly_report.updated", &report)?;
                 Ok(report)
             })
         })
@@ -113,12 +106,10 @@ pub async fn submit_weekly_report(
                     "Weekly report {} of {} submitted",
                     row.iso_week, report.unit_name
                 );
-                events::emit_and_notify(
+                events::changed_and_notify(
                     conn,
                     now,
                     "weekly_report.submitted",
-                    "weekly_report",
-                    id,
                     &report,
                     &title,
                     &reviewer,
@@ -197,16 +188,7 @@ async fn decide(
                     .execute(conn)?;
                 let report = Row::view(conn, id)?;
                 let title = format!("Your weekly report {} was {title}", row.iso_week);
-                events::emit_and_notify(
-                    conn,
-                    now,
-                    event,
-                    "weekly_report",
-                    id,
-                    &report,
-                    &title,
-                    &[row.author_id],
-                )?;
+                events::changed_and_notify(conn, now, event, &report, &title, &[row.author_id])?;
                 Ok(report)
             })
         })

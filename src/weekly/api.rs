@@ -241,14 +241,7 @@ pub async fn create_weekly_report(
                     ))
                     .execute(conn)?;
                 let report = Row::view(conn, id)?;
-                events::emit(
-                    conn,
-                    now,
-                    "weekly_report.created",
-                    "weekly_report",
-                    id,
-                    &report,
-                )?;
+                events::changed(conn, now, "weekly_report.created", &report)?;
                 Ok(report)
             })
         })
@@ -312,14 +305,7 @@ pub async fn update_weekly_report(
                     ))
                     .execute(conn)?;
                 let report = Row::view(conn, id)?;
-                events::emit(
-                    conn,
-                    now,
-                    "weekly_report.updated",
-                    "weekly_report",
-                    id,
-                    &report,
-                )?;
+                events::changed(conn, now, "weekly_report.updated", &report)?;
                 Ok(report)
             })
         })

@@ -284,3 +284,8 @@ pub fn set_figures(
     .execute(conn)?;
     Ok(n == 1)
 }
+
+crate::mirrored!(WeeklyReport, "weekly_report", |w| crate::events::Scope {
+    unit: Some(w.org_unit_id),
+    ..Default::default()
+});

@@ -1,3 +1,6 @@
+DROP TABLE outbox_event_people;
+ALTER TABLE payment_facts DROP COLUMN version;
+ALTER TABLE sales_facts DROP COLUMN version;
 DROP INDEX users_external_id_key;
 ALTER TABLE users DROP COLUMN external_id;
 DROP TABLE change_feed_state;

@@ -18,3 +18,18 @@ INSERT INTO change_feed_state (id, pruned_through) VALUES (1, 0);
 
 ALTER TABLE users ADD COLUMN external_id TEXT;
 CREATE UNIQUE INDEX users_external_id_key ON users (external_id) WHERE external_id IS NOT NULL;
+
+-- Facts carry a version like every other mirrored resource (a feed entry states it).
+ALTER TABLE sales_facts ADD COLUMN version bigint NOT NULL DEFAULT 1;
+ALTER TABLE payment_facts ADD COLUMN version bigint NOT NULL DEFAULT 1;
+
+-- Further people who read an entry besides its owner: `reached` ones like an owner, through
+-- their current unit (the salespeople of a coaching session); the others themselves only (a
+-- complaint's assignee, a meeting's attendees).
+CREATE TABLE outbox_event_people (
+    event_id   TEXT NOT NULL,
+    person_id  TEXT NOT NULL,
+    reached    BOOLEAN NOT NULL,
+    PRIMARY KEY (event_id, person_id)
+);
+CREATE INDEX outbox_event_people_person_idx ON outbox_event_people (person_id);

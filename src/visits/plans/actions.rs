@@ -143,7 +143,7 @@ async fn step(
                         vec![row.owner_id],
                     ),
                 };
-                events::emit_and_notify(conn, now, event, "visit_plan", id, &plan, &title, &told)?;
+                events::changed_and_notify(conn, now, event, &plan, &title, &told)?;
                 Ok(plan)
             })
         })

@@ -239,7 +239,7 @@ pub async fn create_visit_plan(
                     .execute(conn)?;
                 model::replace_visits(conn, id, &visits)?;
                 let plan = load(conn, id)?;
-                events::emit(conn, now, "visit_plan.created", "visit_plan", id, &plan)?;
+                events::changed(conn, now, "visit_plan.created", &plan)?;
                 Ok(plan)
             })
         })
@@ -312,7 +312,7 @@ pub async fn update_visit_plan(
                     model::replace_visits(conn, id, &rows)?;
                 }
                 let plan = load(conn, id)?;
-                events::emit(conn, now, "visit_plan.updated", "visit_plan", id, &plan)?;
+                events::changed(conn, now, "visit_plan.updated", &plan)?;
                 Ok(plan)
             })
         })

@@ -268,3 +268,8 @@ pub fn with_visits(conn: &mut DbConnection, rows: Vec<PlanRow>) -> QueryResult<V
         })
         .collect())
 }
+
+crate::mirrored!(VisitPlan, "visit_plan", |p| crate::events::Scope {
+    owner: Some(p.owner_id),
+    ..Default::default()
+});

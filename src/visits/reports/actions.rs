@@ -133,7 +133,7 @@ fn apply(
             facts::activate_prospects(conn, row.report_date, &visits, now)?;
         }
         Step::Return => {
-            facts::delete_facts(conn, &visits)?;
+            facts::delete_facts(conn, &visits, now)?;
             facts::revert_activations(conn, row.report_date, &visits, now)?;
         }
         Step::Review => {}
@@ -196,16 +196,7 @@ async fn step(
                         vec![row.owner_id],
                     ),
                 };
-                events::emit_and_notify(
-                    conn,
-                    now,
-                    event,
-                    "daily_report",
-                    id,
-                    &report,
-                    &title,
-                    &told,
-                )?;
+                events::changed_and_notify(conn, now, event, &report, &title, &told)?;
                 Ok(report)
             })
         })

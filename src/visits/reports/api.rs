@@ -152,14 +152,7 @@ pub async fn create_daily_report(
                     .execute(conn)?;
                 store_parts(conn, id, parts)?;
                 let report = show(conn, &settings, id)?;
-                events::emit(
-                    conn,
-                    now,
-                    "daily_report.created",
-                    "daily_report",
-                    id,
-                    &report,
-                )?;
+                events::changed(conn, now, "daily_report.created", &report)?;
                 Ok(report)
             })
         })
@@ -257,14 +250,7 @@ pub async fn update_daily_report(
                     .execute(conn)?;
                 store_parts(conn, id, parts)?;
                 let report = show(conn, &settings, id)?;
-                events::emit(
-                    conn,
-                    now,
-                    "daily_report.updated",
-                    "daily_report",
-                    id,
-                    &report,
-                )?;
+                events::changed(conn, now, "daily_report.updated", &report)?;
                 Ok(report)
             })
         })

@@ -11,7 +11,7 @@ use crate::db::{DbConnection, Id, Timestamp};
 use crate::facts::payments::{self, PaymentFactRow};
 use crate::facts::sales::{self, SalesFactRow};
 use crate::facts::FactSource;
-use crate::schema::{customers, payment_facts, report_visits, sales_facts};
+use crate::schema::{customers, report_visits};
 use crate::visits::Purpose;
 
 pub fn sales_key(visit: Id) -> String {
@@ -23,22 +23,15 @@ pub fn payment_key(visit: Id) -> String {
 }
 
 /// Removes the report facts of these visits.
-pub fn delete_facts(conn: &mut DbConnection, visits: &[VisitRow]) -> QueryResult<()> {
-    let sales: Vec<Option<String>> = visits.iter().map(|v| Some(sales_key(v.id))).collect();
-    let payments: Vec<Option<String>> = visits.iter().map(|v| Some(payment_key(v.id))).collect();
-    diesel::delete(
-        sales_facts::table
-            .filter(sales_facts::source.eq(FactSource::Report.as_str()))
-            .filter(sales_facts::external_id.eq_any(sales)),
-    )
-    .execute(conn)?;
-    diesel::delete(
-        payment_facts::table
-            .filter(payment_facts::source.eq(FactSource::Report.as_str()))
-            .filter(payment_facts::external_id.eq_any(payments)),
-    )
-    .execute(conn)?;
-    Ok(())
+pub fn delete_facts(
+    conn: &mut DbConnection,
+    visits: &[VisitRow],
+    now: Timestamp,
+) -> QueryResult<()> {
+    let sales_keys = visits.iter().map(|v| sales_key(v.id)).collect();
+    let payment_keys = visits.iter().map(|v| payment_key(v.id)).collect();
+    sales::delete_by_external_id(conn, now, FactSource::Report, sales_keys)?;
+    payments::delete_by_external_id(conn, now, FactSource::Report, payment_keys)
 }
 
 /// Replaces the report facts of a report's visits (run it in the submit transaction).
@@ -48,7 +41,7 @@ pub fn write_facts(
     visits: &[VisitRow],
     now: Timestamp,
 ) -> QueryResult<()> {
-    delete_facts(conn, visits)?;
+    delete_facts(conn, visits, now)?;
     let sales: Vec<SalesFactRow> = visits
         .iter()
         .filter(|v| v.order_amount_minor > 0)
@@ -67,6 +60,7 @@ pub fn write_facts(
             source: FactSource::Report.as_str().into(),
             created_at: now,
             updated_at: now,
+            version: 1,
         })
         .collect();
     let payments: Vec<PaymentFactRow> = visits
@@ -83,10 +77,11 @@ pub fn write_facts(
             source: FactSource::Report.as_str().into(),
             created_at: now,
             updated_at: now,
+            version: 1,
         })
         .collect();
-    sales::insert_many(conn, &sales)?;
-    payments::insert_many(conn, &payments)
+    sales::insert_many(conn, now, &sales)?;
+    payments::insert_many(conn, now, &payments)
 }
 
 /// A `new_customer_development` visit with an order wins its prospect: the customer becomes

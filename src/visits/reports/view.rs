@@ -365,3 +365,8 @@ pub fn summaries(
         })
         .collect())
 }
+
+crate::mirrored!(DailyReport, "daily_report", |r| crate::events::Scope {
+    owner: Some(r.owner_id),
+    ..Default::default()
+});
