@@ -7,15 +7,15 @@
 //! with `BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres` (a fresh database is
 //! created beside it and dropped afterwards). Results go to docs/benchmarks.md by hand.
 
-use std::net::TcpListener;
-use std::time::{Duration, Instant};
+mod support;
+
+use std::time::Instant;
 
 use anyhow::Context;
 use chrono::{Datelike, NaiveDate};
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use salestrack::clock::Clock;
-use salestrack::config::Config;
 use salestrack::db::{write_tx, DbConnection, DbUrl, Id};
 use salestrack::facts::payments::{self, PaymentFactRow};
 use salestrack::facts::sales::{self, SalesFactRow};
@@ -23,15 +23,12 @@ use salestrack::org::model::{NewOrgUnit, OrgUnit};
 use salestrack::schema::{targets, users};
 use salestrack::targets::model::NewTarget;
 use salestrack::targets::period::{Period, PeriodType};
-use salestrack::{bootstrap, build_app};
-use serde_json::Value;
+use support::{stats, Server};
 
 const REGIONS: usize = 10;
 const OFFICES_PER_REGION: usize = 10;
 const SELLERS_PER_OFFICE: usize = 20;
 const AS_OF: &str = "2026-09-30";
-const ADMIN: &str = "admin@bench.local";
-const PASSWORD: &str = "bench-password-123";
 
 struct Generated {
     company_target: Id,
@@ -219,31 +216,15 @@ fn generate(conn: &mut DbConnection) -> anyhow::Result<Generated> {
     })
 }
 
-async fn get(client: &awc::Client, url: &str, token: &str) -> anyhow::Result<Value> {
-    let mut res = client
-        .get(url)
-        .insert_header(("authorization", format!("Bearer {token}")))
-        .send()
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    anyhow::ensure!(res.status().is_success(), "{url}: {}", res.status());
-    let body = res
-        .body()
-        .limit(64 * 1024 * 1024)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    Ok(serde_json::from_slice(&body)?)
-}
-
 /// Fetches every page of a list; returns the number of items.
-async fn sweep(client: &awc::Client, url: &str, token: &str) -> anyhow::Result<usize> {
+async fn sweep(server: &Server, url: &str, token: &str) -> anyhow::Result<usize> {
     let (mut count, mut cursor) = (0, None::<String>);
     loop {
         let page_url = match &cursor {
             Some(c) => format!("{url}&cursor={c}"),
             None => url.to_string(),
         };
-        let page = get(client, &page_url, token).await?;
+        let page = server.get(&page_url, token).await?;
         count += page["items"].as_array().map_or(0, Vec::len);
         match page["next_cursor"].as_str() {
             Some(c) => cursor = Some(c.to_string()),
@@ -252,53 +233,13 @@ async fn sweep(client: &awc::Client, url: &str, token: &str) -> anyhow::Result<u
     }
 }
 
-fn stats(mut times: Vec<Duration>) -> String {
-    times.sort();
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    let p95 = times[(times.len() * 95 / 100).min(times.len() - 1)];
-    format!(
-        "median {:.1} ms, p95 {:.1} ms, min {:.1} ms ({} runs)",
-        ms(times[times.len() / 2]),
-        ms(p95),
-        ms(times[0]),
-        times.len()
-    )
-}
-
 fn main() -> anyhow::Result<()> {
-    let dir = tempfile::tempdir()?;
-    let (url, pg) = match std::env::var("BENCH_DATABASE_URL")
-        .ok()
-        .filter(|u| !u.is_empty())
-    {
-        None => (
-            DbUrl::new(dir.path().join("bench.db").to_string_lossy().to_string()),
-            None,
-        ),
-        Some(admin_url) => {
-            let name = format!("salestrack_bench_{}", uuid::Uuid::new_v4().simple());
-            let mut conn = diesel::PgConnection::establish(&admin_url)?;
-            conn.batch_execute(&format!("CREATE DATABASE {name}"))?;
-            let mut u = url::Url::parse(&admin_url)?;
-            u.set_path(&name);
-            (DbUrl::new(u.to_string()), Some((admin_url, name)))
-        }
-    };
-    let result = run(url);
-    if let Some((admin_url, name)) = pg {
-        let mut conn = diesel::PgConnection::establish(&admin_url)?;
-        conn.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))?;
-    }
-    result
+    support::with_database(run)
 }
 
 fn run(url: DbUrl) -> anyhow::Result<()> {
     let backend = format!("{:?}", url.backend());
-    let mut config = Config::for_database(url);
-    config.jwt_secret = Some("bench-secret-that-is-long-enough-for-hs256-0123456789".into());
-    config.admin_email = Some(ADMIN.into());
-    config.admin_password = Some(PASSWORD.into());
-    let state = bootstrap::prepare(config, Clock::system())?.state;
+    let state = support::prepare(url)?;
     let started = Instant::now();
     let generated = {
         let mut conn = state.pool.get()?;
@@ -316,35 +257,15 @@ fn run(url: DbUrl) -> anyhow::Result<()> {
         started.elapsed().as_secs_f64()
     );
     actix_web::rt::System::new().block_on(async move {
-        let listener = TcpListener::bind("127.0.0.1:0")?;
-        let base = format!("http://{}", listener.local_addr()?);
-        let server_state = state.clone();
-        let server = actix_web::HttpServer::new(move || build_app(server_state.clone()))
-            .workers(2)
-            .disable_signals()
-            .listen(listener)?
-            .run();
-        let handle = server.handle();
-        actix_web::rt::spawn(server);
-        let client = awc::Client::builder()
-            .timeout(Duration::from_secs(120))
-            .finish();
-        let mut login = client
-            .post(format!("{base}/api/v1/auth/login"))
-            .send_json(&serde_json::json!({ "email": ADMIN, "password": PASSWORD }))
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-        let body: Value = login.json().await.map_err(|e| anyhow::anyhow!("{e}"))?;
-        let token = body["access_token"]
-            .as_str()
-            .context("no token")?
-            .to_string();
+        let server = Server::start(state)?;
+        let base = server.base.clone();
+        let token = server.admin_token().await?;
 
         let one = format!(
             "{base}/api/v1/targets/{}/progress?as_of={AS_OF}",
             generated.company_target
         );
-        let first = get(&client, &one, &token).await?;
+        let first = server.get(&one, &token).await?;
         println!(
             "company target: actual {} of {} ({})",
             first["actual"], first["target"]["value"], first["status"]
@@ -352,7 +273,7 @@ fn run(url: DbUrl) -> anyhow::Result<()> {
         let mut times = Vec::new();
         for _ in 0..20 {
             let t = Instant::now();
-            get(&client, &one, &token).await?;
+            server.get(&one, &token).await?;
             times.push(t.elapsed());
         }
         println!(
@@ -375,7 +296,7 @@ fn run(url: DbUrl) -> anyhow::Result<()> {
             let mut items = 0;
             for _ in 0..10 {
                 let t = Instant::now();
-                items = sweep(&client, &url, &token).await?;
+                items = sweep(&server, &url, &token).await?;
                 times.push(t.elapsed());
             }
             println!(
@@ -385,7 +306,7 @@ fn run(url: DbUrl) -> anyhow::Result<()> {
             );
         }
         // Scorecards: every salesperson of the company for September, ranked, in one response.
-        let me = get(&client, &format!("{base}/api/v1/me"), &token).await?;
+        let me = server.get(&format!("{base}/api/v1/me"), &token).await?;
         let root = me["user"]["org_unit_id"].as_str().context("no unit")?;
         // A quarter has no quarterly targets here: each person's three months are summed.
         for (label, period) in [("September", "2026-09"), ("the third quarter", "2026-Q3")] {
@@ -394,7 +315,7 @@ fn run(url: DbUrl) -> anyhow::Result<()> {
             let mut items = 0;
             for _ in 0..5 {
                 let t = Instant::now();
-                let cards = get(&client, &url, &token).await?;
+                let cards = server.get(&url, &token).await?;
                 times.push(t.elapsed());
                 items = cards["items"].as_array().map_or(0, Vec::len);
             }
@@ -403,7 +324,7 @@ fn run(url: DbUrl) -> anyhow::Result<()> {
                 stats(times)
             );
         }
-        handle.stop(true).await;
+        server.stop().await;
         Ok(())
     })
 }

@@ -5,6 +5,7 @@ use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Nullable};
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use utoipa::ToSchema;
 
 use super::ResourceType;
@@ -45,7 +46,7 @@ pub struct ChangeEntry {
     /// The resource as `GET` showed it after the change; absent for a delete.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Object>)]
-    pub resource: Option<serde_json::Value>,
+    pub resource: Option<Box<RawValue>>,
 }
 
 type Boxed<'a> = ev::BoxedQuery<'a, MultiBackend>;
@@ -122,6 +123,12 @@ fn in_reach<'a>(conn: &mut DbConnection, caller: &Caller, q: Boxed<'a>) -> Query
     Ok(q.filter(reached))
 }
 
+/// The part of a stored event body the feed gives out.
+#[derive(Deserialize)]
+struct StoredBody {
+    data: Box<RawValue>,
+}
+
 #[derive(Queryable)]
 struct Row {
     id: Id,
@@ -171,11 +178,12 @@ pub fn page(
 
 fn entry(r: Row) -> ChangeEntry {
     let change = ChangeKind::parse(r.change.as_deref().unwrap_or_default());
+    // The stored event body holds the resource as it was shown: copied as it is, unparsed.
     let resource = match change {
         ChangeKind::Delete => None,
-        ChangeKind::Upsert => serde_json::from_str::<serde_json::Value>(&r.payload)
+        ChangeKind::Upsert => serde_json::from_str::<StoredBody>(&r.payload)
             .ok()
-            .and_then(|mut body| body.get_mut("data").map(serde_json::Value::take)),
+            .map(|body| body.data),
     };
     ChangeEntry {
         position: r.position.unwrap_or_default(),

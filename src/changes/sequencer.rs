@@ -22,7 +22,16 @@ const LOCK_KEY: i64 = 0x5a1e_5feed;
 const BATCH: i64 = 5000;
 
 /// Gives positions to every committed entry that has none yet; returns how many it gave.
+/// When there is none (a reader polling an idle feed), it costs one indexed read and takes
+/// no lock.
 pub fn run(conn: &mut DbConnection) -> QueryResult<usize> {
+    let waiting: bool = diesel::select(diesel::dsl::exists(
+        outbox_events::table.filter(outbox_events::position.is_null()),
+    ))
+    .get_result(conn)?;
+    if !waiting {
+        return Ok(0);
+    }
     let mut total = 0;
     loop {
         let n = write_tx(conn, |conn| match conn {

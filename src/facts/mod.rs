@@ -134,11 +134,11 @@ pub fn classify<I, R: FactRow>(
     (results, writes)
 }
 
-/// The table-specific half of a kind of fact, for `$table` with rows `$row` dated by `$day`:
-/// the stored rows of a batch, writing what `classify` decided, inserting many rows, and the
-/// filtered list a page at a time.
+/// The table-specific half of a kind of fact, for `$table` with rows `$row` dated by `$day`
+/// and the columns `$col` an upload may change: the stored rows of a batch, writing what
+/// `classify` decided, inserting many rows, and the filtered list a page at a time.
 macro_rules! fact_table {
-    ($table:ident, $row:ident, $day:ident) => {
+    ($table:ident, $row:ident, $day:ident, [$($col:ident),+ $(,)?]) => {
         /// The stored rows with these external ids, by external id.
         fn stored_by_external_id(
             conn: &mut DbConnection,
@@ -170,16 +170,30 @@ macro_rules! fact_table {
             conn: &mut DbConnection,
             writes: Vec<(super::RowOutcome, $row)>,
         ) -> QueryResult<(Vec<$row>, Vec<String>)> {
-            let mut inserts = Vec::new();
-            let mut written = Vec::new();
-            for (outcome, row) in writes {
-                if outcome == super::RowOutcome::Created {
-                    inserts.push(row);
-                } else {
-                    diesel::update($table::table.find(row.id))
-                        .set(&row)
-                        .execute(conn)?;
-                    written.push(row);
+            let (inserts, updates): (Vec<_>, Vec<_>) = writes
+                .into_iter()
+                .partition(|(outcome, _)| *outcome == super::RowOutcome::Created);
+            let mut inserts: Vec<$row> = inserts.into_iter().map(|(_, row)| row).collect();
+            let mut written: Vec<$row> = updates.into_iter().map(|(_, row)| row).collect();
+            // The changed rows: on PostgreSQL 500 a statement (an insert of rows whose id is
+            // taken is an update of those rows, `ON CONFLICT (id) DO UPDATE`); SQLite runs in
+            // process, where a statement per row costs no round trip.
+            match &mut *conn {
+                $crate::db::DbConnection::Pg(c) => {
+                    use diesel::upsert::excluded;
+                    for chunk in written.chunks(500) {
+                        diesel::insert_into($table::table)
+                            .values(chunk)
+                            .on_conflict($table::id)
+                            .do_update()
+                            .set(($($table::$col.eq(excluded($table::$col))),+))
+                            .execute(c)?;
+                    }
+                }
+                $crate::db::DbConnection::Sqlite(c) => {
+                    for row in &written {
+                        diesel::update($table::table.find(row.id)).set(row).execute(c)?;
+                    }
                 }
             }
             inserts.sort_by(|a, b| a.external_id.cmp(&b.external_id));

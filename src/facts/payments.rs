@@ -153,4 +153,18 @@ crate::mirrored!(PaymentFactRow, "payment_fact", |f| crate::events::Scope {
     ..Default::default()
 });
 
-fact_table!(payment_facts, PaymentFactRow, paid_on);
+fact_table!(
+    payment_facts,
+    PaymentFactRow,
+    paid_on,
+    [
+        paid_on,
+        salesperson_id,
+        dealer_id,
+        customer_id,
+        amount_minor,
+        source,
+        updated_at,
+        version,
+    ]
+);

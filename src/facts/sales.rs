@@ -177,4 +177,21 @@ crate::mirrored!(SalesFactRow, "sales_fact", |f| crate::events::Scope {
     ..Default::default()
 });
 
-fact_table!(sales_facts, SalesFactRow, sold_on);
+fact_table!(
+    sales_facts,
+    SalesFactRow,
+    sold_on,
+    [
+        sold_on,
+        salesperson_id,
+        dealer_id,
+        customer_id,
+        product_id,
+        category,
+        revenue_minor,
+        cost_minor,
+        source,
+        updated_at,
+        version,
+    ]
+);

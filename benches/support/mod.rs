@@ -1,0 +1,183 @@
+//! What the benches share: a fresh database (a temporary SQLite file, or a new PostgreSQL
+//! database beside `BENCH_DATABASE_URL`, dropped afterwards), the real server started in
+//! process, and a client that times requests over HTTP as a client would see them.
+
+#![allow(dead_code)]
+
+use std::net::TcpListener;
+use std::time::Duration;
+
+use anyhow::Context;
+use diesel::connection::SimpleConnection;
+use diesel::Connection;
+use salestrack::clock::Clock;
+use salestrack::config::Config;
+use salestrack::db::DbUrl;
+use salestrack::{bootstrap, build_app, AppState};
+use serde_json::Value;
+
+pub const ADMIN: &str = "admin@bench.local";
+pub const PASSWORD: &str = "bench-password-123";
+
+/// Runs `bench` on a fresh database of the backend `BENCH_DATABASE_URL` names (SQLite when
+/// unset), and drops the database afterwards.
+pub fn with_database(bench: impl FnOnce(DbUrl) -> anyhow::Result<()>) -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let (url, pg) = match std::env::var("BENCH_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+    {
+        None => (
+            DbUrl::new(dir.path().join("bench.db").to_string_lossy().to_string()),
+            None,
+        ),
+        Some(admin_url) => {
+            let name = format!("salestrack_bench_{}", uuid::Uuid::new_v4().simple());
+            let mut conn = diesel::PgConnection::establish(&admin_url)?;
+            conn.batch_execute(&format!("CREATE DATABASE {name}"))?;
+            let mut u = url::Url::parse(&admin_url)?;
+            u.set_path(&name);
+            (DbUrl::new(u.to_string()), Some((admin_url, name)))
+        }
+    };
+    let result = bench(url);
+    if let Some((admin_url, name)) = pg {
+        let mut conn = diesel::PgConnection::establish(&admin_url)?;
+        conn.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))?;
+    }
+    result
+}
+
+/// The migrated state of a fresh database with the bench's admin.
+pub fn prepare(url: DbUrl) -> anyhow::Result<AppState> {
+    let mut config = Config::for_database(url);
+    config.jwt_secret = Some("bench-secret-that-is-long-enough-for-hs256-0123456789".into());
+    config.admin_email = Some(ADMIN.into());
+    config.admin_password = Some(PASSWORD.into());
+    config.max_body_bytes = 8 * 1024 * 1024;
+    Ok(bootstrap::prepare(config, Clock::system())?.state)
+}
+
+/// The real server on a free port (2 workers, as on the 2-core bench machine).
+pub struct Server {
+    pub base: String,
+    pub client: awc::Client,
+    handle: actix_web::dev::ServerHandle,
+}
+
+impl Server {
+    pub fn start(state: AppState) -> anyhow::Result<Server> {
+        let listener = TcpListener::bind("127.0.0.1:0")?;
+        let base = format!("http://{}", listener.local_addr()?);
+        let server = actix_web::HttpServer::new(move || build_app(state.clone()))
+            .workers(2)
+            .disable_signals()
+            .listen(listener)?
+            .run();
+        let handle = server.handle();
+        actix_web::rt::spawn(server);
+        let client = awc::Client::builder()
+            .timeout(Duration::from_secs(120))
+            .finish();
+        Ok(Server {
+            base,
+            client,
+            handle,
+        })
+    }
+
+    pub async fn stop(self) {
+        self.handle.stop(true).await;
+    }
+
+    /// The admin's access token.
+    pub async fn admin_token(&self) -> anyhow::Result<String> {
+        let body = self
+            .send_json(
+                "POST",
+                "/api/v1/auth/login",
+                None,
+                &serde_json::json!({ "email": ADMIN, "password": PASSWORD }),
+            )
+            .await?;
+        Ok(body["access_token"]
+            .as_str()
+            .context("no token")?
+            .to_string())
+    }
+
+    /// GETs a path (or a full URL) that must succeed, and returns its JSON body.
+    pub async fn get(&self, path: &str, token: &str) -> anyhow::Result<Value> {
+        let url = self.url(path);
+        let mut res = self
+            .client
+            .get(&url)
+            .insert_header(("authorization", format!("Bearer {token}")))
+            .send()
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        anyhow::ensure!(res.status().is_success(), "{url}: {}", res.status());
+        let body = res
+            .body()
+            .limit(64 * 1024 * 1024)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        Ok(serde_json::from_slice(&body)?)
+    }
+
+    /// Sends a JSON body that must succeed, and returns the JSON answer.
+    pub async fn send_json(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: &Value,
+    ) -> anyhow::Result<Value> {
+        let url = self.url(path);
+        let mut req = self
+            .client
+            .request(method.parse()?, &url)
+            .timeout(Duration::from_secs(120));
+        if let Some(token) = token {
+            req = req.insert_header(("authorization", format!("Bearer {token}")));
+        }
+        let mut res = req
+            .send_json(body)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let status = res.status();
+        let bytes = res
+            .body()
+            .limit(64 * 1024 * 1024)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        anyhow::ensure!(
+            status.is_success(),
+            "{method} {url}: {status} {}",
+            String::from_utf8_lossy(&bytes)
+        );
+        Ok(serde_json::from_slice(&bytes)?)
+    }
+
+    fn url(&self, path: &str) -> String {
+        if path.starts_with("http") {
+            path.to_string()
+        } else {
+            format!("{}{path}", self.base)
+        }
+    }
+}
+
+/// Median, p95 and minimum of some timings.
+pub fn stats(mut times: Vec<Duration>) -> String {
+    times.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let p95 = times[(times.len() * 95 / 100).min(times.len() - 1)];
+    format!(
+        "median {:.1} ms, p95 {:.1} ms, min {:.1} ms ({} runs)",
+        ms(times[times.len() / 2]),
+        ms(p95),
+        ms(times[0]),
+        times.len()
+    )
+}
