@@ -107,6 +107,22 @@ fn main() -> anyhow::Result<()> {
                 took.as_secs_f64(),
                 entries as f64 / took.as_secs_f64()
             );
+            // One page of 500, by the encoding asked for (what a page costs, and where).
+            for encoding in ["identity", "gzip", "br"] {
+                let mut times = Vec::new();
+                for k in 0..20 {
+                    let t = Instant::now();
+                    server
+                        .get_encoded(
+                            &format!("/api/v1/changes?after={}&limit={PAGE}&types=sales_fact", head + k * 5000),
+                            &token,
+                            encoding,
+                        )
+                        .await?;
+                    times.push(t.elapsed());
+                }
+                println!("| one page of {PAGE} entries, `Accept-Encoding: {encoding}` | {} |", support::stats(times));
+            }
             anyhow::ensure!(entries == 2 * FACTS, "expected {} entries, read {entries}", 2 * FACTS);
             server.stop().await;
             Ok(())

@@ -71,6 +71,7 @@ impl Server {
         let base = format!("http://{}", listener.local_addr()?);
         let server = actix_web::HttpServer::new(move || build_app(state.clone()))
             .workers(2)
+            .tcp_nodelay(true)
             .disable_signals()
             .listen(listener)?
             .run();
@@ -108,11 +109,22 @@ impl Server {
 
     /// GETs a path (or a full URL) that must succeed, and returns its JSON body.
     pub async fn get(&self, path: &str, token: &str) -> anyhow::Result<Value> {
+        self.get_encoded(path, token, "br, gzip").await
+    }
+
+    /// [`Server::get`] asking for the response in `encoding` (`identity`, `gzip`, `br`).
+    pub async fn get_encoded(
+        &self,
+        path: &str,
+        token: &str,
+        encoding: &str,
+    ) -> anyhow::Result<Value> {
         let url = self.url(path);
         let mut res = self
             .client
             .get(&url)
             .insert_header(("authorization", format!("Bearer {token}")))
+            .insert_header(("accept-encoding", encoding))
             .send()
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -99,6 +99,7 @@ pub fn start_server(state: AppState) -> (String, actix_web::dev::ServerHandle) {
     let base = format!("http://{}", listener.local_addr().unwrap());
     let server = HttpServer::new(move || build_app(state.clone()))
         .workers(2)
+        .tcp_nodelay(true)
         .disable_signals()
         .listen(listener)
         .unwrap()
