@@ -262,6 +262,36 @@ fn business_writes(unit: &str, user: &str) -> Vec<(Method, String, Option<Value>
             Some(json!({"sku": "P", "name": "P", "category": "c"})),
         ),
         (
+            post.clone(),
+            "/api/v1/products/bulk".into(),
+            Some(
+                json!({"rows": [{"external_id": "P-1", "sku": "P", "name": "P", "category": "c"}]}),
+            ),
+        ),
+        (
+            post.clone(),
+            "/api/v1/customers/bulk".into(),
+            Some(
+                json!({"rows": [{"external_id": "C-1", "code": "C", "name": "C",
+                "org_unit_id": unit, "owner_id": user}]}),
+            ),
+        ),
+        (
+            post.clone(),
+            "/api/v1/dealers/bulk".into(),
+            Some(
+                json!({"rows": [{"external_id": "D-1", "code": "D", "name": "D", "org_unit_id": unit}]}),
+            ),
+        ),
+        (
+            post.clone(),
+            "/api/v1/users/bulk".into(),
+            Some(
+                json!({"rows": [{"external_id": "U-1", "email": "u@test.local", "name": "u",
+                "role": "salesperson", "org_unit_id": unit}]}),
+            ),
+        ),
+        (
             patch.clone(),
             format!("/api/v1/products/{n}"),
             Some(json!({"name": "P"})),

@@ -126,6 +126,7 @@ macro_rules! mirrored {
                 self.version
             }
             fn scope(&self) -> $crate::events::Scope {
+                #[allow(unused_variables)]
                 let $v = self;
                 $scope
             }

@@ -2,20 +2,18 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{get, patch, post, web, HttpResponse};
-use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use super::model::{NewUser, User, UserChanges, UserFilter, UserRow};
-use crate::auth::api::normalize_email;
-use crate::auth::{password, sessions, subtree_units, Caller, Role};
-use crate::db::{write_tx, DbConnection, Id};
-use crate::error::{ApiError, ApiResult};
-use crate::events;
-use crate::http::date::{opt_day, patch_day};
+use super::bulk::{self, UserBatch};
+use super::model::{User, UserFilter, UserRow};
+use super::write::{self, CreateUser, UpdateUser};
+use crate::auth::{password, subtree_units, Caller, Role};
+use crate::db::{write_tx, Id};
+use crate::error::ApiResult;
+use crate::facts::BulkResult;
 use crate::http::{with_etag, IfMatch, PageParams, SinceParams, ValidJson, ValidQuery};
-use crate::org::model::OrgUnit;
 use crate::AppState;
 
 crate::page_type!(UserPage, User);
@@ -31,46 +29,11 @@ const READERS: [Role; 4] = [
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(list_users)
         .service(create_user)
+        .service(upsert_users)
         .service(get_user)
         .service(update_user)
         .service(reset_user_password)
         .configure(super::me::routes);
-}
-
-#[crate::rules]
-#[derive(Debug, Deserialize, Validate, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CreateUser {
-    /// Unique, case-insensitively.
-    #[validate(email, length(max = 254))]
-    pub email: String,
-    #[validate(length(min = 1, max = 200))]
-    pub name: String,
-    pub role: Role,
-    pub org_unit_id: Id,
-    #[serde(default, deserialize_with = "opt_day")]
-    pub hired_on: Option<NaiveDate>,
-    /// The initial password (at least 10 characters); the user should change it.
-    #[validate(length(min = 10, max = 200))]
-    pub password: String,
-}
-
-#[crate::rules]
-#[derive(Debug, Deserialize, Validate, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct UpdateUser {
-    #[validate(email, length(max = 254))]
-    pub email: Option<String>,
-    #[validate(length(min = 1, max = 200))]
-    pub name: Option<String>,
-    /// A role change ends the user's sessions.
-    pub role: Option<Role>,
-    pub org_unit_id: Option<Id>,
-    #[serde(default, deserialize_with = "patch_day")]
-    #[schema(value_type = Option<NaiveDate>)]
-    pub hired_on: Option<Option<NaiveDate>>,
-    /// `false` deactivates the user and ends every session; users are never deleted.
-    pub active: Option<bool>,
 }
 
 #[crate::rules]
@@ -92,21 +55,9 @@ pub struct UserQuery {
     /// Part of the name or email.
     #[validate(length(min = 1, max = 100))]
     pub q: Option<String>,
-}
-
-fn unit_must_exist(conn: &mut DbConnection, unit: Id) -> ApiResult<()> {
-    OrgUnit::find(conn, unit)
-        .map(|_| ())
-        .map_err(|_| ApiError::invalid("org_unit_id", "no such org unit"))
-}
-
-fn email_taken(e: ApiError) -> ApiError {
-    match e {
-        ApiError::Duplicate { .. } => {
-            ApiError::duplicate("email", "a user with this email already exists")
-        }
-        other => other,
-    }
+    /// The user with this `external_id`.
+    #[validate(length(min = 1, max = 100))]
+    pub external_id: Option<String>,
 }
 
 /// List users in your reach (admins, executives, managers, supervisors).
@@ -134,6 +85,7 @@ pub async fn list_users(
                 org_unit_ids,
                 active: query.active,
                 q: query.q,
+                external_id: query.external_id,
                 updated_since: since.0.updated_since,
             };
             Ok(UserRow::list(conn, &caller, &filter, cursor)?)
@@ -165,34 +117,44 @@ pub async fn create_user(
     })
     .await??;
     let user = state
+        .db(move |conn| write_tx(conn, |conn| write::create(conn, body, hash, now)))
+        .await?;
+    Ok(with_etag(StatusCode::CREATED, &user, user.version))
+}
+
+/// Upsert up to 1,000 users by `external_id` (admins, integrations), from an HR system or
+/// the ERP.
+///
+/// A user created here has no usable password (its stored hash is of random bytes nobody
+/// knows) and cannot log in until an admin sets one (`POST /users/{id}/password-reset`).
+/// `hired_on` or `active` left out keep their stored value. A role change or a deactivation
+/// ends the user's sessions; the last active admin cannot lose the role; only admins create
+/// or change admins. All or nothing: one invalid row (named as `rows[i].field`) rejects the
+/// batch. Sending the same batch again changes nothing; each row's result says created,
+/// updated or unchanged, and each created or changed user is a `user.created` or
+/// `user.updated` event and change.
+#[utoipa::path(tag = "users", operation_id = "upsert_users", request_body = UserBatch,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried upload return the first answer")),
+    responses((status = 200, description = "What happened to each row", body = BulkResult)))]
+#[post("/users/bulk")]
+pub async fn upsert_users(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: ValidJson<UserBatch>,
+) -> ApiResult<web::Json<BulkResult>> {
+    caller.require(&[Role::Admin, Role::Integration])?;
+    let rows = body.0.rows;
+    let now = state.clock.now();
+    // One hash of a random secret, dropped at once, for every user this batch creates.
+    let unusable = web::block(|| password::hash(&password::generate())).await??;
+    let results = state
         .db(move |conn| {
             write_tx(conn, |conn| {
-                unit_must_exist(conn, body.org_unit_id)?;
-                let email = body.email.trim();
-                let row = UserRow::insert(
-                    conn,
-                    NewUser {
-                        id: Id::new(),
-                        email,
-                        email_normalized: &normalize_email(email),
-                        name: body.name.trim(),
-                        role: body.role.as_str(),
-                        org_unit_id: body.org_unit_id,
-                        hired_on: body.hired_on,
-                        active: true,
-                        password_hash: &hash,
-                        created_at: now,
-                        updated_at: now,
-                    },
-                )
-                .map_err(|e| email_taken(e.into()))?;
-                let user = User::try_from(row)?;
-                events::emit(conn, now, "user.created", "user", user.id, &user)?;
-                Ok(user)
+                bulk::upsert(conn, &caller, rows, &unusable, now)
             })
         })
         .await?;
-    Ok(with_etag(StatusCode::CREATED, &user, user.version))
+    Ok(web::Json(BulkResult::from_rows(results)))
 }
 
 /// Get a user in your reach. Anyone may read their own record.
@@ -237,42 +199,7 @@ pub async fn update_user(
             write_tx(conn, |conn| {
                 let current = UserRow::find(conn, id)?;
                 if_match.check(current.version)?;
-                if let Some(unit) = body.org_unit_id {
-                    unit_must_exist(conn, unit)?;
-                }
-                let role_changes = body.role.is_some_and(|r| r.as_str() != current.role);
-                let deactivates = body.active == Some(false) && current.active;
-                let loses_admin = current.role == Role::Admin.as_str()
-                    && current.active
-                    && (deactivates || role_changes);
-                if loses_admin && UserRow::count_active_admins(conn)? <= 1 {
-                    return Err(ApiError::conflict(
-                        "this is the last active admin; make another admin first",
-                    ));
-                }
-                let email = body.email.as_deref().map(str::trim);
-                let changes = UserChanges {
-                    email: email.map(str::to_string),
-                    email_normalized: email.map(normalize_email),
-                    name: body.name.map(|n| n.trim().to_string()),
-                    role: body.role.map(|r| r.as_str().to_string()),
-                    org_unit_id: body.org_unit_id,
-                    hired_on: body.hired_on,
-                    active: body.active,
-                };
-                if !UserRow::update(conn, id, current.version, &changes, now)
-                    .map_err(|e| email_taken(e.into()))?
-                {
-                    return Err(ApiError::PreconditionFailed(
-                        "the user changed meanwhile".into(),
-                    ));
-                }
-                if role_changes || deactivates {
-                    sessions::revoke_all(conn, id, now)?;
-                }
-                let user = User::try_from(UserRow::find(conn, id)?)?;
-                events::emit(conn, now, "user.updated", "user", id, &user)?;
-                Ok(user)
+                write::change(conn, &current, body, now)
             })
         })
         .await?;
@@ -299,9 +226,7 @@ pub async fn reset_user_password(
         .db(move |conn| {
             write_tx(conn, |conn| {
                 if_match.check(UserRow::find(conn, id)?.version)?;
-                UserRow::set_password(conn, id, &hash, now)?;
-                sessions::revoke_all(conn, id, now)?;
-                Ok(())
+                write::set_password(conn, id, &hash, now)
             })
         })
         .await?;

@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use super::model::{User, UserRow};
-use crate::auth::{password, sessions, Caller, Reach};
+use crate::auth::{password, Caller, Reach};
 use crate::db::write_tx;
 use crate::error::{ApiError, ApiResult};
 use crate::http::ValidJson;
@@ -108,9 +108,7 @@ pub async fn change_my_password(
     state
         .db(move |conn| {
             write_tx(conn, |conn| {
-                UserRow::set_password(conn, id, &hash, now)?;
-                sessions::revoke_all(conn, id, now)?;
-                Ok(())
+                super::write::set_password(conn, id, &hash, now)
             })
         })
         .await?;

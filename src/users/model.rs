@@ -1,5 +1,7 @@
 //! User rows and the queries on them.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -8,6 +10,7 @@ use utoipa::ToSchema;
 use crate::auth::{Caller, Role};
 use crate::db::{DbConnection, Id, Timestamp};
 use crate::error::{ApiError, ApiResult};
+use crate::events::Scope;
 use crate::http::Cursor;
 use crate::schema::users;
 
@@ -21,6 +24,7 @@ pub struct UserRow {
     pub org_unit_id: Id,
     pub hired_on: Option<NaiveDate>,
     pub active: bool,
+    pub external_id: Option<String>,
     pub version: i64,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
@@ -38,6 +42,8 @@ pub struct User {
     pub hired_on: Option<NaiveDate>,
     /// Deactivated users cannot log in; users are never deleted.
     pub active: bool,
+    /// The id of the user in the ERP or HR system, unique among users.
+    pub external_id: Option<String>,
     pub version: i64,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
@@ -54,6 +60,7 @@ impl TryFrom<UserRow> for User {
             org_unit_id: r.org_unit_id,
             hired_on: r.hired_on,
             active: r.active,
+            external_id: r.external_id,
             version: r.version,
             created_at: r.created_at,
             updated_at: r.updated_at,
@@ -61,6 +68,14 @@ impl TryFrom<UserRow> for User {
     }
 }
 
+// A user's changes reach the user and whoever reaches them (through their current unit).
+crate::mirrored!(User, "user", |v| Scope {
+    owner: Some(v.id),
+    ..Default::default()
+});
+
+/// A user to insert without recording it (the first admin, demo data); the write path inserts
+/// [`UserRecord`]s.
 #[derive(Insertable)]
 #[diesel(table_name = users)]
 pub struct NewUser<'a> {
@@ -77,6 +92,24 @@ pub struct NewUser<'a> {
     pub updated_at: Timestamp,
 }
 
+/// A user to insert through the write path (`users::write`).
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = users)]
+pub struct UserRecord {
+    pub id: Id,
+    pub email: String,
+    pub email_normalized: String,
+    pub name: String,
+    pub role: &'static str,
+    pub org_unit_id: Id,
+    pub hired_on: Option<NaiveDate>,
+    pub active: bool,
+    pub password_hash: String,
+    pub external_id: Option<String>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
 #[derive(AsChangeset, Default)]
 #[diesel(table_name = users)]
 pub struct UserChanges {
@@ -87,6 +120,7 @@ pub struct UserChanges {
     pub org_unit_id: Option<Id>,
     pub hired_on: Option<Option<NaiveDate>>,
     pub active: Option<bool>,
+    pub external_id: Option<Option<String>>,
 }
 
 /// Filters of the user list.
@@ -96,6 +130,7 @@ pub struct UserFilter {
     pub org_unit_ids: Option<Vec<Id>>,
     pub active: Option<bool>,
     pub q: Option<String>,
+    pub external_id: Option<String>,
     pub updated_since: Option<Timestamp>,
 }
 
@@ -108,6 +143,59 @@ impl UserRow {
             .find(new.id)
             .select(UserRow::as_select())
             .first(conn)
+    }
+
+    /// The users with these ids (any order).
+    pub fn by_ids(conn: &mut DbConnection, ids: &[Id]) -> QueryResult<Vec<UserRow>> {
+        let mut rows = Vec::new();
+        for chunk in ids.chunks(500) {
+            rows.extend(
+                users::table
+                    .filter(users::id.eq_any(chunk.to_vec()))
+                    .select(UserRow::as_select())
+                    .load(conn)?,
+            );
+        }
+        Ok(rows)
+    }
+
+    /// The users with these external ids, by external id.
+    pub fn by_external_ids(
+        conn: &mut DbConnection,
+        ext_ids: &[String],
+    ) -> QueryResult<HashMap<String, UserRow>> {
+        let mut found = HashMap::new();
+        for chunk in ext_ids.chunks(500) {
+            let rows: Vec<UserRow> = users::table
+                .filter(
+                    users::external_id
+                        .eq_any(chunk.iter().map(|e| Some(e.clone())).collect::<Vec<_>>()),
+                )
+                .select(UserRow::as_select())
+                .load(conn)?;
+            found.extend(
+                rows.into_iter()
+                    .filter_map(|r| r.external_id.clone().map(|e| (e, r))),
+            );
+        }
+        Ok(found)
+    }
+
+    /// The external ids of the users with these normalised emails, by normalised email.
+    pub fn external_ids_by_email(
+        conn: &mut DbConnection,
+        emails: &[String],
+    ) -> QueryResult<HashMap<String, Option<String>>> {
+        let mut found = HashMap::new();
+        for chunk in emails.chunks(500) {
+            found.extend(
+                users::table
+                    .filter(users::email_normalized.eq_any(chunk.to_vec()))
+                    .select((users::email_normalized, users::external_id))
+                    .load::<(String, Option<String>)>(conn)?,
+            );
+        }
+        Ok(found)
     }
 
     pub fn find(conn: &mut DbConnection, id: Id) -> ApiResult<UserRow> {
@@ -162,6 +250,9 @@ impl UserRow {
                             .bind::<diesel::sql_types::Text, _>(pattern),
                     ),
             );
+        }
+        if let Some(ext) = &filter.external_id {
+            q = q.filter(users::external_id.eq(ext.clone()));
         }
         crate::filter_updated_since!(q, users::updated_at, filter.updated_since);
         if let Some(after) = page.after {

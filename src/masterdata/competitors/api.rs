@@ -3,17 +3,14 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{get, patch, post, web, HttpResponse};
-use serde::Deserialize;
-use utoipa::ToSchema;
-use validator::Validate;
 
-use super::model::{Competitor, CompetitorChanges, NewCompetitor};
+use super::model::Competitor;
+use super::write::{self, CreateCompetitor, UpdateCompetitor};
 use crate::auth::{Caller, Role};
 use crate::db::{write_tx, Id};
-use crate::error::{ApiError, ApiResult};
-use crate::http::input::double_option;
+use crate::error::ApiResult;
 use crate::http::{with_etag, IfMatch, PageParams, SinceParams, ValidJson, ValidQuery};
-use crate::masterdata::{archive_change, CommonQuery, EDITORS};
+use crate::masterdata::{CommonQuery, EDITORS};
 use crate::AppState;
 
 crate::page_type!(CompetitorPage, Competitor);
@@ -32,34 +29,6 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(create_competitor)
         .service(get_competitor)
         .service(update_competitor);
-}
-
-#[crate::rules]
-#[derive(Debug, Deserialize, Validate, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CreateCompetitor {
-    #[validate(length(min = 1, max = 200))]
-    pub name: String,
-    #[validate(length(max = 2000))]
-    pub notes: Option<String>,
-    #[validate(length(min = 1, max = 100))]
-    pub external_id: Option<String>,
-}
-
-/// Changes to a competitor; `archived: true` archives it, `false` restores it.
-#[crate::rules]
-#[derive(Debug, Deserialize, Validate, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct UpdateCompetitor {
-    #[validate(length(min = 1, max = 200))]
-    pub name: Option<String>,
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
-    pub notes: Option<Option<String>>,
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
-    pub external_id: Option<Option<String>>,
-    pub archived: Option<bool>,
 }
 
 /// List competitors.
@@ -98,19 +67,7 @@ pub async fn create_competitor(
     let b = body.0;
     let now = state.clock.now();
     let competitor = state
-        .db(move |conn| {
-            Ok(Competitor::insert(
-                conn,
-                &NewCompetitor {
-                    id: Id::new(),
-                    name: b.name.trim().to_string(),
-                    notes: b.notes,
-                    external_id: b.external_id,
-                    created_at: now,
-                    updated_at: now,
-                },
-            )?)
-        })
+        .db(move |conn| write_tx(conn, |conn| write::create(conn, b, now)))
         .await?;
     Ok(with_etag(
         StatusCode::CREATED,
@@ -154,19 +111,7 @@ pub async fn update_competitor(
             write_tx(conn, |conn| {
                 let current = Competitor::find(conn, id)?;
                 if_match.check(current.version)?;
-                let changes = CompetitorChanges {
-                    name: b.name.map(|n| n.trim().to_string()),
-                    notes: b.notes,
-                    external_id: b.external_id,
-                    archived_at: archive_change(b.archived, current.archived_at, now),
-                    updated_at: now,
-                };
-                if !Competitor::update(conn, id, current.version, &changes)? {
-                    return Err(ApiError::PreconditionFailed(
-                        "the competitor changed meanwhile".into(),
-                    ));
-                }
-                Competitor::find(conn, id)
+                write::change(conn, &current, b, now)
             })
         })
         .await?;

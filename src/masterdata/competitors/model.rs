@@ -6,12 +6,14 @@ use utoipa::ToSchema;
 
 use crate::db::{DbConnection, Id, Timestamp};
 use crate::error::{ApiError, ApiResult};
+use crate::events::Scope;
 use crate::http::{Cursor, SinceParams};
+use crate::masterdata::store::{in_order, Stored};
 use crate::masterdata::CommonQuery;
 use crate::schema::competitors;
 
 /// A competitor.
-#[derive(Debug, Clone, Queryable, Selectable, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize, Deserialize, ToSchema)]
 #[diesel(table_name = competitors)]
 pub struct Competitor {
     pub id: Id,
@@ -27,15 +29,38 @@ pub struct Competitor {
     pub updated_at: Timestamp,
 }
 
-#[derive(Insertable)]
-#[diesel(table_name = competitors)]
-pub struct NewCompetitor {
-    pub id: Id,
-    pub name: String,
-    pub notes: Option<String>,
-    pub external_id: Option<String>,
-    pub created_at: Timestamp,
-    pub updated_at: Timestamp,
+// Competitors are company-wide: every change reaches everyone who reads competitors.
+crate::mirrored!(Competitor, "competitor", |v| Scope::default());
+
+impl Stored for Competitor {
+    type New = Competitor;
+    type Changes = CompetitorChanges;
+
+    fn insert_rows(conn: &mut DbConnection, rows: &[Competitor]) -> ApiResult<Vec<Competitor>> {
+        let ids = crate::insert_by_external_id!(conn, competitors, rows);
+        Ok(in_order(&ids, Self::load(conn, &ids)?))
+    }
+
+    fn update_row(
+        conn: &mut DbConnection,
+        id: Id,
+        expected: i64,
+        changes: &CompetitorChanges,
+        _now: Timestamp,
+    ) -> ApiResult<bool> {
+        Ok(Competitor::update(conn, id, expected, changes)?)
+    }
+
+    fn load(conn: &mut DbConnection, ids: &[Id]) -> ApiResult<Vec<Competitor>> {
+        Ok(competitors::table
+            .filter(competitors::id.eq_any(ids.to_vec()))
+            .select(Competitor::as_select())
+            .load(conn)?)
+    }
+
+    fn archived_at(&self) -> Option<Timestamp> {
+        self.archived_at
+    }
 }
 
 #[derive(AsChangeset)]
@@ -49,13 +74,6 @@ pub struct CompetitorChanges {
 }
 
 impl Competitor {
-    pub fn insert(conn: &mut DbConnection, new: &NewCompetitor) -> QueryResult<Competitor> {
-        diesel::insert_into(competitors::table)
-            .values(new)
-            .returning(competitors::all_columns)
-            .get_result(conn)
-    }
-
     pub fn find(conn: &mut DbConnection, id: Id) -> ApiResult<Competitor> {
         competitors::table
             .find(id)

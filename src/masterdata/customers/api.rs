@@ -7,11 +7,13 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use validator::Validate;
 
+use super::bulk::{self, CustomerBatch};
 use super::model::{Customer, CustomerFilter, CustomerStatus};
 use super::write::{self, CreateCustomer, UpdateCustomer};
 use crate::auth::{subtree_units, Caller, Role};
 use crate::db::{write_tx, Id};
 use crate::error::{ApiError, ApiResult};
+use crate::facts::BulkResult;
 use crate::http::{with_etag, IfMatch, PageParams, SinceParams, ValidJson, ValidQuery};
 use crate::masterdata::{CommonQuery, EDITORS};
 use crate::AppState;
@@ -30,6 +32,7 @@ const READERS: [Role; 6] = [
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(list_customers)
         .service(create_customer)
+        .service(upsert_customers)
         .service(get_customer)
         .service(update_customer);
 }
@@ -103,6 +106,33 @@ pub async fn create_customer(
         })
         .await?;
     Ok(with_etag(StatusCode::CREATED, &customer, customer.version))
+}
+
+/// Upsert up to 1,000 customers by `external_id` (admins, managers inside their reach,
+/// integrations).
+///
+/// A row refers to its owner by `owner_id` or by the owner's `external_id`
+/// (`owner_external_id`). A field left out keeps its stored value; `archived` archives or
+/// restores. All or nothing: one invalid row (named as `rows[i].field`) rejects the batch.
+/// Sending the same batch again changes nothing; each row's result says created, updated or
+/// unchanged, and each created or changed customer is a `customer.*` event and change.
+#[utoipa::path(tag = "customers", operation_id = "upsert_customers", request_body = CustomerBatch,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried upload return the first answer")),
+    responses((status = 200, description = "What happened to each row", body = BulkResult)))]
+#[post("/customers/bulk")]
+pub async fn upsert_customers(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: ValidJson<CustomerBatch>,
+) -> ApiResult<web::Json<BulkResult>> {
+    caller.require(&EDITORS)?;
+    let rows = body.0.rows;
+    let now = state.clock.now();
+    let st = state.clone();
+    let results = state
+        .db(move |conn| write_tx(conn, |conn| bulk::upsert(conn, &st, &caller, rows, now)))
+        .await?;
+    Ok(web::Json(BulkResult::from_rows(results)))
 }
 
 /// Get a customer in your reach.

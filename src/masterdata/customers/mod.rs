@@ -2,5 +2,6 @@
 //! reads their own, a supervisor or manager those of their subtree.
 
 pub mod api;
+pub mod bulk;
 pub mod model;
 pub mod write;

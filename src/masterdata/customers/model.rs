@@ -10,7 +10,9 @@ use utoipa::ToSchema;
 use crate::auth::Caller;
 use crate::db::{DbConnection, Id, MultiBackend, Timestamp};
 use crate::error::{ApiError, ApiResult};
+use crate::events::Scope;
 use crate::http::{Cursor, SinceParams};
+use crate::masterdata::store::{in_order, Stored};
 use crate::masterdata::CommonQuery;
 use crate::schema::customers;
 
@@ -36,7 +38,7 @@ impl CustomerStatus {
 }
 
 /// A customer (outlet, account).
-#[derive(Debug, Clone, Queryable, Selectable, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize, Deserialize, ToSchema)]
 #[diesel(table_name = customers)]
 pub struct Customer {
     pub id: Id,
@@ -67,6 +69,45 @@ pub struct Customer {
     pub updated_at: Timestamp,
 }
 
+// A customer's changes reach its owner (and whoever reaches the owner) and its unit.
+crate::mirrored!(Customer, "customer", |v| Scope {
+    owner: Some(v.owner_id),
+    unit: Some(v.org_unit_id),
+    ..Default::default()
+});
+
+impl Stored for Customer {
+    type New = Customer;
+    type Changes = CustomerChanges;
+
+    fn insert_rows(conn: &mut DbConnection, rows: &[Customer]) -> ApiResult<Vec<Customer>> {
+        let ids = crate::insert_by_external_id!(conn, customers, rows);
+        Ok(in_order(&ids, Self::load(conn, &ids)?))
+    }
+
+    fn update_row(
+        conn: &mut DbConnection,
+        id: Id,
+        expected: i64,
+        changes: &CustomerChanges,
+        _now: Timestamp,
+    ) -> ApiResult<bool> {
+        Ok(Customer::update(conn, id, expected, changes)?)
+    }
+
+    fn load(conn: &mut DbConnection, ids: &[Id]) -> ApiResult<Vec<Customer>> {
+        Ok(customers::table
+            .filter(customers::id.eq_any(ids.to_vec()))
+            .select(Customer::as_select())
+            .load(conn)?)
+    }
+
+    fn archived_at(&self) -> Option<Timestamp> {
+        self.archived_at
+    }
+}
+
+/// A customer to insert without recording it (demo data).
 #[derive(Insertable)]
 #[diesel(table_name = customers)]
 pub struct NewCustomer {
@@ -149,53 +190,12 @@ impl Customer {
     }
 
     /// Inserts a customer unless one already has its `external_id` (`None` then), in one
-    /// statement, so that concurrent writers of one new external id make one customer.
+    /// statement, so that concurrent writers of one new external id make one customer. Records
+    /// no event: outside demo data, customers are created through `write`.
     pub fn insert(conn: &mut DbConnection, new: &NewCustomer) -> QueryResult<Option<Customer>> {
-        use diesel::upsert::DecoratableTarget;
-        match conn {
-            DbConnection::Pg(c) => diesel::insert_into(customers::table)
-                .values(new)
-                .on_conflict(customers::external_id)
-                .filter_target(customers::external_id.is_not_null())
-                .do_nothing()
-                .returning(customers::all_columns)
-                .get_result::<Customer>(c)
-                .optional(),
-            DbConnection::Sqlite(c) => {
-                // diesel cannot name SQLite's partial index as the conflict target, so ignore
-                // every conflict and tell them apart after: writers are serialised on SQLite
-                // (`BEGIN IMMEDIATE`), so nothing moves in between.
-                let inserted = diesel::insert_into(customers::table)
-                    .values(new)
-                    .on_conflict_do_nothing()
-                    .returning(customers::all_columns)
-                    .get_result::<Customer>(c)
-                    .optional()?;
-                if inserted.is_some() {
-                    return Ok(inserted);
-                }
-                let taken = match &new.external_id {
-                    Some(ext) => Self::by_external_id(conn, ext)?.is_some(),
-                    None => false,
-                };
-                if taken {
-                    Ok(None)
-                } else {
-                    // Another unique value (the code) is taken: raise its violation.
-                    diesel::insert_into(customers::table)
-                        .values(new)
-                        .returning(customers::all_columns)
-                        .get_result(conn)
-                        .map(Some)
-                }
-            }
-        }
-    }
-
-    /// The customer with this `external_id`, wherever it is (reach is checked by the caller).
-    pub fn by_external_id(conn: &mut DbConnection, ext: &str) -> QueryResult<Option<Customer>> {
+        let ids = crate::insert_by_external_id!(conn, customers, std::slice::from_ref(new));
         customers::table
-            .filter(customers::external_id.eq(ext))
+            .filter(customers::id.eq_any(ids))
             .select(Customer::as_select())
             .first(conn)
             .optional()

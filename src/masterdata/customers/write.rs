@@ -1,18 +1,19 @@
-//! The one write path of a customer: every create and change, single or in bulk, goes through
-//! [`create`] and [`change`], so that whatever must happen on each change happens once here.
+//! The writes of a customer: a single create ([`create`]) or change ([`change`]) checks its
+//! body and goes through the write path of master data ([`store::insert`], [`store::apply`]),
+//! as the bulk upsert (`bulk.rs`) does; the rules of a customer live here, once.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::model::{Customer, CustomerChanges, CustomerStatus, NewCustomer};
+use super::model::{Customer, CustomerChanges, CustomerStatus};
 use crate::auth::Caller;
 use crate::db::{DbConnection, Id, Timestamp};
 use crate::error::{ApiError, ApiResult};
 use crate::http::date::{opt_day, patch_day};
 use crate::http::input::double_option;
-use crate::masterdata::{archive_change, check_unit_in_reach};
+use crate::masterdata::{archive_change, check_unit_in_reach, store};
 use crate::settings::model::StoredSettings;
 use crate::users::model::UserRow;
 use crate::AppState;
@@ -68,45 +69,54 @@ pub struct UpdateCustomer {
     pub longitude: Option<Option<f64>>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
+    #[validate(length(min = 1, max = 100))]
     pub external_id: Option<Option<String>>,
     pub archived: Option<bool>,
 }
 
-/// The owner must be an active user the caller reaches, and a customer's owner lives in the
-/// org tree like everyone else.
+/// Why `owner` (the stored user, if any) may not own a customer the caller writes: the owner
+/// must be an active user the caller reaches, and lives in the org tree like everyone else.
+pub fn owner_problem(caller: &Caller, owner: Option<&UserRow>) -> Option<&'static str> {
+    match owner {
+        None => Some("no such user"),
+        Some(row) if !row.active => Some("the user is deactivated"),
+        Some(row) if !caller.reaches(row.id, row.org_unit_id) => {
+            Some("the user is outside your reach")
+        }
+        Some(_) => None,
+    }
+}
+
 fn check_owner(conn: &mut DbConnection, caller: &Caller, owner: Id) -> ApiResult<()> {
-    let row =
-        UserRow::find(conn, owner).map_err(|_| ApiError::invalid("owner_id", "no such user"))?;
-    if !row.active {
-        return Err(ApiError::invalid("owner_id", "the user is deactivated"));
+    let row = UserRow::by_ids(conn, &[owner])?.pop();
+    match owner_problem(caller, row.as_ref()) {
+        Some(why) => Err(ApiError::invalid("owner_id", why)),
+        None => Ok(()),
     }
-    if !caller.reaches(row.id, row.org_unit_id) {
-        return Err(ApiError::invalid(
-            "owner_id",
-            "the user is outside your reach",
-        ));
-    }
-    Ok(())
+}
+
+/// Why a location is refused: a customer has both coordinates or neither.
+pub fn location_problem(lat: Option<f64>, lon: Option<f64>) -> Option<&'static str> {
+    (lat.is_some() != lon.is_some()).then_some("give latitude and longitude together")
 }
 
 fn check_location(lat: Option<f64>, lon: Option<f64>) -> ApiResult<()> {
-    if lat.is_some() != lon.is_some() {
-        return Err(ApiError::invalid(
-            "latitude",
-            "give latitude and longitude together",
-        ));
+    match location_problem(lat, lon) {
+        Some(why) => Err(ApiError::invalid("latitude", why)),
+        None => Ok(()),
     }
-    Ok(())
 }
 
-fn today(conn: &mut DbConnection, state: &AppState) -> ApiResult<NaiveDate> {
+/// The company's today, which a customer that becomes `active` without a day is activated on.
+pub fn today(conn: &mut DbConnection, state: &AppState) -> ApiResult<NaiveDate> {
     let tz = StoredSettings::load(conn)?.settings.tz();
     Ok(state.clock.now().0.with_timezone(&tz).date_naive())
 }
 
-/// Creates a customer after the checks of a single create; `None` when a customer already has
-/// its `external_id` (the insert is `ON CONFLICT (external_id) DO NOTHING`, so two writers of
-/// the same new external id never make two customers).
+/// Creates a customer after the checks of a single create, and records `customer.created`;
+/// `None` when a customer already has its `external_id` (the insert is `ON CONFLICT
+/// (external_id) DO NOTHING`, so two writers of the same new external id never make two
+/// customers).
 pub fn create(
     conn: &mut DbConnection,
     st: &AppState,
@@ -122,28 +132,29 @@ pub fn create(
         (None, CustomerStatus::Active) => Some(today(conn, st)?),
         (day, _) => day,
     };
-    Ok(Customer::insert(
-        conn,
-        &NewCustomer {
-            id: Id::new(),
-            code: b.code.trim().to_string(),
-            name: b.name.trim().to_string(),
-            kind: b.kind,
-            org_unit_id: b.org_unit_id,
-            owner_id: b.owner_id,
-            status: status.as_str(),
-            activated_on,
-            latitude: b.latitude,
-            longitude: b.longitude,
-            external_id: b.external_id,
-            created_at: now,
-            updated_at: now,
-        },
-    )?)
+    let new = Customer {
+        id: Id::new(),
+        code: b.code.trim().to_string(),
+        name: b.name.trim().to_string(),
+        kind: b.kind,
+        org_unit_id: b.org_unit_id,
+        owner_id: b.owner_id,
+        status: status.as_str().to_string(),
+        activated_on,
+        latitude: b.latitude,
+        longitude: b.longitude,
+        external_id: b.external_id,
+        archived_at: None,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    };
+    Ok(store::insert::<Customer>(conn, now, &[new])?.pop())
 }
 
 /// Applies a change to `current` (already found within the caller's reach, its version
-/// checked) after the checks of a single update; 412 when it moved on meanwhile.
+/// checked) after the checks of a single update, and records `customer.updated`, `.archived`
+/// or `.restored`; 412 when it moved on meanwhile.
 pub fn change(
     conn: &mut DbConnection,
     st: &AppState,
@@ -181,10 +192,69 @@ pub fn change(
         archived_at: archive_change(b.archived, current.archived_at, now),
         updated_at: now,
     };
-    if !Customer::update(conn, current.id, current.version, &changes)? {
-        return Err(ApiError::PreconditionFailed(
-            "the customer changed meanwhile".into(),
-        ));
+    let mut changed = store::apply(conn, now, &[(current.clone(), changes)])?;
+    changed.pop().ok_or_else(|| ApiError::not_found("customer"))
+}
+
+/// The change that sets a customer's status and activation day, nothing else.
+fn status_change(
+    status: CustomerStatus,
+    day: Option<NaiveDate>,
+    now: Timestamp,
+) -> CustomerChanges {
+    CustomerChanges {
+        code: None,
+        name: None,
+        kind: None,
+        org_unit_id: None,
+        owner_id: None,
+        status: Some(status.as_str()),
+        activated_on: Some(day),
+        latitude: None,
+        longitude: None,
+        external_id: None,
+        archived_at: None,
+        updated_at: now,
     }
-    Customer::find(conn, caller, current.id)
+}
+
+/// A prospect won on `day` (a `new_customer_development` visit with an order, in a submitted
+/// daily report) becomes `active`, activated that day, recorded as `customer.updated`. False
+/// when the customer is no prospect.
+pub fn activate_prospect(
+    conn: &mut DbConnection,
+    id: Id,
+    day: NaiveDate,
+    now: Timestamp,
+) -> ApiResult<bool> {
+    use crate::masterdata::store::Stored;
+    let Some(current) = Customer::load(conn, &[id])?.pop() else {
+        return Ok(false);
+    };
+    if current.status != CustomerStatus::Prospect.as_str() {
+        return Ok(false);
+    }
+    let change = status_change(CustomerStatus::Active, Some(day), now);
+    store::apply(conn, now, &[(current, change)])?;
+    Ok(true)
+}
+
+/// Undoes [`activate_prospect`] for a returned report, unless the customer moved on since
+/// (it is no longer `active` since `day`); recorded as `customer.updated`.
+pub fn revert_activation(
+    conn: &mut DbConnection,
+    id: Id,
+    day: NaiveDate,
+    now: Timestamp,
+) -> ApiResult<bool> {
+    use crate::masterdata::store::Stored;
+    let Some(current) = Customer::load(conn, &[id])?.pop() else {
+        return Ok(false);
+    };
+    if current.status != CustomerStatus::Active.as_str() || current.activated_on != Some(day) {
+        return Ok(false);
+    }
+    let change = status_change(CustomerStatus::Prospect, None, now);
+    store::apply(conn, now, &[(current, change)])?;
+    Ok(true)
 }

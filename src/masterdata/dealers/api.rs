@@ -7,13 +7,15 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use super::model::{Dealer, DealerChanges, NewDealer};
+use super::bulk::{self, DealerBatch};
+use super::model::Dealer;
+use super::write::{self, CreateDealer, UpdateDealer};
 use crate::auth::{subtree_units, Caller, Role};
 use crate::db::{write_tx, Id};
 use crate::error::{ApiError, ApiResult};
-use crate::http::input::double_option;
+use crate::facts::BulkResult;
 use crate::http::{with_etag, IfMatch, PageParams, SinceParams, ValidJson, ValidQuery};
-use crate::masterdata::{archive_change, check_unit_in_reach, CommonQuery, EDITORS};
+use crate::masterdata::{CommonQuery, EDITORS};
 use crate::users::model::UserRow;
 use crate::AppState;
 
@@ -22,39 +24,11 @@ crate::page_type!(DealerPage, Dealer);
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(list_dealers)
         .service(create_dealer)
+        .service(upsert_dealers)
         .service(get_dealer)
         .service(update_dealer)
         .service(list_dealer_users)
         .service(link_dealer_user);
-}
-
-#[crate::rules]
-#[derive(Debug, Deserialize, Validate, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CreateDealer {
-    #[validate(length(min = 1, max = 50))]
-    pub code: String,
-    #[validate(length(min = 1, max = 200))]
-    pub name: String,
-    pub org_unit_id: Id,
-    #[validate(length(min = 1, max = 100))]
-    pub external_id: Option<String>,
-}
-
-/// Changes to a dealer; `archived: true` archives it, `false` restores it.
-#[crate::rules]
-#[derive(Debug, Deserialize, Validate, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct UpdateDealer {
-    #[validate(length(min = 1, max = 50))]
-    pub code: Option<String>,
-    #[validate(length(min = 1, max = 200))]
-    pub name: Option<String>,
-    pub org_unit_id: Option<Id>,
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
-    pub external_id: Option<Option<String>>,
-    pub archived: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize, Validate, IntoParams)]
@@ -123,25 +97,34 @@ pub async fn create_dealer(
     let b = body.0;
     let now = state.clock.now();
     let dealer = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                check_unit_in_reach(conn, &caller, b.org_unit_id, "org_unit_id")?;
-                Ok(Dealer::insert(
-                    conn,
-                    &NewDealer {
-                        id: Id::new(),
-                        code: b.code.trim().to_string(),
-                        name: b.name.trim().to_string(),
-                        org_unit_id: b.org_unit_id,
-                        external_id: b.external_id,
-                        created_at: now,
-                        updated_at: now,
-                    },
-                )?)
-            })
-        })
+        .db(move |conn| write_tx(conn, |conn| write::create(conn, &caller, b, now)))
         .await?;
     Ok(with_etag(StatusCode::CREATED, &dealer, dealer.version))
+}
+
+/// Upsert up to 1,000 dealers by `external_id` (admins, managers inside their reach,
+/// integrations).
+///
+/// `archived` archives or restores a dealer; left out, it keeps its state. All or nothing:
+/// one invalid row (named as `rows[i].field`) rejects the batch. Sending the same batch again
+/// changes nothing; each row's result says created, updated or unchanged, and each created or
+/// changed dealer is a `dealer.*` event and change.
+#[utoipa::path(tag = "dealers", operation_id = "upsert_dealers", request_body = DealerBatch,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried upload return the first answer")),
+    responses((status = 200, description = "What happened to each row", body = BulkResult)))]
+#[post("/dealers/bulk")]
+pub async fn upsert_dealers(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: ValidJson<DealerBatch>,
+) -> ApiResult<web::Json<BulkResult>> {
+    caller.require(&EDITORS)?;
+    let rows = body.0.rows;
+    let now = state.clock.now();
+    let results = state
+        .db(move |conn| write_tx(conn, |conn| bulk::upsert(conn, &caller, rows, now)))
+        .await?;
+    Ok(web::Json(BulkResult::from_rows(results)))
 }
 
 /// Get a dealer in your reach.
@@ -180,23 +163,7 @@ pub async fn update_dealer(
             write_tx(conn, |conn| {
                 let current = Dealer::find(conn, &caller, id)?;
                 if_match.check(current.version)?;
-                if let Some(unit) = b.org_unit_id {
-                    check_unit_in_reach(conn, &caller, unit, "org_unit_id")?;
-                }
-                let changes = DealerChanges {
-                    code: b.code.map(|c| c.trim().to_string()),
-                    name: b.name.map(|n| n.trim().to_string()),
-                    org_unit_id: b.org_unit_id,
-                    external_id: b.external_id,
-                    archived_at: archive_change(b.archived, current.archived_at, now),
-                    updated_at: now,
-                };
-                if !Dealer::update(conn, id, current.version, &changes)? {
-                    return Err(ApiError::PreconditionFailed(
-                        "the dealer changed meanwhile".into(),
-                    ));
-                }
-                Dealer::find(conn, &caller, id)
+                write::change(conn, &caller, &current, b, now)
             })
         })
         .await?;
@@ -252,7 +219,7 @@ pub async fn link_dealer_user(
                         "only a dealer user can be linked",
                     ));
                 }
-                Dealer::link_user(conn, id, user, now)?;
+                crate::users::write::link_dealer(conn, user, id, now)?;
                 Ok(Dealer::linked_users(conn, id)?)
             })
         })

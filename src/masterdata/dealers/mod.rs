@@ -2,4 +2,6 @@
 //! dealer and see only that dealer's targets and progress.
 
 pub mod api;
+pub mod bulk;
 pub mod model;
+pub mod write;

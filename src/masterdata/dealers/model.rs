@@ -1,5 +1,7 @@
 //! Dealer rows and the queries on them.
 
+use std::collections::HashSet;
+
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -7,12 +9,14 @@ use utoipa::ToSchema;
 use crate::auth::{Caller, Role};
 use crate::db::{DbConnection, Id, MultiBackend, Timestamp};
 use crate::error::{ApiError, ApiResult};
+use crate::events::Scope;
 use crate::http::{Cursor, SinceParams};
+use crate::masterdata::store::{in_order, Stored};
 use crate::masterdata::{dealer_of, CommonQuery};
 use crate::schema::{dealers, users};
 
 /// A dealer (external distributor).
-#[derive(Debug, Clone, Queryable, Selectable, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize, Deserialize, ToSchema)]
 #[diesel(table_name = dealers)]
 pub struct Dealer {
     pub id: Id,
@@ -30,6 +34,45 @@ pub struct Dealer {
     pub updated_at: Timestamp,
 }
 
+// A dealer's changes reach its unit and the dealer's own users.
+crate::mirrored!(Dealer, "dealer", |v| Scope {
+    unit: Some(v.org_unit_id),
+    dealer: Some(v.id),
+    ..Default::default()
+});
+
+impl Stored for Dealer {
+    type New = Dealer;
+    type Changes = DealerChanges;
+
+    fn insert_rows(conn: &mut DbConnection, rows: &[Dealer]) -> ApiResult<Vec<Dealer>> {
+        let ids = crate::insert_by_external_id!(conn, dealers, rows);
+        Ok(in_order(&ids, Self::load(conn, &ids)?))
+    }
+
+    fn update_row(
+        conn: &mut DbConnection,
+        id: Id,
+        expected: i64,
+        changes: &DealerChanges,
+        _now: Timestamp,
+    ) -> ApiResult<bool> {
+        Ok(Dealer::update(conn, id, expected, changes)?)
+    }
+
+    fn load(conn: &mut DbConnection, ids: &[Id]) -> ApiResult<Vec<Dealer>> {
+        Ok(dealers::table
+            .filter(dealers::id.eq_any(ids.to_vec()))
+            .select(Dealer::as_select())
+            .load(conn)?)
+    }
+
+    fn archived_at(&self) -> Option<Timestamp> {
+        self.archived_at
+    }
+}
+
+/// A dealer to insert without recording it (demo data).
 #[derive(Insertable)]
 #[diesel(table_name = dealers)]
 pub struct NewDealer {
@@ -71,6 +114,24 @@ impl Dealer {
         })
     }
 
+    /// Which of `ids` are dealers the caller reaches.
+    pub fn reached(
+        conn: &mut DbConnection,
+        caller: &Caller,
+        ids: &[Id],
+    ) -> QueryResult<HashSet<Id>> {
+        if ids.is_empty() {
+            return Ok(HashSet::new());
+        }
+        Ok(Self::in_reach(conn, caller)?
+            .filter(dealers::id.eq_any(ids.to_vec()))
+            .select(dealers::id)
+            .load::<Id>(conn)?
+            .into_iter()
+            .collect())
+    }
+
+    /// Inserts a dealer without recording it (demo data; the API creates through `write`).
     pub fn insert(conn: &mut DbConnection, new: &NewDealer) -> QueryResult<Dealer> {
         diesel::insert_into(dealers::table)
             .values(new)
@@ -141,7 +202,8 @@ impl Dealer {
         Ok(n == 1)
     }
 
-    /// Links a dealer user to a dealer (the user's version moves on, so syncs see it).
+    /// Links a dealer user to a dealer (the user's version moves on, so syncs see it); records
+    /// nothing (demo data: the API links through `users::write::link_dealer`).
     pub fn link_user(
         conn: &mut DbConnection,
         dealer: Id,

@@ -4,16 +4,18 @@
 use actix_web::http::StatusCode;
 use actix_web::{get, patch, post, web, HttpResponse};
 use serde::Deserialize;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::IntoParams;
 use validator::Validate;
 
-use super::model::{NewProduct, Product, ProductChanges};
+use super::bulk::{self, ProductBatch};
+use super::model::Product;
+use super::write::{self, CreateProduct, UpdateProduct};
 use crate::auth::Caller;
 use crate::db::{write_tx, Id};
-use crate::error::{ApiError, ApiResult};
-use crate::http::input::double_option;
+use crate::error::ApiResult;
+use crate::facts::BulkResult;
 use crate::http::{with_etag, IfMatch, PageParams, SinceParams, ValidJson, ValidQuery};
-use crate::masterdata::{archive_change, CommonQuery, EDITORS};
+use crate::masterdata::{CommonQuery, EDITORS};
 use crate::AppState;
 
 crate::page_type!(ProductPage, Product);
@@ -21,50 +23,9 @@ crate::page_type!(ProductPage, Product);
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(list_products)
         .service(create_product)
+        .service(upsert_products)
         .service(get_product)
         .service(update_product);
-}
-
-#[crate::rules]
-#[derive(Debug, Deserialize, Validate, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CreateProduct {
-    #[validate(length(min = 1, max = 64))]
-    pub sku: String,
-    #[validate(length(min = 1, max = 200))]
-    pub name: String,
-    /// The product line.
-    #[validate(length(min = 1, max = 100))]
-    pub category: String,
-    #[validate(range(min = 0i64))]
-    pub list_price_minor: Option<i64>,
-    #[validate(range(min = 0i64))]
-    pub unit_cost_minor: Option<i64>,
-    #[validate(length(min = 1, max = 100))]
-    pub external_id: Option<String>,
-}
-
-/// Changes to a product; `archived: true` archives it, `false` restores it.
-#[crate::rules]
-#[derive(Debug, Deserialize, Validate, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct UpdateProduct {
-    #[validate(length(min = 1, max = 64))]
-    pub sku: Option<String>,
-    #[validate(length(min = 1, max = 200))]
-    pub name: Option<String>,
-    #[validate(length(min = 1, max = 100))]
-    pub category: Option<String>,
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<i64>)]
-    pub list_price_minor: Option<Option<i64>>,
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<i64>)]
-    pub unit_cost_minor: Option<Option<i64>>,
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
-    pub external_id: Option<Option<String>>,
-    pub archived: Option<bool>,
 }
 
 #[crate::rules]
@@ -112,24 +73,33 @@ pub async fn create_product(
     let b = body.0;
     let now = state.clock.now();
     let product = state
-        .db(move |conn| {
-            Ok(Product::insert(
-                conn,
-                &NewProduct {
-                    id: Id::new(),
-                    sku: b.sku.trim().to_string(),
-                    name: b.name.trim().to_string(),
-                    category: b.category.trim().to_string(),
-                    list_price_minor: b.list_price_minor,
-                    unit_cost_minor: b.unit_cost_minor,
-                    external_id: b.external_id,
-                    created_at: now,
-                    updated_at: now,
-                },
-            )?)
-        })
+        .db(move |conn| write_tx(conn, |conn| write::create(conn, b, now)))
         .await?;
     Ok(with_etag(StatusCode::CREATED, &product, product.version))
+}
+
+/// Upsert up to 1,000 products by `external_id` (admins, managers, integrations).
+///
+/// A price or cost left out keeps its stored value; `null` clears it. `archived` archives or
+/// restores. All or nothing: one invalid row (named as `rows[i].field`) rejects the batch.
+/// Sending the same batch again changes nothing; each row's result says created, updated or
+/// unchanged, and each created or changed product is a `product.*` event and change.
+#[utoipa::path(tag = "products", operation_id = "upsert_products", request_body = ProductBatch,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried upload return the first answer")),
+    responses((status = 200, description = "What happened to each row", body = BulkResult)))]
+#[post("/products/bulk")]
+pub async fn upsert_products(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: ValidJson<ProductBatch>,
+) -> ApiResult<web::Json<BulkResult>> {
+    caller.require(&EDITORS)?;
+    let rows = body.0.rows;
+    let now = state.clock.now();
+    let results = state
+        .db(move |conn| write_tx(conn, |conn| bulk::upsert(conn, rows, now)))
+        .await?;
+    Ok(web::Json(BulkResult::from_rows(results)))
 }
 
 /// Get a product.
@@ -160,36 +130,13 @@ pub async fn update_product(
 ) -> ApiResult<HttpResponse> {
     caller.require(&EDITORS)?;
     let (id, b) = (id.into_inner(), body.0);
-    for (field, v) in [
-        ("list_price_minor", b.list_price_minor),
-        ("unit_cost_minor", b.unit_cost_minor),
-    ] {
-        if matches!(v, Some(Some(x)) if x < 0) {
-            return Err(ApiError::invalid(field, "must not be negative"));
-        }
-    }
     let now = state.clock.now();
     let product = state
         .db(move |conn| {
             write_tx(conn, |conn| {
                 let current = Product::find(conn, id)?;
                 if_match.check(current.version)?;
-                let changes = ProductChanges {
-                    sku: b.sku.map(|c| c.trim().to_string()),
-                    name: b.name.map(|n| n.trim().to_string()),
-                    category: b.category.map(|c| c.trim().to_string()),
-                    list_price_minor: b.list_price_minor,
-                    unit_cost_minor: b.unit_cost_minor,
-                    external_id: b.external_id,
-                    archived_at: archive_change(b.archived, current.archived_at, now),
-                    updated_at: now,
-                };
-                if !Product::update(conn, id, current.version, &changes)? {
-                    return Err(ApiError::PreconditionFailed(
-                        "the product changed meanwhile".into(),
-                    ));
-                }
-                Product::find(conn, id)
+                write::change(conn, &current, b, now)
             })
         })
         .await?;

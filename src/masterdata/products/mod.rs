@@ -2,4 +2,6 @@
 //! the whole company.
 
 pub mod api;
+pub mod bulk;
 pub mod model;
+pub mod write;

@@ -6,12 +6,14 @@ use utoipa::ToSchema;
 
 use crate::db::{DbConnection, Id, Timestamp};
 use crate::error::{ApiError, ApiResult};
+use crate::events::Scope;
 use crate::http::{Cursor, SinceParams};
+use crate::masterdata::store::{in_order, Stored};
 use crate::masterdata::CommonQuery;
 use crate::schema::products;
 
 /// A product.
-#[derive(Debug, Clone, Queryable, Selectable, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize, Deserialize, ToSchema)]
 #[diesel(table_name = products)]
 pub struct Product {
     pub id: Id,
@@ -33,18 +35,38 @@ pub struct Product {
     pub updated_at: Timestamp,
 }
 
-#[derive(Insertable)]
-#[diesel(table_name = products)]
-pub struct NewProduct {
-    pub id: Id,
-    pub sku: String,
-    pub name: String,
-    pub category: String,
-    pub list_price_minor: Option<i64>,
-    pub unit_cost_minor: Option<i64>,
-    pub external_id: Option<String>,
-    pub created_at: Timestamp,
-    pub updated_at: Timestamp,
+// The catalogue is company-wide: every product change reaches everyone who reads products.
+crate::mirrored!(Product, "product", |v| Scope::default());
+
+impl Stored for Product {
+    type New = Product;
+    type Changes = ProductChanges;
+
+    fn insert_rows(conn: &mut DbConnection, rows: &[Product]) -> ApiResult<Vec<Product>> {
+        let ids = crate::insert_by_external_id!(conn, products, rows);
+        Ok(in_order(&ids, Self::load(conn, &ids)?))
+    }
+
+    fn update_row(
+        conn: &mut DbConnection,
+        id: Id,
+        expected: i64,
+        changes: &ProductChanges,
+        _now: Timestamp,
+    ) -> ApiResult<bool> {
+        Ok(Product::update(conn, id, expected, changes)?)
+    }
+
+    fn load(conn: &mut DbConnection, ids: &[Id]) -> ApiResult<Vec<Product>> {
+        Ok(products::table
+            .filter(products::id.eq_any(ids.to_vec()))
+            .select(Product::as_select())
+            .load(conn)?)
+    }
+
+    fn archived_at(&self) -> Option<Timestamp> {
+        self.archived_at
+    }
 }
 
 #[derive(AsChangeset)]
@@ -61,13 +83,6 @@ pub struct ProductChanges {
 }
 
 impl Product {
-    pub fn insert(conn: &mut DbConnection, new: &NewProduct) -> QueryResult<Product> {
-        diesel::insert_into(products::table)
-            .values(new)
-            .returning(products::all_columns)
-            .get_result(conn)
-    }
-
     pub fn find(conn: &mut DbConnection, id: Id) -> ApiResult<Product> {
         products::table
             .find(id)

@@ -8,10 +8,12 @@ use diesel::prelude::*;
 
 use super::model::{ReportRow, VisitRow};
 use crate::db::{DbConnection, Id, Timestamp};
+use crate::error::ApiResult;
 use crate::facts::payments::{self, PaymentFactRow};
 use crate::facts::sales::{self, SalesFactRow};
 use crate::facts::FactSource;
-use crate::schema::{customers, report_visits};
+use crate::masterdata::customers;
+use crate::schema::report_visits;
 use crate::visits::Purpose;
 
 pub fn sales_key(visit: Id) -> String {
@@ -85,31 +87,20 @@ pub fn write_facts(
 }
 
 /// A `new_customer_development` visit with an order wins its prospect: the customer becomes
-/// `active`, activated on the report's day. Returns the customers activated.
+/// `active`, activated on the report's day (through the customer's write path, so it is a
+/// `customer.updated` change). Returns the customers activated.
 pub fn activate_prospects(
     conn: &mut DbConnection,
     day: NaiveDate,
     visits: &[VisitRow],
     now: Timestamp,
-) -> QueryResult<Vec<Id>> {
+) -> ApiResult<Vec<Id>> {
     let mut activated = Vec::new();
     for v in visits {
         if v.purpose != Purpose::NewCustomerDevelopment.as_str() || v.order_amount_minor <= 0 {
             continue;
         }
-        let n = diesel::update(
-            customers::table
-                .filter(customers::id.eq(v.customer_id))
-                .filter(customers::status.eq("prospect")),
-        )
-        .set((
-            customers::status.eq("active"),
-            customers::activated_on.eq(Some(day)),
-            customers::version.eq(customers::version + 1),
-            customers::updated_at.eq(now),
-        ))
-        .execute(conn)?;
-        if n == 1 {
+        if customers::write::activate_prospect(conn, v.customer_id, day, now)? {
             diesel::update(report_visits::table.find(v.id))
                 .set(report_visits::activated_customer.eq(true))
                 .execute(conn)?;
@@ -125,21 +116,9 @@ pub fn revert_activations(
     day: NaiveDate,
     visits: &[VisitRow],
     now: Timestamp,
-) -> QueryResult<()> {
+) -> ApiResult<()> {
     for v in visits.iter().filter(|v| v.activated_customer) {
-        diesel::update(
-            customers::table
-                .filter(customers::id.eq(v.customer_id))
-                .filter(customers::status.eq("active"))
-                .filter(customers::activated_on.eq(Some(day))),
-        )
-        .set((
-            customers::status.eq("prospect"),
-            customers::activated_on.eq(None::<NaiveDate>),
-            customers::version.eq(customers::version + 1),
-            customers::updated_at.eq(now),
-        ))
-        .execute(conn)?;
+        customers::write::revert_activation(conn, v.customer_id, day, now)?;
         diesel::update(report_visits::table.find(v.id))
             .set(report_visits::activated_customer.eq(false))
             .execute(conn)?;
