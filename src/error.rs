@@ -257,7 +257,12 @@ impl From<diesel::result::Error> for ApiError {
                 ApiError::conflict("the record is referenced by, or refers to, a missing record")
             }
             E::DatabaseError(K::ClosedConnection | K::UnableToSendCommand, _) => {
+                crate::db::connection_lost();
                 ApiError::Unavailable("the database is unavailable; retry shortly".into())
+            }
+            E::DatabaseError(_, ref info) if is_lost(info.message()) => {
+                crate::db::connection_lost();
+                ApiError::Unavailable("the database connection was lost; retry shortly".into())
             }
             E::DatabaseError(K::SerializationFailure, _) => {
                 ApiError::Unavailable("a concurrent update interfered; retry".into())
@@ -323,6 +328,20 @@ fn unique_field(info: &dyn diesel::result::DatabaseErrorInformation) -> Option<S
 
 fn is_busy(message: &str) -> bool {
     message.contains("database is locked") || message.contains("database is busy")
+}
+
+/// The messages of a connection the server closed (libpq's and PostgreSQL's own).
+fn is_lost(message: &str) -> bool {
+    [
+        "terminating connection",
+        "server closed the connection",
+        "no connection to the server",
+        "could not receive data from server",
+        "could not send data to server",
+        "connection to server",
+    ]
+    .iter()
+    .any(|m| message.contains(m))
 }
 
 /// PostgreSQL's `statement_timeout`, `lock_timeout` and `idle_in_transaction_session_timeout`.

@@ -126,6 +126,55 @@ impl DbUrl {
     }
 }
 
+/// How a lost connection is noticed without a round trip on every checkout.
+///
+/// A query on a connection the server has closed (a database restart, a failover, a killed
+/// backend) fails with a connection error. [`connection_lost`] is called where such errors
+/// become [`crate::error::ApiError`]; it marks the connection of the current thread for
+/// discarding when it returns to the pool ([`Manager::has_broken`] runs in the thread that
+/// used it), and puts the pool on guard for [`GUARD`]: while on guard, every checkout is
+/// tested with a `SELECT 1`, so the other connections the same restart killed are replaced
+/// before a request gets them. Outside those seconds a checkout costs nothing.
+mod lost {
+    use std::cell::Cell;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+    /// How long checkouts are tested after a lost connection was seen.
+    pub const GUARD: Duration = Duration::from_secs(30);
+
+    static GUARD_UNTIL_MS: AtomicU64 = AtomicU64::new(0);
+
+    thread_local! {
+        static DISCARD: Cell<bool> = const { Cell::new(false) };
+    }
+
+    fn now_ms() -> u64 {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as u64)
+    }
+
+    pub fn seen() {
+        DISCARD.with(|d| d.set(true));
+        GUARD_UNTIL_MS.fetch_max(now_ms() + GUARD.as_millis() as u64, Ordering::Relaxed);
+    }
+
+    pub fn take_discard() -> bool {
+        DISCARD.with(|d| d.replace(false))
+    }
+
+    pub fn on_guard() -> bool {
+        now_ms() < GUARD_UNTIL_MS.load(Ordering::Relaxed)
+    }
+}
+
+/// Records that the connection this thread is using was found closed by the server: it is
+/// dropped rather than reused, and checkouts are tested for a while (see `lost`).
+pub fn connection_lost() {
+    lost::seen();
+}
+
 /// An r2d2 manager that picks the variant from the URL scheme (the derived `establish` would
 /// fall back to opening a SQLite file named like the URL when PostgreSQL is down).
 pub struct Manager {
@@ -142,16 +191,23 @@ impl r2d2::ManageConnection for Manager {
             .map_err(diesel::r2d2::Error::ConnectionError)
     }
 
+    /// Tested with a round trip only while the pool is on guard after a lost connection;
+    /// otherwise trusted, and a connection that turns out dead fails its request once (503
+    /// with `Retry-After`) and is discarded.
     fn is_valid(&self, conn: &mut DbConnection) -> Result<(), Self::Error> {
+        if !lost::on_guard() {
+            return Ok(());
+        }
         conn.batch_execute("SELECT 1")
             .map_err(diesel::r2d2::Error::QueryError)
     }
 
     /// A connection handed back inside a transaction (its request was cut or failed before
     /// it could commit or roll back) is closed rather than reused, which rolls the
-    /// transaction back on the server.
+    /// transaction back on the server; so is one whose server went away.
     fn has_broken(&self, conn: &mut DbConnection) -> bool {
-        std::thread::panicking() || diesel::r2d2::R2D2Connection::is_broken(conn)
+        let lost = lost::take_discard();
+        lost || std::thread::panicking() || diesel::r2d2::R2D2Connection::is_broken(conn)
     }
 }
 
@@ -211,7 +267,8 @@ pub fn pool(url: &DbUrl, max_size: u32) -> Pool {
 }
 
 /// Builds the pool without connecting, so the server can start (and answer 503) while the
-/// database is away; every checkout is tested, so a restarted database is picked up again.
+/// database is away; a lost connection is replaced (see `lost`), so a restarted database is
+/// picked up again.
 pub fn pool_with(url: &DbUrl, settings: PoolSettings) -> Pool {
     let max_size = match url.backend() {
         Backend::Postgres => settings.max_size,
