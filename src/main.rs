@@ -44,7 +44,21 @@ enum Command {
     DemoData,
 }
 
+/// Caps glibc's malloc arenas. glibc gives each thread that allocates under contention an
+/// arena of its own and keeps its freed memory; with actix workers, the blocking pool and the
+/// database threads, the resident memory grew with the number of threads that ever ran. Two
+/// arenas serve two cores.
+fn bound_malloc_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets an allocator parameter; it runs first thing in main, before
+    // any other thread exists.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 2);
+    }
+}
+
 fn main() -> anyhow::Result<()> {
+    bound_malloc_arenas();
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(

@@ -112,21 +112,39 @@ pub async fn login(
     let address_key = format!("address:{}", client_address(&req));
     let now = state.clock.now();
     let st = state.clone();
-    let result = state
-        .db(move |conn| {
-            sessions::check_throttle(conn, &email_key, sessions::MAX_FAILURES_PER_EMAIL, now)?;
-            sessions::check_throttle(conn, &address_key, sessions::MAX_FAILURES_PER_ADDRESS, now)?;
-            let found: Option<(Id, String, bool)> = users::table
-                .filter(users::email_normalized.eq(&email))
-                .select((users::id, users::password_hash, users::active))
-                .first(conn)
-                .optional()?;
-            let hash = found
-                .as_ref()
-                .map(|(_, h, _)| h.as_str())
-                .unwrap_or(password::dummy_hash());
-            let password_ok = password::verify(&body.password, hash);
-            match found {
+    let result = async move {
+        // The throttle and the stored hash; the connection goes back to the pool before the
+        // (deliberately slow) verification, which runs on the hashing threads.
+        let (keys, found) = {
+            let (email_key, address_key) = (email_key.clone(), address_key.clone());
+            state
+                .db(move |conn| {
+                    sessions::check_throttle(
+                        conn,
+                        &email_key,
+                        sessions::MAX_FAILURES_PER_EMAIL,
+                        now,
+                    )?;
+                    sessions::check_throttle(
+                        conn,
+                        &address_key,
+                        sessions::MAX_FAILURES_PER_ADDRESS,
+                        now,
+                    )?;
+                    let found: Option<(Id, String, bool)> = users::table
+                        .filter(users::email_normalized.eq(&email))
+                        .select((users::id, users::password_hash, users::active))
+                        .first(conn)
+                        .optional()?;
+                    Ok(((email_key, address_key), found))
+                })
+                .await?
+        };
+        let hash = found.as_ref().map(|(_, h, _)| h.clone());
+        let password_ok = password::verify_off_thread(body.password, hash).await?;
+        let (email_key, address_key) = keys;
+        state
+            .db(move |conn| match found {
                 Some((user, _, true)) if password_ok => {
                     sessions::clear_failures(conn, &email_key)?;
                     write_tx(conn, |conn| tokens(&st, conn, user, Id::new(), now))
@@ -136,9 +154,10 @@ pub async fn login(
                     sessions::record_failure(conn, &address_key, now)?;
                     Err(ApiError::Unauthorized("invalid email or password".into()))
                 }
-            }
-        })
-        .await;
+            })
+            .await
+    }
+    .await;
     match &result {
         Ok(_) => tracing::info!("login succeeded"),
         Err(e) => tracing::info!(reason = %e, "login refused"),

@@ -11,6 +11,75 @@ fn hasher() -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
+/// Hashing and verifying run on two threads of their own, never on the blocking pool that
+/// serves the database: an argon2id hash takes 19 MiB, and glibc keeps the memory of every
+/// thread that ever hashed in that thread's arena, so hashing on a pool of dozens of threads
+/// grew the resident memory with every thread that happened to log someone in. Two threads
+/// bound it, and at most two logins hash at once (the others queue).
+mod hashers {
+    use std::sync::mpsc::{self, Sender};
+    use std::sync::{Mutex, OnceLock};
+
+    type Job = Box<dyn FnOnce() + Send>;
+
+    const THREADS: usize = 2;
+
+    fn queue() -> &'static Mutex<Sender<Job>> {
+        static QUEUE: OnceLock<Mutex<Sender<Job>>> = OnceLock::new();
+        QUEUE.get_or_init(|| {
+            let (tx, rx) = mpsc::channel::<Job>();
+            let rx = std::sync::Arc::new(Mutex::new(rx));
+            for n in 0..THREADS {
+                let rx = rx.clone();
+                let spawned = std::thread::Builder::new()
+                    .name(format!("password-{n}"))
+                    .spawn(move || loop {
+                        let job = match rx.lock() {
+                            Ok(rx) => rx.recv(),
+                            Err(_) => return,
+                        };
+                        match job {
+                            Ok(job) => job(),
+                            Err(_) => return,
+                        }
+                    });
+                if let Err(e) = spawned {
+                    tracing::error!(error = %e, "cannot start a password hashing thread");
+                }
+            }
+            Mutex::new(tx)
+        })
+    }
+
+    /// Runs `f` on a hashing thread and waits for it without blocking the caller's thread.
+    pub async fn run<T: Send + 'static>(
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> anyhow::Result<T> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move || {
+            let _ = tx.send(f());
+        });
+        queue()
+            .lock()
+            .map_err(|_| anyhow::anyhow!("the password hashing queue is poisoned"))?
+            .send(job)
+            .map_err(|_| anyhow::anyhow!("no password hashing thread is running"))?;
+        rx.await
+            .map_err(|_| anyhow::anyhow!("a password hashing thread stopped"))
+    }
+}
+
+/// [`hash`] on the hashing threads.
+pub async fn hash_off_thread(password: String) -> anyhow::Result<String> {
+    hashers::run(move || hash(&password)).await?
+}
+
+/// [`verify`] on the hashing threads; `None` (an unknown email) verifies against
+/// [`dummy_hash`], so that both cases take the same time.
+pub async fn verify_off_thread(password: String, stored: Option<String>) -> anyhow::Result<bool> {
+    hashers::run(move || verify(&password, stored.as_deref().unwrap_or(dummy_hash()))).await
+}
+
 pub fn hash(password: &str) -> anyhow::Result<String> {
     let salt = SaltString::generate(&mut OsRng);
     hasher()

@@ -111,11 +111,7 @@ pub async fn create_user(
     caller.require(&[Role::Admin])?;
     let body = body.0;
     let now = state.clock.now();
-    let hash = web::block({
-        let password = body.password.clone();
-        move || password::hash(&password)
-    })
-    .await??;
+    let hash = password::hash_off_thread(body.password.clone()).await?;
     let user = state
         .db(move |conn| write_tx(conn, |conn| write::create(conn, body, hash, now)))
         .await?;
@@ -146,7 +142,7 @@ pub async fn upsert_users(
     let rows = body.0.rows;
     let now = state.clock.now();
     // One hash of a random secret, dropped at once, for every user this batch creates.
-    let unusable = web::block(|| password::hash(&password::generate())).await??;
+    let unusable = password::hash_off_thread(password::generate()).await?;
     let results = state
         .db(move |conn| {
             write_tx(conn, |conn| {
@@ -221,7 +217,7 @@ pub async fn reset_user_password(
     caller.require(&[Role::Admin])?;
     let id = id.into_inner();
     let now = state.clock.now();
-    let hash = web::block(move || password::hash(&body.0.new_password)).await??;
+    let hash = password::hash_off_thread(body.0.new_password).await?;
     state
         .db(move |conn| {
             write_tx(conn, |conn| {

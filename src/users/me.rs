@@ -95,15 +95,13 @@ pub async fn change_my_password(
         })
         .await?;
     let (current, new) = (body.current_password, body.new_password);
-    let hash = web::block(move || {
-        if password::verify(&current, &stored) {
-            password::hash(&new).map(Some)
-        } else {
-            Ok(None)
-        }
-    })
-    .await??
-    .ok_or_else(|| ApiError::invalid("current_password", "is not your current password"))?;
+    if !password::verify_off_thread(current, Some(stored)).await? {
+        return Err(ApiError::invalid(
+            "current_password",
+            "is not your current password",
+        ));
+    }
+    let hash = password::hash_off_thread(new).await?;
     let now = state.clock.now();
     state
         .db(move |conn| {
