@@ -195,20 +195,43 @@ pub fn subtree_units(conn: &mut DbConnection, roots: &[Id]) -> QueryResult<Vec<I
     Ok(found)
 }
 
-/// Computes the reach of a user.
+#[derive(QueryableByName)]
+struct ReachRow {
+    #[diesel(sql_type = crate::db::types::Uid)]
+    id: Id,
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    managed: bool,
+}
+
+/// Computes the reach of a user: the units they manage and their whole subtrees, in one
+/// recursive query (the same SQL on both backends).
 pub fn reach_of(conn: &mut DbConnection, user: Id, role: Role) -> QueryResult<Reach> {
-    let managed: Vec<Id> = org_units::table
-        .filter(org_units::manager_id.eq(user))
-        .select(org_units::id)
-        .order(org_units::id)
-        .load(conn)?;
-    let unit_ids = if role.reaches_all() {
-        Vec::new()
-    } else {
-        subtree_units(conn, &managed)?
-    };
+    if role.reaches_all() {
+        let managed: Vec<Id> = org_units::table
+            .filter(org_units::manager_id.eq(user))
+            .select(org_units::id)
+            .order(org_units::id)
+            .load(conn)?;
+        return Ok(Reach {
+            all: true,
+            managed_unit_ids: managed,
+            unit_ids: Vec::new(),
+        });
+    }
+    let rows: Vec<ReachRow> = diesel::sql_query(
+        "WITH RECURSIVE managed(id) AS (SELECT id FROM org_units WHERE manager_id = $1), \
+         sub(id) AS (SELECT id FROM managed \
+                     UNION SELECT o.id FROM org_units o JOIN sub ON o.parent_id = sub.id) \
+         SELECT sub.id AS id, sub.id IN (SELECT id FROM managed) AS managed FROM sub",
+    )
+    .bind::<crate::db::types::Uid, _>(user)
+    .load(conn)?;
+    let mut managed: Vec<Id> = rows.iter().filter(|r| r.managed).map(|r| r.id).collect();
+    let mut unit_ids: Vec<Id> = rows.into_iter().map(|r| r.id).collect();
+    managed.sort();
+    unit_ids.sort();
     Ok(Reach {
-        all: role.reaches_all(),
+        all: false,
         managed_unit_ids: managed,
         unit_ids,
     })
