@@ -153,7 +153,7 @@ fn day_of(
                 vp::updated_at.eq(morning),
             ))
             .execute(conn)?;
-        replace_planned(conn, plan, &rows)?;
+        replace_planned(conn, plan, &rows, false)?;
         rows
     };
 
@@ -276,7 +276,7 @@ fn day_of(
             dr::updated_at.eq(submitted),
         ))
         .execute(conn)?;
-    replace_visits(conn, report, &rows)?;
+    replace_visits(conn, report, &rows, false)?;
     if !on_leave {
         let expense = ExpenseRow {
             id: Id::new(),
@@ -286,7 +286,7 @@ fn day_of(
             amount_minor: 1_200 + (r(11) as i64) * 15,
             note: Some("Fuel".into()),
         };
-        replace_expenses(conn, report, &[expense])?;
+        replace_expenses(conn, report, &[expense], false)?;
     }
     let row = ReportRow::find(conn, report).map_err(|e| anyhow::anyhow!("{e}"))?;
     facts::write_facts(conn, &row, &rows, submitted)?;

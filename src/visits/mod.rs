@@ -43,6 +43,31 @@ macro_rules! str_enum {
 }
 pub(crate) use str_enum;
 
+/// `pub fn $name(conn, parent, rows, new_parent)`: replaces the rows of one parent (a plan, a
+/// report) in a child table: the old ones go (unless the parent is new and has none), the new
+/// ones come in 200 a statement.
+macro_rules! replace_children {
+    ($name:ident, $table:ident, $parent:ident, $row:ty) => {
+        pub fn $name(
+            conn: &mut DbConnection,
+            parent: Id,
+            rows: &[$row],
+            new_parent: bool,
+        ) -> QueryResult<()> {
+            if !new_parent {
+                diesel::delete($table::table.filter($table::$parent.eq(parent))).execute(conn)?;
+            }
+            for chunk in rows.chunks(200) {
+                $crate::per_backend!(&mut *conn, |c| diesel::insert_into($table::table)
+                    .values(chunk)
+                    .execute(c))?;
+            }
+            Ok(())
+        }
+    };
+}
+pub(crate) use replace_children;
+
 str_enum!(
     /// Why a visit is made.
     Purpose {

@@ -237,7 +237,7 @@ pub async fn create_visit_plan(
                         vp::updated_at.eq(now),
                     ))
                     .execute(conn)?;
-                model::replace_visits(conn, id, &visits)?;
+                model::replace_visits(conn, id, &visits, true)?;
                 let plan = load(conn, id)?;
                 events::changed(conn, now, "visit_plan.created", &plan)?;
                 Ok(plan)
@@ -309,7 +309,7 @@ pub async fn update_visit_plan(
                 }
                 if let Some(visits) = &body.visits {
                     let rows = planned_rows(conn, &caller, id, visits)?;
-                    model::replace_visits(conn, id, &rows)?;
+                    model::replace_visits(conn, id, &rows, false)?;
                 }
                 let plan = load(conn, id)?;
                 events::changed(conn, now, "visit_plan.updated", &plan)?;

@@ -241,19 +241,7 @@ pub fn visits_of(conn: &mut DbConnection, plans: &[Id]) -> QueryResult<Vec<Plann
         .load(conn)
 }
 
-/// Replaces the planned visits of a plan.
-pub fn replace_visits(
-    conn: &mut DbConnection,
-    plan: Id,
-    visits: &[PlannedVisitRow],
-) -> QueryResult<()> {
-    diesel::delete(pv::table.filter(pv::plan_id.eq(plan))).execute(conn)?;
-    // One row at a time: the two-backend connection has no multi-row insert.
-    for v in visits {
-        diesel::insert_into(pv::table).values(v).execute(conn)?;
-    }
-    Ok(())
-}
+crate::visits::replace_children!(replace_visits, pv, plan_id, PlannedVisitRow);
 
 /// Loads plans with their visits.
 pub fn with_visits(conn: &mut DbConnection, rows: Vec<PlanRow>) -> QueryResult<Vec<VisitPlan>> {

@@ -150,7 +150,7 @@ pub async fn create_daily_report(
                         dr::updated_at.eq(now),
                     ))
                     .execute(conn)?;
-                store_parts(conn, id, parts)?;
+                store_parts(conn, id, true, parts)?;
                 let report = show(conn, &settings, id)?;
                 events::changed(conn, now, "daily_report.created", &report)?;
                 Ok(report)
@@ -248,7 +248,7 @@ pub async fn update_daily_report(
                             .map_or(row.tomorrow_focus.as_ref(), Option::as_ref)),
                     ))
                     .execute(conn)?;
-                store_parts(conn, id, parts)?;
+                store_parts(conn, id, false, parts)?;
                 let report = show(conn, &settings, id)?;
                 events::changed(conn, now, "daily_report.updated", &report)?;
                 Ok(report)

@@ -338,11 +338,12 @@ pub fn build_parts(
     Ok((visits, expenses, comps))
 }
 
-/// Writes the given lists.
+/// Writes the given lists (`new_report`: the report was just made and has none yet).
 #[allow(clippy::type_complexity)]
 pub fn store_parts(
     conn: &mut DbConnection,
     report: Id,
+    new_report: bool,
     parts: (
         Option<Vec<VisitRow>>,
         Option<Vec<ExpenseRow>>,
@@ -350,13 +351,13 @@ pub fn store_parts(
     ),
 ) -> QueryResult<()> {
     if let Some(v) = parts.0 {
-        super::model::replace_visits(conn, report, &v)?;
+        super::model::replace_visits(conn, report, &v, new_report)?;
     }
     if let Some(e) = parts.1 {
-        super::model::replace_expenses(conn, report, &e)?;
+        super::model::replace_expenses(conn, report, &e, new_report)?;
     }
     if let Some(c) = parts.2 {
-        super::model::replace_competitor_info(conn, report, &c)?;
+        super::model::replace_competitor_info(conn, report, &c, new_report)?;
     }
     Ok(())
 }

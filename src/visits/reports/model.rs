@@ -313,38 +313,9 @@ impl Parts {
     }
 }
 
-/// Replaces the visits of a report (one row at a time: no multi-row insert on two backends).
-pub fn replace_visits(conn: &mut DbConnection, report: Id, rows: &[VisitRow]) -> QueryResult<()> {
-    diesel::delete(rv::table.filter(rv::report_id.eq(report))).execute(conn)?;
-    for r in rows {
-        diesel::insert_into(rv::table).values(r).execute(conn)?;
-    }
-    Ok(())
-}
-
-pub fn replace_expenses(
-    conn: &mut DbConnection,
-    report: Id,
-    rows: &[ExpenseRow],
-) -> QueryResult<()> {
-    diesel::delete(re::table.filter(re::report_id.eq(report))).execute(conn)?;
-    for r in rows {
-        diesel::insert_into(re::table).values(r).execute(conn)?;
-    }
-    Ok(())
-}
-
-pub fn replace_competitor_info(
-    conn: &mut DbConnection,
-    report: Id,
-    rows: &[CompetitorInfoRow],
-) -> QueryResult<()> {
-    diesel::delete(rc::table.filter(rc::report_id.eq(report))).execute(conn)?;
-    for r in rows {
-        diesel::insert_into(rc::table).values(r).execute(conn)?;
-    }
-    Ok(())
-}
+crate::visits::replace_children!(replace_visits, rv, report_id, VisitRow);
+crate::visits::replace_children!(replace_expenses, re, report_id, ExpenseRow);
+crate::visits::replace_children!(replace_competitor_info, rc, report_id, CompetitorInfoRow);
 
 /// Visit figures of one report: (report, visits, effective visits, orders, collections).
 pub type VisitCounts = (Id, i64, i64, i64, i64);
