@@ -86,7 +86,7 @@ pub struct EventBody<'a> {
     pub resource: ResourceRef<'a>,
     /// The resource as the API shows it, after the change.
     #[schema(value_type = Object)]
-    pub data: serde_json::Value,
+    pub data: Box<serde_json::value::RawValue>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -209,7 +209,8 @@ fn event_row<T: Serialize>(
             resource_type: resource.0,
             id: resource.1,
         },
-        data: serde_json::to_value(data).unwrap_or(serde_json::Value::Null),
+        // Serialised once, straight into the stored body.
+        data: serde_json::value::to_raw_value(data).unwrap_or_default(),
     };
     let (change, version, scope) = match change {
         Some((c, v, s)) => (Some(c.as_str()), Some(v), s),
