@@ -14,7 +14,6 @@ use crate::auth::Caller;
 use crate::db::{write_tx, Id};
 use crate::error::{ApiError, ApiResult};
 use crate::events;
-use crate::http::input::OptionalJson;
 use crate::http::{with_etag, IfMatch};
 use crate::market_reports::api::FILERS;
 use crate::schema::complaints as c;
@@ -161,53 +160,10 @@ async fn step(
     Ok(with_etag(StatusCode::OK, &complaint, complaint.version))
 }
 
-macro_rules! step_handler {
-    ($name:ident, $path:literal, $op:literal, $step:expr, $doc:literal) => {
-        #[doc = $doc]
-        #[utoipa::path(tag = "complaints", operation_id = $op, request_body(content = Option<ComplaintAction>),
-            params(("id" = Id, Path), ("If-Match" = String, Header, description = "The complaint's ETag")),
-            responses((status = 200, description = "The complaint after the step", body = Complaint)))]
-        #[post($path)]
-        pub async fn $name(
-            state: web::Data<AppState>,
-            caller: Caller,
-            id: web::Path<Id>,
-            if_match: IfMatch,
-            body: OptionalJson<ComplaintAction>,
-        ) -> ApiResult<HttpResponse> {
-            let action = body.0.unwrap_or_default();
-            step(state, caller, id.into_inner(), if_match, action, $step).await
-        }
-    };
-}
-
-step_handler!(
-    acknowledge_complaint,
-    "/complaints/{id}/acknowledge",
-    "acknowledge_complaint",
-    Step::Acknowledge,
-    "Acknowledge a complaint (a superior of the reporter; `If-Match`). Stops its escalation."
-);
-step_handler!(start_complaint, "/complaints/{id}/start", "start_complaint", Step::Start,
-    "Start work on a complaint (the assignee or a superior; `If-Match`): `open`/`reopened` -> `in_progress`.");
-step_handler!(
-    resolve_complaint,
-    "/complaints/{id}/resolve",
-    "resolve_complaint",
-    Step::Resolve,
-    "Resolve a complaint with a `resolution` (the assignee or a superior; `If-Match`)."
-);
-step_handler!(
-    close_complaint,
-    "/complaints/{id}/close",
-    "close_complaint",
-    Step::Close,
-    "Close a resolved complaint (the reporter or a superior; `If-Match`)."
-);
-step_handler!(
-    reopen_complaint,
-    "/complaints/{id}/reopen",
-    "reopen_complaint",
-    Step::Reopen,
-    "Reopen a resolved or closed complaint (the reporter or a superior; `If-Match`)."
+crate::step_handlers!("complaints", ComplaintAction, Complaint, "The complaint's ETag", "The complaint after the step";
+    (acknowledge_complaint, "/complaints/{id}/acknowledge", "acknowledge_complaint", Step::Acknowledge, "Acknowledge a complaint (a superior of the reporter; `If-Match`). Stops its escalation."),
+    (start_complaint, "/complaints/{id}/start", "start_complaint", Step::Start, "Start work on a complaint (the assignee or a superior; `If-Match`): `open`/`reopened` -> `in_progress`."),
+    (resolve_complaint, "/complaints/{id}/resolve", "resolve_complaint", Step::Resolve, "Resolve a complaint with a `resolution` (the assignee or a superior; `If-Match`)."),
+    (close_complaint, "/complaints/{id}/close", "close_complaint", Step::Close, "Close a resolved complaint (the reporter or a superior; `If-Match`)."),
+    (reopen_complaint, "/complaints/{id}/reopen", "reopen_complaint", Step::Reopen, "Reopen a resolved or closed complaint (the reporter or a superior; `If-Match`)."),
 );

@@ -14,7 +14,6 @@ use crate::auth::Caller;
 use crate::db::{write_tx, Id};
 use crate::error::{ApiError, ApiResult};
 use crate::events;
-use crate::http::input::OptionalJson;
 use crate::http::{with_etag, IfMatch};
 use crate::schema::visit_plans as vp;
 use crate::visits::{signs_for, READERS};
@@ -151,29 +150,8 @@ async fn step(
     Ok(with_etag(StatusCode::OK, &plan, plan.version))
 }
 
-macro_rules! step_handler {
-    ($name:ident, $path:literal, $op:literal, $step:expr, $doc:literal) => {
-        #[doc = $doc]
-        #[utoipa::path(tag = "visit-plans", operation_id = $op, request_body(content = Option<PlanDecision>),
-            params(("id" = Id, Path), ("If-Match" = String, Header, description = "The plan's ETag")),
-            responses((status = 200, description = "The plan after the step", body = VisitPlan)))]
-        #[post($path)]
-        pub async fn $name(
-            state: web::Data<AppState>,
-            caller: Caller,
-            id: web::Path<Id>,
-            if_match: IfMatch,
-            body: OptionalJson<PlanDecision>,
-        ) -> ApiResult<HttpResponse> {
-            let decision = body.0.unwrap_or_default();
-            step(state, caller, id.into_inner(), if_match, decision, $step).await
-        }
-    };
-}
-
-step_handler!(submit_visit_plan, "/visit-plans/{id}/submit", "submit_visit_plan", Step::Submit,
-    "Submit your draft or returned plan for approval (`If-Match`); your nearest superior is notified.");
-step_handler!(approve_visit_plan, "/visit-plans/{id}/approve", "approve_visit_plan", Step::Approve,
-    "Approve a submitted plan (a supervisor or manager above the owner; `If-Match`). Records who and when, and locks the plan.");
-step_handler!(return_visit_plan, "/visit-plans/{id}/return", "return_visit_plan", Step::Return,
-    "Return a submitted plan with a `comment` (a supervisor or manager above the owner; `If-Match`); the owner edits and submits again.");
+crate::step_handlers!("visit-plans", PlanDecision, VisitPlan, "The plan's ETag", "The plan after the step";
+    (submit_visit_plan, "/visit-plans/{id}/submit", "submit_visit_plan", Step::Submit, "Submit your draft or returned plan for approval (`If-Match`); your nearest superior is notified."),
+    (approve_visit_plan, "/visit-plans/{id}/approve", "approve_visit_plan", Step::Approve, "Approve a submitted plan (a supervisor or manager above the owner; `If-Match`). Records who and when, and locks the plan."),
+    (return_visit_plan, "/visit-plans/{id}/return", "return_visit_plan", Step::Return, "Return a submitted plan with a `comment` (a supervisor or manager above the owner; `If-Match`); the owner edits and submits again."),
+);

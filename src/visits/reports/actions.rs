@@ -15,7 +15,6 @@ use crate::auth::Caller;
 use crate::db::{write_tx, DbConnection, Id, Timestamp};
 use crate::error::{ApiError, ApiResult};
 use crate::events;
-use crate::http::input::OptionalJson;
 use crate::http::{with_etag, IfMatch};
 use crate::schema::daily_reports as dr;
 use crate::settings::model::{Settings, StoredSettings};
@@ -204,29 +203,8 @@ async fn step(
     Ok(with_etag(StatusCode::OK, &report, report.version))
 }
 
-macro_rules! step_handler {
-    ($name:ident, $path:literal, $op:literal, $step:expr, $doc:literal) => {
-        #[doc = $doc]
-        #[utoipa::path(tag = "daily-reports", operation_id = $op, request_body(content = Option<ReportDecision>),
-            params(("id" = Id, Path), ("If-Match" = String, Header, description = "The report's ETag")),
-            responses((status = 200, description = "The report after the step", body = DailyReport)))]
-        #[post($path)]
-        pub async fn $name(
-            state: web::Data<AppState>,
-            caller: Caller,
-            id: web::Path<Id>,
-            if_match: IfMatch,
-            body: OptionalJson<ReportDecision>,
-        ) -> ApiResult<HttpResponse> {
-            let d = body.0.unwrap_or_default();
-            step(state, caller, id.into_inner(), if_match, d, $step).await
-        }
-    };
-}
-
-step_handler!(submit_daily_report, "/daily-reports/{id}/submit", "submit_daily_report", Step::Submit,
-    "Submit your draft or returned report (`If-Match`, `Idempotency-Key`). After the day's cutoff it is `late`. Its orders and collections become `report` facts (replacing any of its earlier ones), and a `new_customer_development` visit with an order activates a prospect.");
-step_handler!(review_daily_report, "/daily-reports/{id}/review", "review_daily_report", Step::Review,
-    "Review a submitted report with a `comment` and a `quality_score` 1-5 (a supervisor or manager above the owner; `If-Match`).");
-step_handler!(return_daily_report, "/daily-reports/{id}/return", "return_daily_report", Step::Return,
-    "Return a submitted report with a `comment` (a supervisor or manager above the owner; `If-Match`). Its facts stop counting until it is submitted again.");
+crate::step_handlers!("daily-reports", ReportDecision, DailyReport, "The report's ETag", "The report after the step";
+    (submit_daily_report, "/daily-reports/{id}/submit", "submit_daily_report", Step::Submit, "Submit your draft or returned report (`If-Match`, `Idempotency-Key`). After the day's cutoff it is `late`. Its orders and collections become `report` facts (replacing any of its earlier ones), and a `new_customer_development` visit with an order activates a prospect."),
+    (review_daily_report, "/daily-reports/{id}/review", "review_daily_report", Step::Review, "Review a submitted report with a `comment` and a `quality_score` 1-5 (a supervisor or manager above the owner; `If-Match`)."),
+    (return_daily_report, "/daily-reports/{id}/return", "return_daily_report", Step::Return, "Return a submitted report with a `comment` (a supervisor or manager above the owner; `If-Match`). Its facts stop counting until it is submitted again."),
+);
