@@ -63,9 +63,16 @@ async fn a_unit_with_members_or_children_cannot_be_deleted() {
     let supervisor = app.login("ns@test.local", PASSWORD).await;
     app.delete(&format!("/api/v1/org-units/{empty}"))
         .bearer(&supervisor)
+        .header("if-match", "*")
         .send()
         .await
         .problem(403);
+    // Without If-Match the write is refused before anything else is looked at.
+    app.delete(&format!("/api/v1/org-units/{empty}"))
+        .bearer(&supervisor)
+        .send()
+        .await
+        .problem(428);
     let res = app
         .delete(&format!("/api/v1/org-units/{empty}"))
         .bearer(&org.admin)

@@ -188,3 +188,32 @@ fn every_write_to_an_existing_resource_declares_if_match() {
     }
     assert!(missing.is_empty(), "no required If-Match: {missing:#?}");
 }
+
+#[actix_web::test]
+async fn a_step_without_if_match_is_428_even_where_the_state_forbids_the_step() {
+    let app = TestApp::spawn().await;
+    let org = Org::build(&app).await;
+    let seller = app.login("nsp@test.local", PASSWORD).await;
+    let plan = app
+        .post("/api/v1/visit-plans")
+        .bearer(&seller)
+        .json(json!({ "plan_date": (chrono::Utc::now().date_naive() + chrono::Duration::days(7)).to_string(), "visits": [] }))
+        .send()
+        .await;
+    assert_eq!(plan.status, 201, "{}", plan.text);
+    let supervisor = app.login("ns@test.local", PASSWORD).await;
+    let approve = format!("/api/v1/visit-plans/{}/approve", plan.id());
+    // A draft cannot be approved (409 with the header), but the missing header comes first.
+    app.post(&approve)
+        .bearer(&supervisor)
+        .send()
+        .await
+        .problem(428);
+    app.post(&approve)
+        .bearer(&supervisor)
+        .header("if-match", &plan.etag())
+        .send()
+        .await
+        .problem(409);
+    let _ = org;
+}

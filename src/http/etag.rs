@@ -37,8 +37,9 @@ enum Condition {
     Tags(Vec<EntityTag>),
 }
 
-/// The `If-Match` precondition of a write. Taking it in a handler makes the header required
-/// (428 without it); a header that does not parse is refused with 400 when it is extracted.
+/// The `If-Match` precondition of a write. Taking it in a handler makes the header required:
+/// a request without it is refused with 428 when it is extracted, as one whose header does
+/// not parse is with 400.
 #[derive(Debug, Clone)]
 pub struct IfMatch(Option<Condition>);
 
@@ -47,11 +48,7 @@ impl IfMatch {
     /// `*` or one of the listed tags is the current ETag. Weak tags never match, as RFC 9110
     /// asks for the strong comparison here.
     pub fn check(&self, current: i64) -> Result<(), ApiError> {
-        let condition = self.0.as_ref().ok_or_else(|| {
-            ApiError::PreconditionRequired(
-                "this write needs an If-Match header with the resource's current ETag".into(),
-            )
-        })?;
+        let condition = self.0.as_ref().ok_or_else(missing)?;
         let current_tag = etag(current);
         let matches = match condition {
             Condition::Any => true,
@@ -65,6 +62,12 @@ impl IfMatch {
             )))
         }
     }
+}
+
+fn missing() -> ApiError {
+    ApiError::PreconditionRequired(
+        "this write needs an If-Match header with the resource's current ETag".into(),
+    )
 }
 
 /// Parses the field values of `If-Match`: `*`, or a comma-separated list of entity tags
@@ -145,7 +148,9 @@ impl FromRequest for IfMatch {
     fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
         let raw: Vec<_> = req.headers().get_all(header::IF_MATCH).collect();
         if raw.is_empty() {
-            return std::future::ready(Ok(IfMatch(None)));
+            // Refused here, before the handler looks at the resource, so that a missing header
+            // is always 428 and never a state conflict found first.
+            return std::future::ready(Err(missing()));
         }
         let values: Result<Vec<&str>, _> = raw.iter().map(|v| v.to_str()).collect();
         let parsed = values
