@@ -339,6 +339,28 @@ pub fn visit_counts(conn: &mut DbConnection, reports: &[Id]) -> QueryResult<Vec<
 
 /// Effective visits per person from `from` to `to` (inclusive), counted from submitted and
 /// reviewed reports only; people without any are left out. For the `visits` target metric.
+/// One person's effective visits on `day` and from `from` to `day`, in one query.
+pub fn effective_visits_of(
+    conn: &mut DbConnection,
+    owner: Id,
+    from: NaiveDate,
+    day: NaiveDate,
+) -> QueryResult<(i64, i64)> {
+    rv::table
+        .inner_join(dr::table)
+        .filter(dr::owner_id.eq(owner))
+        .filter(dr::report_date.between(from, day))
+        .filter(dr::status.eq_any(COUNTED))
+        .filter(rv::effective.eq(true))
+        .select((
+            sql::<BigInt>("CAST(COALESCE(SUM(CASE WHEN daily_reports.report_date = ")
+                .bind::<diesel::sql_types::Date, _>(day)
+                .sql(" THEN 1 ELSE 0 END), 0) AS BIGINT)"),
+            sql::<BigInt>("CAST(COUNT(*) AS BIGINT)"),
+        ))
+        .first(conn)
+}
+
 pub fn effective_visits(
     conn: &mut DbConnection,
     user_ids: &[Id],

@@ -4,12 +4,12 @@
 use chrono::{Datelike, Months, NaiveDate};
 use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::BigInt;
+use diesel::sql_types::{BigInt, Date};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::model::{
-    effective_visits, Attendance, CompetitorInfoRow, ExpenseRow, Parts, ReportRow, ReportStatus,
+    effective_visits_of, Attendance, CompetitorInfoRow, ExpenseRow, Parts, ReportRow, ReportStatus,
     VisitRow,
 };
 use crate::db::{DbConnection, Id, Timestamp};
@@ -192,33 +192,40 @@ fn source(settings: &Settings) -> Option<&'static str> {
     }
 }
 
-/// Sales and collections of one person over days, by the settings' money source.
+/// Money of one person, `(sales, collections)`, on `day` and from `from` to `day`, counted as
+/// the settings say: two queries, one per kind of fact, each summing both windows.
 pub fn money(
     conn: &mut DbConnection,
     settings: &Settings,
     owner: Id,
     from: NaiveDate,
-    to: NaiveDate,
-) -> QueryResult<(i64, i64)> {
+    day: NaiveDate,
+) -> QueryResult<((i64, i64), (i64, i64))> {
+    let window = |column: &str, date: &str| {
+        (
+            sql::<BigInt>(&format!("CAST(COALESCE(SUM(CASE WHEN {date} = "))
+                .bind::<Date, _>(day)
+                .sql(&format!(" THEN {column} ELSE 0 END), 0) AS BIGINT)")),
+            sql::<BigInt>(&format!("CAST(COALESCE(SUM({column}), 0) AS BIGINT)")),
+        )
+    };
     let mut s = sales_facts::table
         .filter(sales_facts::salesperson_id.eq(owner))
-        .filter(sales_facts::sold_on.between(from, to))
-        .select(sql::<BigInt>(
-            "CAST(COALESCE(SUM(revenue_minor), 0) AS BIGINT)",
-        ))
+        .filter(sales_facts::sold_on.between(from, day))
+        .select(window("revenue_minor", "sold_on"))
         .into_boxed();
     let mut p = payment_facts::table
         .filter(payment_facts::salesperson_id.eq(owner))
-        .filter(payment_facts::paid_on.between(from, to))
-        .select(sql::<BigInt>(
-            "CAST(COALESCE(SUM(amount_minor), 0) AS BIGINT)",
-        ))
+        .filter(payment_facts::paid_on.between(from, day))
+        .select(window("amount_minor", "paid_on"))
         .into_boxed();
     if let Some(src) = source(settings) {
         s = s.filter(sales_facts::source.eq(src));
         p = p.filter(payment_facts::source.eq(src));
     }
-    Ok((s.first(conn)?, p.first(conn)?))
+    let (day_sales, sales) = s.first(conn)?;
+    let (day_paid, paid) = p.first(conn)?;
+    Ok(((day_sales, day_paid), (sales, paid)))
 }
 
 fn ratio(actual: i64, target: Option<i64>) -> Option<f64> {
@@ -245,11 +252,9 @@ pub fn achievement(
         .select((targets::metric, targets::value))
         .load(conn)?;
     let work_days = working_days(settings, month_start, month_end).len().max(1) as i64;
-    let (day_sales, day_paid) = money(conn, settings, owner, day, day)?;
-    let (mtd_sales, mtd_paid) = money(conn, settings, owner, month_start, day)?;
-    let count = |rows: Vec<(Id, i64)>| rows.first().map(|r| r.1).unwrap_or(0);
-    let day_visits = count(effective_visits(conn, &[owner], day, day)?);
-    let mtd_visits = count(effective_visits(conn, &[owner], month_start, day)?);
+    let ((day_sales, day_paid), (mtd_sales, mtd_paid)) =
+        money(conn, settings, owner, month_start, day)?;
+    let (day_visits, mtd_visits) = effective_visits_of(conn, owner, month_start, day)?;
     let lines = [
         (AchievementMetric::SalesAmount, day_sales, mtd_sales),
         (AchievementMetric::Collections, day_paid, mtd_paid),
@@ -283,6 +288,16 @@ pub fn present(
     row: ReportRow,
 ) -> QueryResult<DailyReport> {
     let parts = Parts::load(conn, row.id)?;
+    present_with(conn, settings, row, parts)
+}
+
+/// [`present`] with the report's parts at hand (a report just written).
+pub fn present_with(
+    conn: &mut DbConnection,
+    settings: &Settings,
+    row: ReportRow,
+    parts: Parts,
+) -> QueryResult<DailyReport> {
     let plan_vs_actual = plan_vs_actual(conn, &row, &parts.visits)?;
     let achievement = achievement(conn, settings, row.owner_id, row.report_date)?;
     Ok(DailyReport {
