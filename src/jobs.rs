@@ -1,5 +1,5 @@
 //! The background work of a server: escalations, overdue complaints, missing daily and weekly
-//! reports, webhook deliveries and housekeeping. Every instance runs it; the work is claimed row
+//! reports, changes of target status, webhook deliveries and housekeeping. Every instance runs it; the work is claimed row
 //! by row, so instances share it without doing anything twice.
 
 use std::time::Duration;
@@ -18,6 +18,8 @@ pub struct Tick {
     pub missing_reports: usize,
     /// Missing weekly reports announced to their writers and the managers above.
     pub missing_weekly_reports: usize,
+    /// Changes of a target's progress status announced (`target.status_changed`).
+    pub target_status_changes: usize,
 }
 
 /// Runs `work` in a write transaction that does it at most once across instances: `work` first
@@ -44,6 +46,9 @@ pub async fn tick(state: &AppState) -> ApiResult<Tick> {
     let missing_weekly_reports = state
         .db(move |conn| crate::weekly::missing::run(conn, now))
         .await?;
+    let target_status_changes = state
+        .db(move |conn| crate::progress::status::run(conn, now))
+        .await?;
     let delivered = crate::webhooks::dispatch::run(state).await?;
     // Positions for what was committed since the last pass, so that the feed's head moves
     // even when nobody reads it.
@@ -55,6 +60,7 @@ pub async fn tick(state: &AppState) -> ApiResult<Tick> {
         delivered,
         missing_reports,
         missing_weekly_reports,
+        target_status_changes,
     })
 }
 

@@ -7,6 +7,7 @@
 pub use salestrack_macros::rules;
 
 pub mod alerts;
+pub mod anomalies;
 pub mod auth;
 pub mod bootstrap;
 pub mod changes;
@@ -107,7 +108,8 @@ fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .configure(progress::api::routes)
         .configure(visits::routes)
         .configure(weekly::api::routes)
-        .configure(changes::api::routes);
+        .configure(changes::api::routes)
+        .configure(anomalies::api::routes);
 }
 
 fn utoipa_app<T>(app: App<T>) -> utoipa_actix_web::UtoipaApp<T>

@@ -777,3 +777,34 @@ diesel::allow_tables_to_appear_in_same_query!(outbox_event_people, users);
 
 diesel::allow_tables_to_appear_in_same_query!(outbox_events, users);
 diesel::allow_tables_to_appear_in_same_query!(outbox_events, dealers);
+
+// --- Anomalies and target status notifications (migration 000009_anomalies) ---
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{Tstz, Uid};
+
+    target_statuses (target_id) {
+        target_id -> Uid,
+        status -> Text,
+        since -> Tstz,
+        updated_at -> Tstz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::Tstz;
+
+    job_runs (name) {
+        name -> Text,
+        next_run_at -> Tstz,
+    }
+}
+
+diesel::joinable!(target_statuses -> targets (target_id));
+diesel::allow_tables_to_appear_in_same_query!(target_statuses, targets);
+// Visits per customer (anomalies: customers not visited).
+diesel::allow_tables_to_appear_in_same_query!(report_visits, customers);
+diesel::allow_tables_to_appear_in_same_query!(daily_reports, customers);
+diesel::allow_tables_to_appear_in_same_query!(report_visits, users);

@@ -37,8 +37,13 @@ fn page_lists() -> Vec<(String, Vec<String>)> {
 }
 
 /// Lists that are not stored rows and so have nothing to sync: progress is computed from
-/// targets and facts at read time; notifications are a personal inbox, not mirrored data.
-const COMPUTED: [&str; 2] = ["/api/v1/progress", "/api/v1/me/notifications"];
+/// targets and facts at read time, and so are anomalies; notifications are a personal inbox,
+/// not mirrored data.
+const COMPUTED: [&str; 3] = [
+    "/api/v1/progress",
+    "/api/v1/me/notifications",
+    "/api/v1/anomalies",
+];
 
 fn stamp(t: salestrack::db::Timestamp) -> String {
     t.0.to_rfc3339_opts(SecondsFormat::Micros, true)

@@ -118,7 +118,12 @@ fn number(expr: &Expr) -> syn::Result<Tokens> {
         Expr::Lit(lit) => match &lit.lit {
             Lit::Int(i) => {
                 let digits: u128 = i.base10_parse()?;
-                let lit = Literal::u128_unsuffixed(digits);
+                // utoipa takes the literal as it is: unsuffixed it is an `i32`, so a larger
+                // bound needs its type said (1e12 would wrap around otherwise).
+                let lit = match i64::try_from(digits) {
+                    Ok(n) if i32::try_from(n).is_err() => Literal::i64_suffixed(n),
+                    _ => Literal::u128_unsuffixed(digits),
+                };
                 Ok(quote!(#lit))
             }
             Lit::Float(f) => {

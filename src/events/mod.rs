@@ -36,6 +36,7 @@ pub const EVENT_TYPES: &[&str] = &[
     "target.created",
     "target.updated",
     "target.deleted",
+    "target.status_changed",
     "sales_fact.upserted",
     "sales_fact.deleted",
     "payment_fact.upserted",

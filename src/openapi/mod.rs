@@ -35,6 +35,7 @@ use crate::error::{FieldError, Problem};
         crate::events::ResourceRef,
         crate::visits::missing::MissingDailyReportNotice,
         crate::weekly::missing::MissingWeeklyReportNotice,
+        crate::progress::status::TargetStatusChange,
     )),
     tags(
         (name = "auth", description = "Login, token refresh, logout"),
@@ -60,6 +61,7 @@ use crate::error::{FieldError, Problem};
         (name = "facts", description = "Sales and payment facts: the actuals (bulk upsert by external_id)"),
         (name = "progress", description = "Progress against targets: actual, pace, forecast, status"),
         (name = "weekly-reports", description = "Weekly progress reports of units: figures, narrative, review, compliance, export"),
+        (name = "anomalies", description = "Everything that needs a manager's attention now, within your reach"),
         (name = "changes", description = "The change feed: every create, change, archive and delete in commit order, for mirroring"),
     )
 )]

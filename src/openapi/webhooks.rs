@@ -11,6 +11,7 @@ fn data_schema(event_type: &str) -> &'static str {
     match event_type {
         "daily_report.missing" => "MissingDailyReportNotice",
         "weekly_report.missing" => "MissingWeeklyReportNotice",
+        "target.status_changed" => "TargetStatusChange",
         _ => match event_type.split('.').next().unwrap_or_default() {
             "user" => "User",
             "org_unit" => "OrgUnit",

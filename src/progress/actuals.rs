@@ -10,11 +10,12 @@ use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 
+use super::model::Progress;
 use crate::db::{DbConnection, Id};
 use crate::schema::{
     customers, daily_reports, org_units, payment_facts, report_visits, sales_facts, users,
 };
-use crate::settings::model::FactsSource;
+use crate::settings::model::{FactsSource, Settings};
 use crate::targets::model::Target;
 use crate::targets::period::Metric;
 use crate::targets::rules::Assignee;
@@ -250,4 +251,21 @@ pub fn actuals(
         out.insert(t.id, actual);
     }
     Ok(out)
+}
+
+/// The progress of each target as of `as_of`, in the order given.
+pub fn progress_of(
+    conn: &mut DbConnection,
+    targets: Vec<Target>,
+    settings: &Settings,
+    as_of: NaiveDate,
+) -> QueryResult<Vec<Progress>> {
+    let actual = actuals(conn, &targets, as_of, settings.money_facts_source)?;
+    Ok(targets
+        .into_iter()
+        .map(|t| {
+            let a = actual.get(&t.id).copied().unwrap_or(0);
+            Progress::compute(t, a, as_of, settings)
+        })
+        .collect())
 }

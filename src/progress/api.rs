@@ -7,7 +7,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use validator::Validate;
 
-use super::actuals::actuals;
+use super::actuals::progress_of;
 use super::model::Progress;
 use crate::auth::Caller;
 use crate::db::{DbConnection, Id};
@@ -50,22 +50,6 @@ fn context(
             .date_naive()
     });
     Ok((settings, day))
-}
-
-fn progress_of(
-    conn: &mut DbConnection,
-    targets: Vec<Target>,
-    settings: &Settings,
-    as_of: NaiveDate,
-) -> ApiResult<Vec<Progress>> {
-    let actual = actuals(conn, &targets, as_of, settings.money_facts_source)?;
-    Ok(targets
-        .into_iter()
-        .map(|t| {
-            let a = actual.get(&t.id).copied().unwrap_or(0);
-            Progress::compute(t, a, as_of, settings)
-        })
-        .collect())
 }
 
 /// Progress of many targets at once.

@@ -18,6 +18,39 @@ pub enum ProgressStatus {
     AtRisk,
 }
 
+impl ProgressStatus {
+    pub const ALL: [ProgressStatus; 4] = [
+        ProgressStatus::Ahead,
+        ProgressStatus::OnTrack,
+        ProgressStatus::Behind,
+        ProgressStatus::AtRisk,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProgressStatus::Ahead => "ahead",
+            ProgressStatus::OnTrack => "on_track",
+            ProgressStatus::Behind => "behind",
+            ProgressStatus::AtRisk => "at_risk",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ProgressStatus> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+
+    /// Whether the target is short of its pace (`behind` or `at_risk`).
+    pub fn is_short(self) -> bool {
+        matches!(self, ProgressStatus::Behind | ProgressStatus::AtRisk)
+    }
+
+    /// Whether `self` is a worse status than `other`.
+    pub fn worse_than(self, other: ProgressStatus) -> bool {
+        let rank = |s: ProgressStatus| Self::ALL.iter().position(|v| *v == s).unwrap_or(0);
+        rank(self) > rank(other)
+    }
+}
+
 /// Progress of one target on `as_of`.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Progress {

@@ -16,18 +16,41 @@ use crate::AppState;
 #[serde(transparent)]
 pub struct SettingsPatch(serde_json::Map<String, serde_json::Value>);
 
-/// The schema of a patch is the settings' own, with every value optional.
+/// The groups of values inside the settings: a patch may change some values of a group, so the
+/// patch schema names a `<Group>Patch` schema with nothing required.
+const GROUPS: [&str; 2] = ["SeverityHours", "AnomalySettings"];
+
+/// `schema` with nothing required and `description`.
+fn optional_all(
+    mut schema: utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+    description: &str,
+) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    use utoipa::openapi::schema::Schema;
+    use utoipa::openapi::RefOr;
+    if let RefOr::T(Schema::Object(object)) = &mut schema {
+        object.required.clear();
+        object.description = Some(description.into());
+        for property in object.properties.values_mut() {
+            if let RefOr::Ref(r) = property {
+                if let Some(group) = GROUPS
+                    .iter()
+                    .find(|g| r.ref_location == format!("#/components/schemas/{g}"))
+                {
+                    r.ref_location = format!("#/components/schemas/{group}Patch");
+                }
+            }
+        }
+    }
+    schema
+}
+
+/// The schema of a patch is the settings' own, with every value optional (in groups too).
 impl utoipa::PartialSchema for SettingsPatch {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        use utoipa::openapi::schema::Schema;
-        use utoipa::openapi::RefOr;
-        let mut schema = <Settings as utoipa::PartialSchema>::schema();
-        if let RefOr::T(Schema::Object(object)) = &mut schema {
-            object.required.clear();
-            object.description =
-                Some("The settings to change; values left out keep their value.".into());
-        }
-        schema
+        optional_all(
+            <Settings as utoipa::PartialSchema>::schema(),
+            "The settings to change; values left out keep their value.",
+        )
     }
 }
 
@@ -38,11 +61,55 @@ impl utoipa::ToSchema for SettingsPatch {
             utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
         )>,
     ) {
+        use utoipa::PartialSchema;
         <Settings as utoipa::ToSchema>::schemas(schemas);
         schemas.push((
             "Settings".into(),
             <Settings as utoipa::PartialSchema>::schema(),
         ));
+        schemas.push((
+            SeverityHoursPatch::name().into(),
+            SeverityHoursPatch::schema(),
+        ));
+        schemas.push((
+            AnomalySettingsPatch::name().into(),
+            AnomalySettingsPatch::schema(),
+        ));
+    }
+}
+
+/// Declares the patch schema of a settings group: the group's own, nothing required.
+macro_rules! group_patch {
+    ($patch:ident, $group:ty) => {
+        #[doc = concat!("A patch of `", stringify!($group), "` (schema only).")]
+        pub struct $patch;
+
+        impl utoipa::PartialSchema for $patch {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                optional_all(
+                    <$group as utoipa::PartialSchema>::schema(),
+                    "The values of the group to change; others keep theirs.",
+                )
+            }
+        }
+    };
+}
+
+group_patch!(SeverityHoursPatch, crate::settings::model::SeverityHours);
+group_patch!(
+    AnomalySettingsPatch,
+    crate::settings::model::AnomalySettings
+);
+
+impl utoipa::ToSchema for SeverityHoursPatch {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "SeverityHoursPatch".into()
+    }
+}
+
+impl utoipa::ToSchema for AnomalySettingsPatch {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "AnomalySettingsPatch".into()
     }
 }
 

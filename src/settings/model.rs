@@ -75,6 +75,76 @@ pub struct Settings {
     /// Hours to resolve a complaint, by severity.
     #[validate(nested)]
     pub resolution_due_hours: SeverityHours,
+    /// The thresholds of the anomalies list (`GET /api/v1/anomalies`) and of the target status
+    /// notifications.
+    #[validate(nested)]
+    pub anomalies: AnomalySettings,
+}
+
+/// What counts as an anomaly. Rates and shares are percents; windows end today.
+#[crate::rules]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct AnomalySettings {
+    /// Days of a target's period that must have passed before it is judged `behind` or
+    /// `at_risk` (listed, and notified), so that a period's first days do not alarm everyone.
+    #[validate(range(max = 31))]
+    pub target_min_elapsed_days: u32,
+    /// How many days back missing and late daily reports and unsigned visit plans are listed.
+    #[validate(range(min = 1, max = 92))]
+    pub report_lookback_days: u32,
+    /// A submitted daily report waiting longer than this for review is listed (hours).
+    #[validate(range(min = 1, max = 720))]
+    pub review_wait_hours: u32,
+    /// Visits dropping: a salesperson's effective visits this week below this percent of their
+    /// average of the four weeks before (pro rata the working days of the week gone by).
+    #[validate(range(min = 1, max = 100))]
+    pub visits_drop_pct: u32,
+    /// Days the effective-visit rate, the transaction rate and expenses per visit are taken
+    /// over (ending today).
+    #[validate(range(min = 7, max = 366))]
+    pub activity_window_days: u32,
+    /// Fewest visits in that window before a salesperson's rates and expenses are judged.
+    #[validate(range(min = 1, max = 10000))]
+    pub activity_min_visits: u32,
+    /// Effective visits / visits below this percent is listed.
+    #[validate(range(max = 100))]
+    pub min_effective_visit_rate_pct: u32,
+    /// Visits with an order / visits below this percent is listed.
+    #[validate(range(max = 100))]
+    pub min_transaction_rate_pct: u32,
+    /// Expenses per visit above this percent of the median of the salesperson's unit is listed.
+    #[validate(range(min = 100, max = 10000))]
+    pub expenses_above_median_pct: u32,
+    /// Fewest salespeople of a unit (each with enough visits) for its median to be compared with.
+    #[validate(range(min = 2, max = 1000))]
+    pub expenses_min_team_size: u32,
+    /// A customer whose overdue payments (see `payment_terms_days`) exceed this amount, in minor
+    /// units, is listed.
+    #[validate(range(min = 0i64, max = 1_000_000_000_000i64))]
+    pub overdue_payment_min_minor: i64,
+    /// An active customer not visited for longer than this many days is listed.
+    #[validate(range(min = 1, max = 3650))]
+    pub customer_not_visited_days: u32,
+}
+
+impl Default for AnomalySettings {
+    fn default() -> Self {
+        AnomalySettings {
+            target_min_elapsed_days: 3,
+            report_lookback_days: 7,
+            review_wait_hours: 24,
+            visits_drop_pct: 50,
+            activity_window_days: 28,
+            activity_min_visits: 10,
+            min_effective_visit_rate_pct: 50,
+            min_transaction_rate_pct: 20,
+            expenses_above_median_pct: 150,
+            expenses_min_team_size: 3,
+            overdue_payment_min_minor: 0,
+            customer_not_visited_days: 30,
+        }
+    }
 }
 
 /// Hours per severity; every severity needs at least one hour.
@@ -123,6 +193,7 @@ impl Default for Settings {
                 high: 48,
                 critical: 24,
             },
+            anomalies: AnomalySettings::default(),
         }
     }
 }

@@ -1,0 +1,208 @@
+//! Customers that need attention: overdue payments (what the facts support: sales older than
+//! the payment terms that payments have not covered, payments settling the oldest sales first,
+//! as the weekly report's abnormal customers), and active customers nobody has visited for
+//! longer than the settings allow.
+
+use std::collections::HashMap;
+
+use chrono::{Duration, NaiveDate};
+use diesel::dsl::sql;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Nullable};
+
+use super::model::{Anomaly, AnomalyFigures, NotVisitedFigures, OverduePaymentFigures};
+use super::scope::{of_customers, Ctx};
+use crate::alerts::Severity;
+use crate::db::types::Tstz;
+use crate::db::{DbConnection, Id, MultiBackend, Timestamp};
+use crate::schema::{
+    customers, daily_reports as dr, payment_facts, report_visits as rv, sales_facts,
+};
+use crate::settings::model::FactsSource;
+use crate::visits::reports::model::COUNTED;
+
+/// The fact sources the settings count for money.
+fn sources(source: FactsSource) -> Vec<&'static str> {
+    match source {
+        FactsSource::Report => vec!["report"],
+        FactsSource::Erp => vec!["erp"],
+        FactsSource::Both => vec!["report", "erp"],
+    }
+}
+
+/// Owner and unit of customers.
+fn placement(conn: &mut DbConnection, ids: &[Id]) -> QueryResult<HashMap<Id, (Id, Id)>> {
+    let mut out = HashMap::new();
+    for part in ids.chunks(500) {
+        let rows: Vec<(Id, Id, Id)> = customers::table
+            .filter(customers::id.eq_any(part))
+            .select((customers::id, customers::owner_id, customers::org_unit_id))
+            .load(conn)?;
+        out.extend(rows.into_iter().map(|(c, o, u)| (c, (o, u))));
+    }
+    Ok(out)
+}
+
+/// Customers in scope whose sales older than `payment_terms_days` exceed what they have paid
+/// by more than `overdue_payment_min_minor`; since the oldest unpaid sale fell due.
+pub fn overdue(conn: &mut DbConnection, ctx: &Ctx) -> QueryResult<Vec<Anomaly>> {
+    let s = ctx.settings;
+    let terms = i64::from(s.payment_terms_days);
+    let due_by = ctx.today - Duration::days(terms);
+    let counted = sources(s.money_facts_source);
+    let on_customer = customers::table.on(sales_facts::customer_id.eq(customers::id.nullable()));
+    let mut q = sales_facts::table
+        .inner_join(on_customer)
+        .filter(sales_facts::sold_on.le(due_by))
+        .filter(sales_facts::source.eq_any(counted.clone()))
+        .group_by(sales_facts::customer_id)
+        .select((
+            sales_facts::customer_id,
+            sql::<BigInt>("CAST(COALESCE(SUM(revenue_minor), 0) AS BIGINT)"),
+        ))
+        .into_boxed::<MultiBackend>();
+    of_customers!(q, ctx.scope);
+    let due: Vec<(Option<Id>, i64)> = q.load(conn)?;
+    if due.is_empty() {
+        return Ok(Vec::new());
+    }
+    let on_customer = customers::table.on(payment_facts::customer_id.eq(customers::id.nullable()));
+    let mut q = payment_facts::table
+        .inner_join(on_customer)
+        .filter(payment_facts::paid_on.le(ctx.today))
+        .filter(payment_facts::source.eq_any(counted.clone()))
+        .group_by(payment_facts::customer_id)
+        .select((
+            payment_facts::customer_id,
+            sql::<BigInt>("CAST(COALESCE(SUM(amount_minor), 0) AS BIGINT)"),
+        ))
+        .into_boxed::<MultiBackend>();
+    of_customers!(q, ctx.scope);
+    let paid: HashMap<Option<Id>, i64> = q.load::<(Option<Id>, i64)>(conn)?.into_iter().collect();
+    let min = s.anomalies.overdue_payment_min_minor.max(0);
+    let flagged: Vec<(Id, i64, i64)> = due
+        .into_iter()
+        .filter_map(|(c, d)| {
+            let p = paid.get(&c).copied().unwrap_or(0);
+            let c = c?;
+            (d - p > min).then_some((c, d, p))
+        })
+        .collect();
+    if flagged.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<Id> = flagged.iter().map(|f| f.0).collect();
+    // The sales of each flagged customer by day, oldest first, to find the oldest unpaid one.
+    let mut days: HashMap<Id, Vec<(NaiveDate, i64)>> = HashMap::new();
+    for part in ids.chunks(500) {
+        let part: Vec<Option<Id>> = part.iter().copied().map(Some).collect();
+        let rows: Vec<(Option<Id>, NaiveDate, i64)> = sales_facts::table
+            .filter(sales_facts::customer_id.eq_any(part))
+            .filter(sales_facts::sold_on.le(due_by))
+            .filter(sales_facts::source.eq_any(counted.clone()))
+            .group_by((sales_facts::customer_id, sales_facts::sold_on))
+            .order((sales_facts::customer_id, sales_facts::sold_on))
+            .select((
+                sales_facts::customer_id,
+                sales_facts::sold_on,
+                sql::<BigInt>("CAST(COALESCE(SUM(revenue_minor), 0) AS BIGINT)"),
+            ))
+            .load(conn)?;
+        for (c, d, n) in rows {
+            if let Some(c) = c {
+                days.entry(c).or_default().push((d, n));
+            }
+        }
+    }
+    let placed = placement(conn, &ids)?;
+    Ok(flagged
+        .into_iter()
+        .filter_map(|(c, due_minor, paid_minor)| {
+            let mut covered = paid_minor;
+            let oldest = days.get(&c)?.iter().find_map(|(d, n)| {
+                covered -= n;
+                (covered < 0).then_some(*d)
+            })?;
+            let (owner, unit) = placed.get(&c).copied()?;
+            let since = super::day_start(s, oldest + Duration::days(terms));
+            let figures = AnomalyFigures::PaymentOverdue(OverduePaymentFigures {
+                overdue_minor: due_minor - paid_minor,
+                due_minor,
+                paid_minor,
+                oldest_unpaid_sale_on: oldest,
+                payment_terms_days: s.payment_terms_days,
+            });
+            let link = format!("/api/v1/customers/{c}");
+            Some(
+                Anomaly::new(Severity::Medium, since, &c.to_string(), link, figures)
+                    .customer(c)
+                    .person(owner)
+                    .unit(unit),
+            )
+        })
+        .collect())
+}
+
+/// Active customers in scope whose last visit (in a submitted or reviewed report), or else
+/// their activation or creation, is older than `customer_not_visited_days`.
+pub fn not_visited(conn: &mut DbConnection, ctx: &Ctx) -> QueryResult<Vec<Anomaly>> {
+    let limit = ctx.settings.anomalies.customer_not_visited_days;
+    let mut q = customers::table
+        .filter(customers::status.eq("active"))
+        .select((
+            customers::id,
+            customers::owner_id,
+            customers::org_unit_id,
+            customers::activated_on,
+            customers::created_at,
+        ))
+        .into_boxed::<MultiBackend>();
+    of_customers!(q, ctx.scope);
+    let rows: Vec<(Id, Id, Id, Option<NaiveDate>, Timestamp)> = q.load(conn)?;
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = rv::table
+        .inner_join(dr::table)
+        .inner_join(customers::table.on(rv::customer_id.eq(customers::id)))
+        .filter(dr::status.eq_any(COUNTED))
+        .filter(customers::status.eq("active"))
+        .group_by(rv::customer_id)
+        .select((
+            rv::customer_id,
+            sql::<Nullable<Tstz>>("MAX(report_visits.started_at)"),
+        ))
+        .into_boxed::<MultiBackend>();
+    of_customers!(q, ctx.scope);
+    let last: HashMap<Id, Option<Timestamp>> = q
+        .load::<(Id, Option<Timestamp>)>(conn)?
+        .into_iter()
+        .collect();
+    let span = Duration::days(i64::from(limit));
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, owner, unit, activated, created)| {
+            let visited = last.get(&id).copied().flatten();
+            let reference = visited.unwrap_or_else(|| match activated {
+                Some(d) => super::day_start(ctx.settings, d).max(created),
+                None => created,
+            });
+            let since = Timestamp(reference.0 + span);
+            if since >= ctx.now {
+                return None;
+            }
+            let figures = AnomalyFigures::CustomerNotVisited(NotVisitedFigures {
+                last_visited_at: visited,
+                days_without_visit: (ctx.now.0 - reference.0).num_days(),
+                threshold_days: limit,
+            });
+            let link = format!("/api/v1/customers/{id}");
+            Some(
+                Anomaly::new(Severity::Low, since, &id.to_string(), link, figures)
+                    .customer(id)
+                    .person(owner)
+                    .unit(unit),
+            )
+        })
+        .collect())
+}

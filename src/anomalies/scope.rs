@@ -1,0 +1,123 @@
+//! Who the list may be about, as SQL filters: the caller's reach, narrowed by the `unit_id` and
+//! `person_id` filters; and what every finder is given.
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+
+use crate::auth::{Caller, Role};
+use crate::db::{DbConnection, Id, MultiBackend, Timestamp};
+use crate::schema::users;
+use crate::settings::Settings;
+
+/// The people (and customers) an anomaly may be about.
+#[derive(Debug, Clone)]
+pub struct Scope {
+    /// The caller, whose own records are always in reach.
+    pub me: Id,
+    /// The units whose people the caller reaches (`None`: the whole company).
+    pub reach: Option<Vec<Id>>,
+    /// The `unit_id` filter: the units of its subtree.
+    pub within: Option<Vec<Id>>,
+    /// The `person_id` filter.
+    pub person: Option<Id>,
+}
+
+impl Scope {
+    pub fn of(caller: &Caller, within: Option<Vec<Id>>, person: Option<Id>) -> Scope {
+        Scope {
+            me: caller.user_id,
+            reach: (!caller.reach.all).then(|| caller.reach.unit_ids.clone()),
+            within,
+            person,
+        }
+    }
+}
+
+/// Narrows a boxed query to the records of people in scope, `$col` naming the person.
+macro_rules! of_people {
+    ($q:ident, $col:expr, $scope:expr) => {{
+        if let Some(units) = &$scope.reach {
+            $q = $q.filter(
+                $col.eq($scope.me)
+                    .or($col.eq_any($crate::auth::people_in(units.clone()))),
+            );
+        }
+        if let Some(units) = &$scope.within {
+            $q = $q.filter($col.eq_any($crate::auth::people_in(units.clone())));
+        }
+        if let Some(p) = $scope.person {
+            $q = $q.filter($col.eq(p));
+        }
+    }};
+}
+pub(crate) use of_people;
+
+/// An active salesperson in scope.
+#[derive(Debug, Clone, Queryable)]
+pub struct Seller {
+    pub id: Id,
+    pub org_unit_id: Id,
+    pub hired_on: Option<NaiveDate>,
+}
+
+/// The active salespeople in scope, by id.
+pub fn sellers(conn: &mut DbConnection, scope: &Scope) -> QueryResult<Vec<Seller>> {
+    let mut q = users::table
+        .filter(users::role.eq(Role::Salesperson.as_str()))
+        .filter(users::active.eq(true))
+        .select((users::id, users::org_unit_id, users::hired_on))
+        .into_boxed::<MultiBackend>();
+    if let Some(units) = &scope.reach {
+        q = q.filter(
+            users::id
+                .eq(scope.me)
+                .or(users::org_unit_id.eq_any(units.clone())),
+        );
+    }
+    if let Some(units) = &scope.within {
+        q = q.filter(users::org_unit_id.eq_any(units.clone()));
+    }
+    if let Some(p) = scope.person {
+        q = q.filter(users::id.eq(p));
+    }
+    q.order(users::id).load(conn)
+}
+
+/// Narrows a boxed query that has the `customers` table to the customers in scope (not
+/// archived): placed in a unit or owned by someone the caller reaches, of the `unit_id`
+/// subtree in the same sense, owned by `person_id`.
+macro_rules! of_customers {
+    ($q:ident, $scope:expr) => {{
+        use $crate::schema::customers as cs;
+        $q = $q.filter(cs::archived_at.is_null());
+        if let Some(units) = &$scope.reach {
+            $q = $q.filter(
+                cs::owner_id
+                    .eq($scope.me)
+                    .or(cs::org_unit_id.eq_any(units.clone()))
+                    .or(cs::owner_id.eq_any($crate::auth::people_in(units.clone()))),
+            );
+        }
+        if let Some(units) = &$scope.within {
+            $q = $q.filter(
+                cs::org_unit_id
+                    .eq_any(units.clone())
+                    .or(cs::owner_id.eq_any($crate::auth::people_in(units.clone()))),
+            );
+        }
+        if let Some(p) = $scope.person {
+            $q = $q.filter(cs::owner_id.eq(p));
+        }
+    }};
+}
+pub(crate) use of_customers;
+
+/// What every finder is given.
+pub struct Ctx<'a> {
+    pub caller: &'a Caller,
+    pub scope: &'a Scope,
+    pub settings: &'a Settings,
+    pub now: Timestamp,
+    /// Today in the company time zone.
+    pub today: NaiveDate,
+}
