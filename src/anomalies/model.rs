@@ -354,6 +354,12 @@ pub struct Anomaly {
     pub target_id: Option<Id>,
     /// The path of the resource to look at (`/api/v1/...`).
     pub link: String,
+    /// The figures that triggered it: an object whose `kind` repeats the anomaly's kind and
+    /// says which fields it has (a late report's `minutes_late`, an unreviewed report's
+    /// `hours_waiting`, a target's `metric`, `period_start` and `value`, ...). Declared as an
+    /// object because the per-kind union, as utoipa writes it (`oneOf` of `allOf`), is one the
+    /// Python client generator cannot read.
+    #[schema(value_type = Object)]
     pub figures: AnomalyFigures,
 }
 
