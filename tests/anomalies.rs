@@ -210,7 +210,7 @@ async fn missing_late_and_unreviewed_daily_reports_are_listed_until_the_report_c
         .unwrap();
     assert_eq!(a["severity"], "medium");
     assert_eq!(instant(&a["since"]), utc(yesterday, 23, 59));
-    assert!(a["figures"]["report_id"].is_null());
+    assert!(a["figures"]["draft_report_id"].is_null());
     assert!(a["link"]
         .as_str()
         .unwrap()
@@ -232,7 +232,7 @@ async fn missing_late_and_unreviewed_daily_reports_are_listed_until_the_report_c
                 && a["person_id"] == json!(f.org.north_seller)
         })
         .unwrap();
-    assert_eq!(a["figures"]["report_id"], json!(draft.id()));
+    assert_eq!(a["figures"]["draft_report_id"], json!(draft.id()));
     assert_eq!(a["link"], format!("/api/v1/daily-reports/{}", draft.id()));
 
     // Submitted (after the cutoff): no longer missing, but late.
@@ -973,4 +973,35 @@ async fn pages_of_short_targets_do_not_repeat_or_skip_before_the_background_pass
     assert!(all.iter().any(|a| a["unit_id"] == json!(f.org.south)
         && a["unit_name"] == "South"
         && a["person_id"].is_null()));
+}
+
+/// Generated clients read `figures` by trying each shape in turn: no shape may fit another.
+#[test]
+fn no_figures_shape_fits_another_so_clients_tell_them_apart() {
+    let spec: Value =
+        serde_json::from_str(include_str!("../openapi/openapi.json")).expect("the committed spec");
+    let schemas = &spec["components"]["schemas"];
+    let shapes: Vec<&str> = schemas["AnomalyFigures"]["oneOf"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["$ref"].as_str().unwrap().rsplit('/').next().unwrap())
+        .collect();
+    let mapped = schemas["AnomalyFigures"]["discriminator"]["mapping"]
+        .as_object()
+        .unwrap();
+    assert_eq!(mapped.len(), 15, "every kind is mapped to its shape");
+    for a in &shapes {
+        assert_eq!(schemas[a]["additionalProperties"], false, "{a}");
+        let required = schemas[a]["required"].as_array().unwrap();
+        for b in shapes.iter().filter(|b| *b != a) {
+            let props = schemas[b]["properties"].as_object().unwrap();
+            assert!(
+                required
+                    .iter()
+                    .any(|r| !props.contains_key(r.as_str().unwrap())),
+                "{a} fits {b}"
+            );
+        }
+    }
 }

@@ -106,7 +106,10 @@ impl AnomalyKind {
 
 /// The progress of a target short of its pace.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ShortTargetFigures {
+    /// The anomaly's kind, repeated so that the figures say which they are.
+    pub kind: AnomalyKind,
     #[schema(value_type = Metric)]
     pub metric: String,
     #[schema(value_type = PeriodType)]
@@ -130,17 +133,24 @@ pub struct ShortTargetFigures {
 
 /// A working day without a submitted daily report.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct MissingReportFigures {
+    /// The anomaly's kind, repeated so that the figures say which they are.
+    pub kind: AnomalyKind,
     pub report_date: NaiveDate,
     /// The day's cutoff.
     pub due_at: Timestamp,
-    /// The draft (or returned) report of the day, when there is one.
-    pub report_id: Option<Id>,
+    /// The draft (or returned) report of the day, when there is one (null otherwise).
+    #[schema(required = true)]
+    pub draft_report_id: Option<Id>,
 }
 
 /// A daily report that came after its cutoff.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct LateReportFigures {
+    /// The anomaly's kind, repeated so that the figures say which they are.
+    pub kind: AnomalyKind,
     pub report_id: Id,
     pub report_date: NaiveDate,
     pub due_at: Timestamp,
@@ -151,7 +161,10 @@ pub struct LateReportFigures {
 
 /// A visit plan whose day is over without an approval.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct UnsignedPlanFigures {
+    /// The anomaly's kind, repeated so that the figures say which they are.
+    pub kind: AnomalyKind,
     pub plan_id: Id,
     pub plan_date: NaiveDate,
     pub status: PlanStatus,
@@ -161,7 +174,10 @@ pub struct UnsignedPlanFigures {
 
 /// A submitted daily report waiting for review.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct UnreviewedReportFigures {
+    /// The anomaly's kind, repeated so that the figures say which they are.
+    pub kind: AnomalyKind,
     pub report_id: Id,
     pub report_date: NaiveDate,
     pub submitted_at: Timestamp,
@@ -172,7 +188,10 @@ pub struct UnreviewedReportFigures {
 
 /// Effective visits this week against the four weeks before.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct VisitsDropFigures {
+    /// The anomaly's kind, repeated so that the figures say which they are.
+    pub kind: AnomalyKind,
     /// Monday of this week.
     pub week_start: NaiveDate,
     /// Effective visits this week so far (submitted and reviewed reports).
@@ -192,7 +211,10 @@ pub struct VisitsDropFigures {
 
 /// Effective visits / visits over the window.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct EffectiveRateFigures {
+    /// The anomaly's kind, repeated so that the figures say which they are.
+    pub kind: AnomalyKind,
     pub from: NaiveDate,
     pub to: NaiveDate,
     pub visits: i64,
@@ -203,7 +225,10 @@ pub struct EffectiveRateFigures {
 
 /// Visits with an order / visits over the window.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct TransactionRateFigures {
+    /// The anomaly's kind, repeated so that the figures say which they are.
+    pub kind: AnomalyKind,
     pub from: NaiveDate,
     pub to: NaiveDate,
     pub visits: i64,
@@ -214,7 +239,10 @@ pub struct TransactionRateFigures {
 
 /// Expenses per visit against the median of the salesperson's unit, over the window.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ExpensesFigures {
+    /// The anomaly's kind, repeated so that the figures say which they are.
+    pub kind: AnomalyKind,
     pub from: NaiveDate,
     pub to: NaiveDate,
     pub visits: i64,
@@ -230,7 +258,10 @@ pub struct ExpensesFigures {
 
 /// A complaint that needs attention.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ComplaintFigures {
+    /// The anomaly's kind, repeated so that the figures say which they are.
+    pub kind: AnomalyKind,
     pub complaint_id: Id,
     pub title: String,
     pub status: ComplaintStatus,
@@ -245,7 +276,10 @@ pub struct ComplaintFigures {
 
 /// A serious market report nobody has acknowledged.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct MarketReportFigures {
+    /// The anomaly's kind, repeated so that the figures say which they are.
+    pub kind: AnomalyKind,
     pub market_report_id: Id,
     pub title: String,
     pub category: Category,
@@ -256,7 +290,10 @@ pub struct MarketReportFigures {
 
 /// What a customer owes beyond the payment terms (payments settle the oldest sales first).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct OverduePaymentFigures {
+    /// The anomaly's kind, repeated so that the figures say which they are.
+    pub kind: AnomalyKind,
     /// Sales older than the payment terms less everything paid, minor units.
     pub overdue_minor: i64,
     /// Sales older than the payment terms, minor units.
@@ -270,7 +307,10 @@ pub struct OverduePaymentFigures {
 
 /// How long an active customer has gone without a visit.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NotVisitedFigures {
+    /// The anomaly's kind, repeated so that the figures say which they are.
+    pub kind: AnomalyKind,
     /// The last visit in a submitted or reviewed report (absent: never visited).
     pub last_visited_at: Option<Timestamp>,
     /// Whole days since the last visit (or since the customer was activated or created).
@@ -279,48 +319,59 @@ pub struct NotVisitedFigures {
     pub threshold_days: u32,
 }
 
-/// The figures that triggered an anomaly; `kind` says which shape they have (it repeats the
-/// anomaly's kind).
+/// The figures that triggered an anomaly: one shape per kind, told apart by `kind` (which
+/// repeats the anomaly's).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(untagged)]
+#[schema(discriminator(property_name = "kind", mapping(
+        ("target_behind" = "#/components/schemas/ShortTargetFigures"),
+        ("target_at_risk" = "#/components/schemas/ShortTargetFigures"),
+        ("daily_report_missing" = "#/components/schemas/MissingReportFigures"),
+        ("daily_report_late" = "#/components/schemas/LateReportFigures"),
+        ("visit_plan_unsigned" = "#/components/schemas/UnsignedPlanFigures"),
+        ("daily_report_unreviewed" = "#/components/schemas/UnreviewedReportFigures"),
+        ("visits_dropping" = "#/components/schemas/VisitsDropFigures"),
+        ("low_effective_visit_rate" = "#/components/schemas/EffectiveRateFigures"),
+        ("low_transaction_rate" = "#/components/schemas/TransactionRateFigures"),
+        ("high_expenses_per_visit" = "#/components/schemas/ExpensesFigures"),
+        ("complaint_overdue" = "#/components/schemas/ComplaintFigures"),
+        ("complaint_escalated" = "#/components/schemas/ComplaintFigures"),
+        ("market_report_unacknowledged" = "#/components/schemas/MarketReportFigures"),
+        ("payment_overdue" = "#/components/schemas/OverduePaymentFigures"),
+        ("customer_not_visited" = "#/components/schemas/NotVisitedFigures")
+)))]
 pub enum AnomalyFigures {
-    TargetBehind(ShortTargetFigures),
-    TargetAtRisk(ShortTargetFigures),
-    DailyReportMissing(MissingReportFigures),
-    DailyReportLate(LateReportFigures),
-    VisitPlanUnsigned(UnsignedPlanFigures),
-    DailyReportUnreviewed(UnreviewedReportFigures),
-    VisitsDropping(VisitsDropFigures),
-    LowEffectiveVisitRate(EffectiveRateFigures),
-    LowTransactionRate(TransactionRateFigures),
-    HighExpensesPerVisit(ExpensesFigures),
-    ComplaintOverdue(ComplaintFigures),
-    ComplaintEscalated(ComplaintFigures),
-    MarketReportUnacknowledged(MarketReportFigures),
-    PaymentOverdue(OverduePaymentFigures),
-    CustomerNotVisited(NotVisitedFigures),
+    Target(ShortTargetFigures),
+    MissingReport(MissingReportFigures),
+    LateReport(LateReportFigures),
+    UnsignedPlan(UnsignedPlanFigures),
+    UnreviewedReport(UnreviewedReportFigures),
+    VisitsDrop(VisitsDropFigures),
+    EffectiveRate(EffectiveRateFigures),
+    TransactionRate(TransactionRateFigures),
+    Expenses(ExpensesFigures),
+    Complaint(ComplaintFigures),
+    MarketReport(MarketReportFigures),
+    OverduePayment(OverduePaymentFigures),
+    NotVisited(NotVisitedFigures),
 }
 
 impl AnomalyFigures {
     pub fn kind(&self) -> AnomalyKind {
-        use AnomalyFigures as F;
-        use AnomalyKind as K;
         match self {
-            F::TargetBehind(_) => K::TargetBehind,
-            F::TargetAtRisk(_) => K::TargetAtRisk,
-            F::DailyReportMissing(_) => K::DailyReportMissing,
-            F::DailyReportLate(_) => K::DailyReportLate,
-            F::VisitPlanUnsigned(_) => K::VisitPlanUnsigned,
-            F::DailyReportUnreviewed(_) => K::DailyReportUnreviewed,
-            F::VisitsDropping(_) => K::VisitsDropping,
-            F::LowEffectiveVisitRate(_) => K::LowEffectiveVisitRate,
-            F::LowTransactionRate(_) => K::LowTransactionRate,
-            F::HighExpensesPerVisit(_) => K::HighExpensesPerVisit,
-            F::ComplaintOverdue(_) => K::ComplaintOverdue,
-            F::ComplaintEscalated(_) => K::ComplaintEscalated,
-            F::MarketReportUnacknowledged(_) => K::MarketReportUnacknowledged,
-            F::PaymentOverdue(_) => K::PaymentOverdue,
-            F::CustomerNotVisited(_) => K::CustomerNotVisited,
+            AnomalyFigures::Target(f) => f.kind,
+            AnomalyFigures::MissingReport(f) => f.kind,
+            AnomalyFigures::LateReport(f) => f.kind,
+            AnomalyFigures::UnsignedPlan(f) => f.kind,
+            AnomalyFigures::UnreviewedReport(f) => f.kind,
+            AnomalyFigures::VisitsDrop(f) => f.kind,
+            AnomalyFigures::EffectiveRate(f) => f.kind,
+            AnomalyFigures::TransactionRate(f) => f.kind,
+            AnomalyFigures::Expenses(f) => f.kind,
+            AnomalyFigures::Complaint(f) => f.kind,
+            AnomalyFigures::MarketReport(f) => f.kind,
+            AnomalyFigures::OverduePayment(f) => f.kind,
+            AnomalyFigures::NotVisited(f) => f.kind,
         }
     }
 }
