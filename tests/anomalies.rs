@@ -210,7 +210,7 @@ async fn missing_late_and_unreviewed_daily_reports_are_listed_until_the_report_c
         .unwrap();
     assert_eq!(a["severity"], "medium");
     assert_eq!(instant(&a["since"]), utc(yesterday, 23, 59));
-    assert!(a["figures"]["report_id"].is_null());
+    assert!(a["figures"]["draft_report_id"].is_null());
     assert!(a["link"]
         .as_str()
         .unwrap()
@@ -232,7 +232,7 @@ async fn missing_late_and_unreviewed_daily_reports_are_listed_until_the_report_c
                 && a["person_id"] == json!(f.org.north_seller)
         })
         .unwrap();
-    assert_eq!(a["figures"]["report_id"], json!(draft.id()));
+    assert_eq!(a["figures"]["draft_report_id"], json!(draft.id()));
     assert_eq!(a["link"], format!("/api/v1/daily-reports/{}", draft.id()));
 
     // Submitted (after the cutoff): no longer missing, but late.
@@ -924,4 +924,84 @@ async fn the_anomalies_settings_change_one_value_at_a_time_and_are_checked() {
         .send()
         .await;
     unknown.problem(422);
+}
+
+#[actix_web::test]
+async fn pages_of_short_targets_do_not_repeat_or_skip_before_the_background_pass_dates_them() {
+    let app = TestApp::spawn().await;
+    let f = field(&app).await;
+    let admin = &f.org.admin;
+    tune(&app, admin, json!({"target_min_elapsed_days": 1})).await;
+    let year = format!("{}-01-01", today(&app).year());
+    for (who, id) in [
+        ("user_id", &f.org.north_seller),
+        ("user_id", &f.org.south_seller),
+        ("unit_id", &f.org.north),
+        ("unit_id", &f.org.south),
+    ] {
+        for metric in ["sales_amount", "collections"] {
+            let mut body = json!({"metric": metric, "period_type": "year", "period_start": year, "value": 1_000_000});
+            body[who] = json!(id);
+            let res = app
+                .post("/api/v1/targets")
+                .bearer(admin)
+                .json(body)
+                .send()
+                .await;
+            assert_eq!(res.status, 201, "{}", res.text);
+        }
+    }
+    let all = of_kind(&app, admin, "target_at_risk").await;
+    assert_eq!(all.len(), 8);
+    let mut paged = Vec::new();
+    let mut cursor: Option<String> = None;
+    for _ in 0..20 {
+        let path = match &cursor {
+            Some(c) => format!("/api/v1/anomalies?kind=target_at_risk&limit=3&cursor={c}"),
+            None => "/api/v1/anomalies?kind=target_at_risk&limit=3".to_string(),
+        };
+        let res = app.get(&path).bearer(admin).send().await;
+        paged.extend(res.body["items"].as_array().unwrap().clone());
+        match res.body["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_string()),
+            None => break,
+        }
+    }
+    let ids = |v: &[Value]| v.iter().map(|a| a["id"].clone()).collect::<Vec<_>>();
+    assert_eq!(ids(&paged), ids(&all));
+    // Unit targets name the unit.
+    assert!(all.iter().any(|a| a["unit_id"] == json!(f.org.south)
+        && a["unit_name"] == "South"
+        && a["person_id"].is_null()));
+}
+
+/// Generated clients read `figures` by trying each shape in turn: no shape may fit another.
+#[test]
+fn no_figures_shape_fits_another_so_clients_tell_them_apart() {
+    let spec: Value =
+        serde_json::from_str(include_str!("../openapi/openapi.json")).expect("the committed spec");
+    let schemas = &spec["components"]["schemas"];
+    let shapes: Vec<&str> = schemas["AnomalyFigures"]["oneOf"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["$ref"].as_str().unwrap().rsplit('/').next().unwrap())
+        .collect();
+    let mapped = schemas["AnomalyFigures"]["discriminator"]["mapping"]
+        .as_object()
+        .unwrap();
+    assert_eq!(mapped.len(), 15, "every kind is mapped to its shape");
+    for a in &shapes {
+        assert_eq!(schemas[a]["additionalProperties"], false, "{a}");
+        let required = schemas[a]["required"].as_array().unwrap();
+        for b in shapes.iter().filter(|b| *b != a) {
+            let props = schemas[b]["properties"].as_object().unwrap();
+            assert!(
+                required
+                    .iter()
+                    .any(|r| !props.contains_key(r.as_str().unwrap())),
+                "{a} fits {b}"
+            );
+        }
+    }
 }

@@ -10,8 +10,8 @@ use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 
 use super::model::{
-    Anomaly, AnomalyFigures, EffectiveRateFigures, ExpensesFigures, TransactionRateFigures,
-    VisitsDropFigures,
+    Anomaly, AnomalyFigures, AnomalyKind, EffectiveRateFigures, ExpensesFigures,
+    TransactionRateFigures, VisitsDropFigures,
 };
 use super::scope::{sellers, Ctx, Seller};
 use crate::alerts::Severity;
@@ -118,7 +118,8 @@ pub fn dropping(conn: &mut DbConnection, ctx: &Ctx) -> QueryResult<Vec<Anomaly>>
             }
             let average = prior as f64 / 4.0;
             let round2 = |x: f64| (x * 100.0).round() / 100.0;
-            let figures = AnomalyFigures::VisitsDropping(VisitsDropFigures {
+            let figures = AnomalyFigures::VisitsDrop(VisitsDropFigures {
+                kind: AnomalyKind::VisitsDropping,
                 week_start: monday,
                 effective_visits: now,
                 previous_four_weeks: prior,
@@ -169,7 +170,8 @@ pub fn rates(conn: &mut DbConnection, ctx: &Ctx) -> QueryResult<Vec<Anomaly>> {
         let link = efficiency_link(p.id, from, to);
         let key = p.id.to_string();
         if effective * 100 < i64::from(a.min_effective_visit_rate_pct) * visits {
-            let figures = AnomalyFigures::LowEffectiveVisitRate(EffectiveRateFigures {
+            let figures = AnomalyFigures::EffectiveRate(EffectiveRateFigures {
+                kind: AnomalyKind::LowEffectiveVisitRate,
                 from,
                 to,
                 visits,
@@ -184,7 +186,8 @@ pub fn rates(conn: &mut DbConnection, ctx: &Ctx) -> QueryResult<Vec<Anomaly>> {
             );
         }
         if ordered * 100 < i64::from(a.min_transaction_rate_pct) * visits {
-            let figures = AnomalyFigures::LowTransactionRate(TransactionRateFigures {
+            let figures = AnomalyFigures::TransactionRate(TransactionRateFigures {
+                kind: AnomalyKind::LowTransactionRate,
                 from,
                 to,
                 visits,
@@ -271,7 +274,8 @@ pub fn expensive(conn: &mut DbConnection, ctx: &Ctx) -> QueryResult<Vec<Anomaly>
             if per_visit * 100 <= med * pct {
                 return None;
             }
-            let figures = AnomalyFigures::HighExpensesPerVisit(ExpensesFigures {
+            let figures = AnomalyFigures::Expenses(ExpensesFigures {
+                kind: AnomalyKind::HighExpensesPerVisit,
                 from,
                 to,
                 visits,

@@ -10,7 +10,9 @@ use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable};
 
-use super::model::{Anomaly, AnomalyFigures, NotVisitedFigures, OverduePaymentFigures};
+use super::model::{
+    Anomaly, AnomalyFigures, AnomalyKind, NotVisitedFigures, OverduePaymentFigures,
+};
 use super::scope::{of_customers, Ctx};
 use crate::alerts::Severity;
 use crate::db::types::Tstz;
@@ -125,7 +127,8 @@ pub fn overdue(conn: &mut DbConnection, ctx: &Ctx) -> QueryResult<Vec<Anomaly>> 
             })?;
             let (owner, unit) = placed.get(&c).copied()?;
             let since = super::day_start(s, oldest + Duration::days(terms));
-            let figures = AnomalyFigures::PaymentOverdue(OverduePaymentFigures {
+            let figures = AnomalyFigures::OverduePayment(OverduePaymentFigures {
+                kind: AnomalyKind::PaymentOverdue,
                 overdue_minor: due_minor - paid_minor,
                 due_minor,
                 paid_minor,
@@ -191,7 +194,8 @@ pub fn not_visited(conn: &mut DbConnection, ctx: &Ctx) -> QueryResult<Vec<Anomal
             if since >= ctx.now {
                 return None;
             }
-            let figures = AnomalyFigures::CustomerNotVisited(NotVisitedFigures {
+            let figures = AnomalyFigures::NotVisited(NotVisitedFigures {
+                kind: AnomalyKind::CustomerNotVisited,
                 last_visited_at: visited,
                 days_without_visit: (ctx.now.0 - reference.0).num_days(),
                 threshold_days: limit,

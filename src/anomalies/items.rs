@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use diesel::prelude::*;
 
-use super::model::{Anomaly, AnomalyFigures, ComplaintFigures, MarketReportFigures};
+use super::model::{Anomaly, AnomalyFigures, AnomalyKind, ComplaintFigures, MarketReportFigures};
 use super::scope::Ctx;
 use crate::alerts::Severity;
 use crate::auth::people_in;
@@ -64,6 +64,7 @@ pub fn complaints(conn: &mut DbConnection, ctx: &Ctx) -> QueryResult<Vec<Anomaly
     for r in rows {
         let severity = Severity::parse(&r.severity);
         let figures = ComplaintFigures {
+            kind: AnomalyKind::ComplaintOverdue,
             complaint_id: r.id,
             title: r.title.clone(),
             status: ComplaintStatus::parse(&r.status),
@@ -82,7 +83,7 @@ pub fn complaints(conn: &mut DbConnection, ctx: &Ctx) -> QueryResult<Vec<Anomaly
                     r.resolution_due_at,
                     &key,
                     link.clone(),
-                    AnomalyFigures::ComplaintOverdue(figures.clone()),
+                    AnomalyFigures::Complaint(figures.clone()),
                 )
                 .person(r.reporter_id)
                 .customer(r.customer_id),
@@ -96,7 +97,10 @@ pub fn complaints(conn: &mut DbConnection, ctx: &Ctx) -> QueryResult<Vec<Anomaly
                     since,
                     &key,
                     link,
-                    AnomalyFigures::ComplaintEscalated(figures),
+                    AnomalyFigures::Complaint(ComplaintFigures {
+                        kind: AnomalyKind::ComplaintEscalated,
+                        ..figures
+                    }),
                 )
                 .person(r.reporter_id)
                 .customer(r.customer_id),
@@ -122,7 +126,8 @@ pub fn market_reports(conn: &mut DbConnection, ctx: &Ctx) -> QueryResult<Vec<Ano
             let category: Category =
                 serde_json::from_value(serde_json::Value::String(r.category.clone()))
                     .unwrap_or(Category::Other);
-            let figures = AnomalyFigures::MarketReportUnacknowledged(MarketReportFigures {
+            let figures = AnomalyFigures::MarketReport(MarketReportFigures {
+                kind: AnomalyKind::MarketReportUnacknowledged,
                 market_report_id: r.id,
                 title: r.title.clone(),
                 category,

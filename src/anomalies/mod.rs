@@ -10,6 +10,7 @@
 pub mod activity;
 pub mod api;
 pub mod customers;
+pub mod figures;
 pub mod items;
 pub mod model;
 pub mod reports;
@@ -204,7 +205,7 @@ fn summary(a: &Anomaly) -> String {
     let customer = a.customer_name.as_deref().unwrap_or("a customer");
     let pct = |n: f64| format!("{:.0} %", n * 100.0);
     match &a.figures {
-        AnomalyFigures::TargetBehind(f) | AnomalyFigures::TargetAtRisk(f) => {
+        AnomalyFigures::Target(f) => {
             let who = a
                 .person_name
                 .as_deref()
@@ -228,65 +229,65 @@ fn summary(a: &Anomaly) -> String {
                 f.period_start
             )
         }
-        AnomalyFigures::DailyReportMissing(f) => {
+        AnomalyFigures::MissingReport(f) => {
             format!("{person} has not submitted the daily report for {}", f.report_date)
         }
-        AnomalyFigures::DailyReportLate(f) => format!(
+        AnomalyFigures::LateReport(f) => format!(
             "{person} submitted the daily report for {} {} minutes late",
             f.report_date, f.minutes_late
         ),
-        AnomalyFigures::VisitPlanUnsigned(f) => format!(
+        AnomalyFigures::UnsignedPlan(f) => format!(
             "The visit plan of {person} for {} was not approved (it is {})",
             f.plan_date,
             f.status.as_str()
         ),
-        AnomalyFigures::DailyReportUnreviewed(f) => format!(
+        AnomalyFigures::UnreviewedReport(f) => format!(
             "The daily report of {person} for {} has waited {} hours for review",
             f.report_date, f.hours_waiting
         ),
-        AnomalyFigures::VisitsDropping(f) => format!(
+        AnomalyFigures::VisitsDrop(f) => format!(
             "{person} made {} effective visits this week, against {:.1} expected from the four weeks before",
             f.effective_visits, f.expected_by_now
         ),
-        AnomalyFigures::LowEffectiveVisitRate(f) => format!(
+        AnomalyFigures::EffectiveRate(f) => format!(
             "{person}'s effective-visit rate is {} from {} to {} (below {} %)",
             pct(f.effective_visit_rate),
             f.from,
             f.to,
             f.threshold_pct
         ),
-        AnomalyFigures::LowTransactionRate(f) => format!(
+        AnomalyFigures::TransactionRate(f) => format!(
             "{person}'s transaction rate is {} from {} to {} (below {} %)",
             pct(f.transaction_rate),
             f.from,
             f.to,
             f.threshold_pct
         ),
-        AnomalyFigures::HighExpensesPerVisit(f) => format!(
+        AnomalyFigures::Expenses(f) => format!(
             "{person}'s expenses per visit are {} of the median of {} from {} to {}",
             pct(f.cost_per_visit_minor as f64 / f.team_median_minor.max(1) as f64),
             a.unit_name.as_deref().unwrap_or("the unit"),
             f.from,
             f.to
         ),
-        AnomalyFigures::ComplaintOverdue(f) => format!(
-            "The complaint \"{}\" of {customer} is past its resolution due date",
-            f.title
-        ),
-        AnomalyFigures::ComplaintEscalated(f) => format!(
+        AnomalyFigures::Complaint(f) if f.kind == AnomalyKind::ComplaintEscalated => format!(
             "The complaint \"{}\" of {customer} escalated to level {} and is not resolved",
             f.title, f.escalation_level
         ),
-        AnomalyFigures::MarketReportUnacknowledged(f) => format!(
+        AnomalyFigures::Complaint(f) => format!(
+            "The complaint \"{}\" of {customer} is past its resolution due date",
+            f.title
+        ),
+        AnomalyFigures::MarketReport(f) => format!(
             "The {} market report \"{}\" by {person} is not acknowledged",
             a.severity.as_str(),
             f.title
         ),
-        AnomalyFigures::PaymentOverdue(f) => format!(
+        AnomalyFigures::OverduePayment(f) => format!(
             "{customer} has not paid sales from {} on (payment terms {} days)",
             f.oldest_unpaid_sale_on, f.payment_terms_days
         ),
-        AnomalyFigures::CustomerNotVisited(f) => match f.last_visited_at {
+        AnomalyFigures::NotVisited(f) => match f.last_visited_at {
             Some(_) => format!(
                 "{customer} has not been visited for {} days",
                 f.days_without_visit

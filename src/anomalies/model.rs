@@ -3,18 +3,13 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
+pub use super::figures::*;
 use crate::alerts::Severity;
-use crate::complaints::model::ComplaintStatus;
 use crate::db::{Id, Timestamp};
-use crate::market_reports::model::Category;
-use crate::progress::model::ProgressStatus;
-use crate::targets::period::{Metric, PeriodType};
-use crate::visits::plans::model::PlanStatus;
 
 /// What kind of problem an anomaly is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -104,227 +99,6 @@ impl AnomalyKind {
     }
 }
 
-/// The progress of a target short of its pace.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct ShortTargetFigures {
-    #[schema(value_type = Metric)]
-    pub metric: String,
-    #[schema(value_type = PeriodType)]
-    pub period_type: String,
-    pub period_start: NaiveDate,
-    pub period_end: NaiveDate,
-    /// The target value: minor units for money metrics, a count otherwise.
-    pub value: i64,
-    pub actual: i64,
-    /// What should have been achieved by today at an even pace.
-    pub expected: i64,
-    /// `actual - expected` (negative).
-    pub gap: i64,
-    /// Run-rate forecast at the period's end.
-    pub forecast: i64,
-    pub achievement_ratio: Option<f64>,
-    pub status: ProgressStatus,
-    /// The day the figures are taken on.
-    pub as_of: NaiveDate,
-}
-
-/// A working day without a submitted daily report.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct MissingReportFigures {
-    pub report_date: NaiveDate,
-    /// The day's cutoff.
-    pub due_at: Timestamp,
-    /// The draft (or returned) report of the day, when there is one.
-    pub report_id: Option<Id>,
-}
-
-/// A daily report that came after its cutoff.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct LateReportFigures {
-    pub report_id: Id,
-    pub report_date: NaiveDate,
-    pub due_at: Timestamp,
-    pub first_submitted_at: Timestamp,
-    /// Minutes between the cutoff and the first submission.
-    pub minutes_late: i64,
-}
-
-/// A visit plan whose day is over without an approval.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct UnsignedPlanFigures {
-    pub plan_id: Id,
-    pub plan_date: NaiveDate,
-    pub status: PlanStatus,
-    pub submitted_at: Option<Timestamp>,
-    pub planned_visits: i64,
-}
-
-/// A submitted daily report waiting for review.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct UnreviewedReportFigures {
-    pub report_id: Id,
-    pub report_date: NaiveDate,
-    pub submitted_at: Timestamp,
-    pub hours_waiting: i64,
-    /// The setting it is measured against.
-    pub review_wait_hours: u32,
-}
-
-/// Effective visits this week against the four weeks before.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct VisitsDropFigures {
-    /// Monday of this week.
-    pub week_start: NaiveDate,
-    /// Effective visits this week so far (submitted and reviewed reports).
-    pub effective_visits: i64,
-    /// Effective visits of the four weeks before this one.
-    pub previous_four_weeks: i64,
-    /// Their weekly average.
-    pub weekly_average: f64,
-    /// The average pro rata the working days of this week gone by.
-    pub expected_by_now: f64,
-    /// Working days of this week whose report cutoff has passed.
-    pub elapsed_working_days: i64,
-    pub working_days_per_week: i64,
-    /// Listed below this percent of `expected_by_now` (settings).
-    pub threshold_pct: u32,
-}
-
-/// Effective visits / visits over the window.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct EffectiveRateFigures {
-    pub from: NaiveDate,
-    pub to: NaiveDate,
-    pub visits: i64,
-    pub effective_visits: i64,
-    pub effective_visit_rate: f64,
-    pub threshold_pct: u32,
-}
-
-/// Visits with an order / visits over the window.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct TransactionRateFigures {
-    pub from: NaiveDate,
-    pub to: NaiveDate,
-    pub visits: i64,
-    pub visits_with_order: i64,
-    pub transaction_rate: f64,
-    pub threshold_pct: u32,
-}
-
-/// Expenses per visit against the median of the salesperson's unit, over the window.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct ExpensesFigures {
-    pub from: NaiveDate,
-    pub to: NaiveDate,
-    pub visits: i64,
-    pub expenses_minor: i64,
-    pub cost_per_visit_minor: i64,
-    /// The median cost per visit of the unit's salespeople with enough visits.
-    pub team_median_minor: i64,
-    /// How many salespeople that median is of.
-    pub team_size: i64,
-    /// Listed above this percent of the median (settings).
-    pub threshold_pct: u32,
-}
-
-/// A complaint that needs attention.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct ComplaintFigures {
-    pub complaint_id: Id,
-    pub title: String,
-    pub status: ComplaintStatus,
-    /// Who handles it.
-    pub assignee_id: Id,
-    pub received_at: Timestamp,
-    pub resolution_due_at: Timestamp,
-    /// 1 while with the nearest superior; each escalation adds one.
-    pub escalation_level: i32,
-    pub acknowledged_at: Option<Timestamp>,
-}
-
-/// A serious market report nobody has acknowledged.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct MarketReportFigures {
-    pub market_report_id: Id,
-    pub title: String,
-    pub category: Category,
-    pub filed_at: Timestamp,
-    pub escalation_level: i32,
-    pub next_escalation_at: Option<Timestamp>,
-}
-
-/// What a customer owes beyond the payment terms (payments settle the oldest sales first).
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct OverduePaymentFigures {
-    /// Sales older than the payment terms less everything paid, minor units.
-    pub overdue_minor: i64,
-    /// Sales older than the payment terms, minor units.
-    pub due_minor: i64,
-    /// Everything paid up to today, minor units.
-    pub paid_minor: i64,
-    /// The day of the oldest sale not covered by payments.
-    pub oldest_unpaid_sale_on: NaiveDate,
-    pub payment_terms_days: u32,
-}
-
-/// How long an active customer has gone without a visit.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct NotVisitedFigures {
-    /// The last visit in a submitted or reviewed report (absent: never visited).
-    pub last_visited_at: Option<Timestamp>,
-    /// Whole days since the last visit (or since the customer was activated or created).
-    pub days_without_visit: i64,
-    /// Listed beyond this many days (settings).
-    pub threshold_days: u32,
-}
-
-/// The figures that triggered an anomaly; `kind` says which shape they have (it repeats the
-/// anomaly's kind).
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum AnomalyFigures {
-    TargetBehind(ShortTargetFigures),
-    TargetAtRisk(ShortTargetFigures),
-    DailyReportMissing(MissingReportFigures),
-    DailyReportLate(LateReportFigures),
-    VisitPlanUnsigned(UnsignedPlanFigures),
-    DailyReportUnreviewed(UnreviewedReportFigures),
-    VisitsDropping(VisitsDropFigures),
-    LowEffectiveVisitRate(EffectiveRateFigures),
-    LowTransactionRate(TransactionRateFigures),
-    HighExpensesPerVisit(ExpensesFigures),
-    ComplaintOverdue(ComplaintFigures),
-    ComplaintEscalated(ComplaintFigures),
-    MarketReportUnacknowledged(MarketReportFigures),
-    PaymentOverdue(OverduePaymentFigures),
-    CustomerNotVisited(NotVisitedFigures),
-}
-
-impl AnomalyFigures {
-    pub fn kind(&self) -> AnomalyKind {
-        use AnomalyFigures as F;
-        use AnomalyKind as K;
-        match self {
-            F::TargetBehind(_) => K::TargetBehind,
-            F::TargetAtRisk(_) => K::TargetAtRisk,
-            F::DailyReportMissing(_) => K::DailyReportMissing,
-            F::DailyReportLate(_) => K::DailyReportLate,
-            F::VisitPlanUnsigned(_) => K::VisitPlanUnsigned,
-            F::DailyReportUnreviewed(_) => K::DailyReportUnreviewed,
-            F::VisitsDropping(_) => K::VisitsDropping,
-            F::LowEffectiveVisitRate(_) => K::LowEffectiveVisitRate,
-            F::LowTransactionRate(_) => K::LowTransactionRate,
-            F::HighExpensesPerVisit(_) => K::HighExpensesPerVisit,
-            F::ComplaintOverdue(_) => K::ComplaintOverdue,
-            F::ComplaintEscalated(_) => K::ComplaintEscalated,
-            F::MarketReportUnacknowledged(_) => K::MarketReportUnacknowledged,
-            F::PaymentOverdue(_) => K::PaymentOverdue,
-            F::CustomerNotVisited(_) => K::CustomerNotVisited,
-        }
-    }
-}
-
 /// Something that needs a manager's attention now.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Anomaly {
@@ -354,12 +128,7 @@ pub struct Anomaly {
     pub target_id: Option<Id>,
     /// The path of the resource to look at (`/api/v1/...`).
     pub link: String,
-    /// The figures that triggered it: an object whose `kind` repeats the anomaly's kind and
-    /// says which fields it has (a late report's `minutes_late`, an unreviewed report's
-    /// `hours_waiting`, a target's `metric`, `period_start` and `value`, ...). Declared as an
-    /// object because the per-kind union, as utoipa writes it (`oneOf` of `allOf`), is one the
-    /// Python client generator cannot read.
-    #[schema(value_type = Object)]
+    /// The figures that triggered it; `kind` says which shape they have.
     pub figures: AnomalyFigures,
 }
 

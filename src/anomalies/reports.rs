@@ -10,8 +10,8 @@ use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 
 use super::model::{
-    Anomaly, AnomalyFigures, LateReportFigures, MissingReportFigures, UnreviewedReportFigures,
-    UnsignedPlanFigures,
+    Anomaly, AnomalyFigures, AnomalyKind, LateReportFigures, MissingReportFigures,
+    UnreviewedReportFigures, UnsignedPlanFigures,
 };
 use super::scope::{of_people, sellers, Ctx};
 use crate::alerts::Severity;
@@ -72,10 +72,11 @@ pub fn missing(conn: &mut DbConnection, ctx: &Ctx) -> QueryResult<Vec<Anomaly>> 
                 None => format!("/api/v1/daily-reports?owner_id={}&from={d}&to={d}", p.id),
             };
             let due_at = report_due_at(ctx.settings, *d);
-            let figures = AnomalyFigures::DailyReportMissing(MissingReportFigures {
+            let figures = AnomalyFigures::MissingReport(MissingReportFigures {
+                kind: AnomalyKind::DailyReportMissing,
                 report_date: *d,
                 due_at,
-                report_id: draft,
+                draft_report_id: draft,
             });
             out.push(
                 Anomaly::new(
@@ -114,7 +115,8 @@ pub fn late(conn: &mut DbConnection, ctx: &Ctx) -> QueryResult<Vec<Anomaly>> {
         .filter_map(|(id, owner, day, first)| {
             let first = first?;
             let due_at = report_due_at(ctx.settings, day);
-            let figures = AnomalyFigures::DailyReportLate(LateReportFigures {
+            let figures = AnomalyFigures::LateReport(LateReportFigures {
+                kind: AnomalyKind::DailyReportLate,
                 report_id: id,
                 report_date: day,
                 due_at,
@@ -142,7 +144,8 @@ pub fn unreviewed(conn: &mut DbConnection, ctx: &Ctx) -> QueryResult<Vec<Anomaly
         .into_iter()
         .filter_map(|(id, owner, day, submitted)| {
             let submitted = submitted?;
-            let figures = AnomalyFigures::DailyReportUnreviewed(UnreviewedReportFigures {
+            let figures = AnomalyFigures::UnreviewedReport(UnreviewedReportFigures {
+                kind: AnomalyKind::DailyReportUnreviewed,
                 report_id: id,
                 report_date: day,
                 submitted_at: submitted,
@@ -200,7 +203,8 @@ pub fn unsigned(conn: &mut DbConnection, ctx: &Ctx) -> QueryResult<Vec<Anomaly>>
             };
             // Past its day from the first instant of the next.
             let since = super::day_start(ctx.settings, day + Duration::days(1));
-            let figures = AnomalyFigures::VisitPlanUnsigned(UnsignedPlanFigures {
+            let figures = AnomalyFigures::UnsignedPlan(UnsignedPlanFigures {
+                kind: AnomalyKind::VisitPlanUnsigned,
                 plan_id: id,
                 plan_date: day,
                 status,

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use diesel::prelude::*;
 
-use super::model::{Anomaly, AnomalyFigures, ShortTargetFigures};
+use super::model::{Anomaly, AnomalyFigures, AnomalyKind, ShortTargetFigures};
 use super::scope::Ctx;
 use crate::alerts::Severity;
 use crate::db::{DbConnection, Id, Timestamp};
@@ -55,7 +55,13 @@ pub fn find(conn: &mut DbConnection, ctx: &Ctx) -> QueryResult<Vec<Anomaly>> {
                 Some((s, at)) if s == p.status.as_str() => *at,
                 _ => super::day_start(ctx.settings, ctx.today),
             };
+            let at_risk = p.status == ProgressStatus::AtRisk;
             let figures = ShortTargetFigures {
+                kind: if at_risk {
+                    AnomalyKind::TargetAtRisk
+                } else {
+                    AnomalyKind::TargetBehind
+                },
                 metric: t.metric.clone(),
                 period_type: t.period_type.clone(),
                 period_start: t.period_start,
@@ -69,11 +75,12 @@ pub fn find(conn: &mut DbConnection, ctx: &Ctx) -> QueryResult<Vec<Anomaly>> {
                 status: p.status,
                 as_of: p.as_of,
             };
-            let (severity, figures) = if p.status == ProgressStatus::AtRisk {
-                (Severity::High, AnomalyFigures::TargetAtRisk(figures))
+            let severity = if at_risk {
+                Severity::High
             } else {
-                (Severity::Medium, AnomalyFigures::TargetBehind(figures))
+                Severity::Medium
             };
+            let figures = AnomalyFigures::Target(figures);
             let link = format!("/api/v1/targets/{}/progress", t.id);
             let mut a = Anomaly::new(severity, at, &t.id.to_string(), link, figures);
             a.target_id = Some(t.id);
