@@ -333,8 +333,9 @@ fn run(url: DbUrl) -> anyhow::Result<()> {
         let token = server.admin_token().await?;
 
         // The company's yearly target as of the end of September (three quarters of the
-        // facts summed) and as of the end of the year (all of them).
-        for as_of in [AS_OF, "2026-12-31"] {
+        // facts summed), as of a day inside September (eight whole months and 17 days) and as
+        // of the end of the year (all of them).
+        for as_of in [AS_OF, "2026-09-17", "2026-12-31"] {
             let one = format!(
                 "{base}/api/v1/targets/{}/progress?as_of={as_of}",
                 generated.company_target

@@ -247,6 +247,38 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::Uid;
+
+    /// Migration 000020_fact_sums: sums of sales facts per day and per month, kept by triggers.
+    sales_fact_sums (grain, period_start, salesperson_id, dealer_key, category, source) {
+        grain -> Text,
+        period_start -> Date,
+        salesperson_id -> Uid,
+        dealer_key -> Uid,
+        category -> Text,
+        source -> Text,
+        revenue_minor -> BigInt,
+        cost_minor -> BigInt,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::Uid;
+
+    /// Migration 000020_fact_sums: sums of payment facts per day and per month.
+    payment_fact_sums (grain, period_start, salesperson_id, dealer_key, source) {
+        grain -> Text,
+        period_start -> Date,
+        salesperson_id -> Uid,
+        dealer_key -> Uid,
+        source -> Text,
+        amount_minor -> BigInt,
+    }
+}
+
 diesel::joinable!(users -> org_units (org_unit_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(dealers -> org_units (org_unit_id));
@@ -270,6 +302,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     targets,
     sales_facts,
     payment_facts,
+    sales_fact_sums,
+    payment_fact_sums,
 );
 
 // --- Market reports, complaints, escalation, notifications, outbox and webhooks ---
