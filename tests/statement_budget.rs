@@ -84,9 +84,9 @@ async fn a_read_and_a_daily_report_cost_a_fixed_handful_of_statements() {
         .count();
     let budget = if app.db.is_postgres() {
         assert_eq!(inserts, 1, "{seen:#?}");
-        32
+        28
     } else {
-        32 + 9 + 6
+        28 + 9 + 6
     };
     assert!(
         n <= budget,

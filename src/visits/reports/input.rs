@@ -254,6 +254,9 @@ pub fn competitor_rows(
     input: &[CompetitorInfoInput],
     errors: &mut Vec<FieldError>,
 ) -> QueryResult<Vec<CompetitorInfoRow>> {
+    if input.is_empty() {
+        return Ok(Vec::new());
+    }
     let ids: Vec<Id> = input.iter().map(|c| c.competitor_id).collect();
     let known: HashSet<Id> = competitors::table
         .filter(competitors::id.eq_any(&ids))
