@@ -17,20 +17,11 @@ use super::scope::{of_customers, Ctx};
 use crate::alerts::Severity;
 use crate::db::types::Tstz;
 use crate::db::{DbConnection, Id, MultiBackend, Timestamp};
+use crate::facts::reconcile::{counted_sales, payment_sources};
 use crate::schema::{
     customers, daily_reports as dr, payment_facts, report_visits as rv, sales_facts,
 };
-use crate::settings::model::FactsSource;
 use crate::visits::reports::model::COUNTED;
-
-/// The fact sources the settings count for money.
-fn sources(source: FactsSource) -> Vec<&'static str> {
-    match source {
-        FactsSource::Report => vec!["report"],
-        FactsSource::Erp => vec!["erp"],
-        FactsSource::Both => vec!["report", "erp"],
-    }
-}
 
 /// Owner and unit of customers.
 fn placement(conn: &mut DbConnection, ids: &[Id]) -> QueryResult<HashMap<Id, (Id, Id)>> {
@@ -51,12 +42,13 @@ pub fn overdue(conn: &mut DbConnection, ctx: &Ctx) -> QueryResult<Vec<Anomaly>> 
     let s = ctx.settings;
     let terms = i64::from(s.payment_terms_days);
     let due_by = ctx.today - Duration::days(terms);
-    let counted = sources(s.money_facts_source);
+    let counted = counted_sales(s.money_facts_source);
+    let paid_from = payment_sources(s.money_facts_source);
     let on_customer = customers::table.on(sales_facts::customer_id.eq(customers::id.nullable()));
     let mut q = sales_facts::table
         .inner_join(on_customer)
         .filter(sales_facts::sold_on.le(due_by))
-        .filter(sales_facts::source.eq_any(counted.clone()))
+        .filter(sales_facts::reconciliation.eq_any(counted.clone()))
         .group_by(sales_facts::customer_id)
         .select((
             sales_facts::customer_id,
@@ -72,7 +64,7 @@ pub fn overdue(conn: &mut DbConnection, ctx: &Ctx) -> QueryResult<Vec<Anomaly>> 
     let mut q = payment_facts::table
         .inner_join(on_customer)
         .filter(payment_facts::paid_on.le(ctx.today))
-        .filter(payment_facts::source.eq_any(counted.clone()))
+        .filter(payment_facts::source.eq_any(paid_from))
         .group_by(payment_facts::customer_id)
         .select((
             payment_facts::customer_id,
@@ -101,7 +93,7 @@ pub fn overdue(conn: &mut DbConnection, ctx: &Ctx) -> QueryResult<Vec<Anomaly>> 
         let rows: Vec<(Option<Id>, NaiveDate, i64)> = sales_facts::table
             .filter(sales_facts::customer_id.eq_any(part))
             .filter(sales_facts::sold_on.le(due_by))
-            .filter(sales_facts::source.eq_any(counted.clone()))
+            .filter(sales_facts::reconciliation.eq_any(counted.clone()))
             .group_by((sales_facts::customer_id, sales_facts::sold_on))
             .order((sales_facts::customer_id, sales_facts::sold_on))
             .select((

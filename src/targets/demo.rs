@@ -330,6 +330,15 @@ pub fn fill(conn: &mut DbConnection, now: Timestamp, today: NaiveDate) -> anyhow
                     created_at: now,
                     updated_at: now,
                     version: 1,
+                    order_ref: None,
+                    quantity: None,
+                    reconciliation: if day.day() % 5 == 0 {
+                        "reported_only"
+                    } else {
+                        "erp_only"
+                    }
+                    .into(),
+                    superseded_by: None,
                 });
                 if day.weekday() == Weekday::Fri {
                     payment_rows.push(PaymentFactRow {
