@@ -129,7 +129,8 @@ pub fn declare_complete(
     let (from, to) = match old {
         Some(o) if o < day => (o.succ_opt().unwrap_or(o), day),
         Some(o) => (day.succ_opt().unwrap_or(day), o),
-        None => (NaiveDate::MIN, day),
+        // Business dates start in 1900 (and PostgreSQL refuses chrono's earliest day).
+        None => (NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or(day), day),
     };
     settle(conn, now, Vec::new(), Some((from, to)))
 }
