@@ -508,7 +508,7 @@ async fn a_week_of_known_data_gives_figures_that_match_a_hand_count_and_freeze_o
     assert_eq!(book.value("Targets", (counts, 6)), Data::Float(0.5));
     assert_eq!(book.number_format("Targets", (counts, 6)), "0.00%");
     book.assert_printable(2, 3, "I");
-    book.assert_printable(3, 3, "L");
+    book.assert_printable(3, 3, "M");
     let abnormal = book.xlsx.worksheet_range("Abnormal customers").unwrap();
     assert_eq!(
         abnormal.get_value((4, 2)).cloned(),

@@ -12,9 +12,12 @@ use diesel::sql_types::{BigInt, Nullable};
 
 use super::model::{
     Anomaly, AnomalyFigures, AnomalyKind, NotVisitedFigures, OverduePaymentFigures,
+    VisitOverdueFigures,
 };
 use super::scope::{of_customers, Ctx};
 use crate::alerts::Severity;
+use crate::coverage::cycle::standing;
+use crate::coverage::model as coverage;
 use crate::db::types::Tstz;
 use crate::db::{DbConnection, Id, MultiBackend, Timestamp};
 use crate::facts::reconcile::{counted_sales, payment_sources};
@@ -142,8 +145,11 @@ pub fn overdue(conn: &mut DbConnection, ctx: &Ctx) -> QueryResult<Vec<Anomaly>> 
 /// their activation or creation, is older than `customer_not_visited_days`.
 pub fn not_visited(conn: &mut DbConnection, ctx: &Ctx) -> QueryResult<Vec<Anomaly>> {
     let limit = ctx.settings.anomalies.customer_not_visited_days;
+    // A customer with a call cycle is judged by it (`visit_overdue`).
     let mut q = customers::table
         .filter(customers::status.eq("active"))
+        .filter(customers::visit_every_weeks.is_null())
+        .filter(customers::visits_per_month.is_null())
         .select((
             customers::id,
             customers::owner_id,
@@ -198,6 +204,54 @@ pub fn not_visited(conn: &mut DbConnection, ctx: &Ctx) -> QueryResult<Vec<Anomal
                     .customer(id)
                     .person(owner)
                     .unit(unit),
+            )
+        })
+        .collect())
+}
+
+/// Active customers in scope with a call cycle that are overdue for a visit today by more than
+/// `visit_overdue_grace_days`: low, or medium once a whole interval overdue; since the day
+/// after the visit was due.
+pub fn visit_overdue(conn: &mut DbConnection, ctx: &Ctx) -> QueryResult<Vec<Anomaly>> {
+    let grace = i64::from(ctx.settings.anomalies.visit_overdue_grace_days);
+    let mut q = customers::table
+        .filter(
+            customers::visit_every_weeks
+                .is_not_null()
+                .or(customers::visits_per_month.is_not_null()),
+        )
+        .select(customers::id)
+        .into_boxed::<MultiBackend>();
+    of_customers!(q, ctx.scope);
+    let ids: Vec<Id> = q.load(conn)?;
+    let cycles = coverage::by_ids(conn, &ids)?;
+    let last = coverage::last_visits_before(conn, &ids, ctx.today + Duration::days(1))?;
+    Ok(cycles
+        .into_iter()
+        .filter_map(|c| {
+            let base = c.base(ctx.settings);
+            let s = standing(base, c.interval(), last.get(&c.id).copied(), ctx.today);
+            if s.days_overdue <= grace {
+                return None;
+            }
+            let severity = match s.days_overdue >= c.interval() {
+                true => Severity::Medium,
+                false => Severity::Low,
+            };
+            let since = super::day_start(ctx.settings, s.due_on + Duration::days(1));
+            let figures = AnomalyFigures::VisitOverdue(VisitOverdueFigures {
+                kind: AnomalyKind::CustomerVisitOverdue,
+                interval_days: c.interval(),
+                last_visited_on: s.last_visit,
+                due_on: s.due_on,
+                days_overdue: s.days_overdue,
+            });
+            let link = format!("/api/v1/customers/{}", c.id);
+            Some(
+                Anomaly::new(severity, since, &c.id.to_string(), link, figures)
+                    .customer(c.id)
+                    .person(c.owner_id)
+                    .unit(c.org_unit_id),
             )
         })
         .collect())
