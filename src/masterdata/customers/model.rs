@@ -138,6 +138,8 @@ pub struct NewCustomer {
     pub external_id: Option<String>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    pub visit_every_weeks: Option<i32>,
+    pub visits_per_month: Option<i32>,
 }
 
 #[derive(AsChangeset)]

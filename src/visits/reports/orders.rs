@@ -153,7 +153,7 @@ pub fn line_rows(
             if v.order_amount_minor.is_some_and(|a| a != sum) {
                 errors.push(FieldError::new(
                     field("order_amount_minor"),
-                    &format!("must be the sum of the order lines ({sum}), or left out"),
+                    format!("must be the sum of the order lines ({sum}), or left out"),
                 ));
             }
             if sum > MAX_AMOUNT {
