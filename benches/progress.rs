@@ -241,6 +241,10 @@ fn generate_facts(conn: &mut DbConnection, sellers: &[Id], scale: u64) -> anyhow
                         created_at: now,
                         updated_at: now,
                         version: 1,
+                        order_ref: None,
+                        quantity: None,
+                        reconciliation: "erp_only".into(),
+                        superseded_by: None,
                     });
                     if k < payments_per_day {
                         payment_rows.push(PaymentFactRow {

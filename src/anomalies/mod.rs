@@ -80,7 +80,7 @@ pub struct Filter {
 type Finder = fn(&mut DbConnection, &Ctx) -> QueryResult<Vec<Anomaly>>;
 
 /// Each finder with the kinds it finds.
-const FINDERS: [(&[AnomalyKind], Finder); 12] = [
+const FINDERS: [(&[AnomalyKind], Finder); 13] = [
     (
         &[AnomalyKind::TargetBehind, AnomalyKind::TargetAtRisk],
         targets::find,
@@ -111,6 +111,10 @@ const FINDERS: [(&[AnomalyKind], Finder); 12] = [
     ),
     (&[AnomalyKind::PaymentOverdue], customers::overdue),
     (&[AnomalyKind::CustomerNotVisited], customers::not_visited),
+    (
+        &[AnomalyKind::CustomerVisitOverdue],
+        customers::visit_overdue,
+    ),
 ];
 
 /// Every anomaly in the caller's reach matching `filter` at `now`, in list order (most severe
@@ -287,6 +291,16 @@ fn summary(a: &Anomaly) -> String {
             "{customer} has not paid sales from {} on (payment terms {} days)",
             f.oldest_unpaid_sale_on, f.payment_terms_days
         ),
+        AnomalyFigures::VisitOverdue(f) => match f.last_visited_on {
+            Some(last) => format!(
+                "{customer} is {} days overdue for a visit (every {} days; last visited {last})",
+                f.days_overdue, f.interval_days
+            ),
+            None => format!(
+                "{customer} is {} days overdue for a first visit (every {} days)",
+                f.days_overdue, f.interval_days
+            ),
+        },
         AnomalyFigures::NotVisited(f) => match f.last_visited_at {
             Some(_) => format!(
                 "{customer} has not been visited for {} days",

@@ -43,12 +43,14 @@ pub enum AnomalyKind {
     MarketReportUnacknowledged,
     /// A customer whose sales older than the payment terms are not paid.
     PaymentOverdue,
-    /// An active customer not visited for longer than the settings allow.
+    /// An active customer without a call cycle not visited for longer than the settings allow.
     CustomerNotVisited,
+    /// An active customer overdue for a visit by its call cycle.
+    CustomerVisitOverdue,
 }
 
 impl AnomalyKind {
-    pub const ALL: [AnomalyKind; 15] = [
+    pub const ALL: [AnomalyKind; 16] = [
         AnomalyKind::TargetBehind,
         AnomalyKind::TargetAtRisk,
         AnomalyKind::DailyReportMissing,
@@ -64,6 +66,7 @@ impl AnomalyKind {
         AnomalyKind::MarketReportUnacknowledged,
         AnomalyKind::PaymentOverdue,
         AnomalyKind::CustomerNotVisited,
+        AnomalyKind::CustomerVisitOverdue,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -83,6 +86,7 @@ impl AnomalyKind {
             AnomalyKind::MarketReportUnacknowledged => "market_report_unacknowledged",
             AnomalyKind::PaymentOverdue => "payment_overdue",
             AnomalyKind::CustomerNotVisited => "customer_not_visited",
+            AnomalyKind::CustomerVisitOverdue => "customer_visit_overdue",
         }
     }
 

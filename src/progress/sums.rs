@@ -9,14 +9,50 @@ use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 
 use crate::db::{DbConnection, Id};
+use crate::facts::reconcile::ERP_CONFIRMED;
 use crate::schema::{payment_fact_sums, sales_fact_sums};
 
 /// The `dealer_key` of sums of facts without a dealer.
 const NO_DEALER: Id = Id(uuid::Uuid::nil());
 
-/// Sums of a window: (salesperson, dealer, amount, gross profit); a person may appear more than
-/// once (one row per range read), the caller adds them up.
-pub type Sums = Vec<(Id, Option<Id>, i64, i64)>;
+/// The sums of one (salesperson, dealer) in a window: amount, gross profit, and the parts of
+/// both that the ERP stands behind.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Sum {
+    pub amount: i64,
+    pub profit: i64,
+    pub amount_erp: i64,
+    pub profit_erp: i64,
+}
+
+impl Sum {
+    pub fn add(&mut self, o: Sum) {
+        self.amount = self.amount.saturating_add(o.amount);
+        self.profit = self.profit.saturating_add(o.profit);
+        self.amount_erp = self.amount_erp.saturating_add(o.amount_erp);
+        self.profit_erp = self.profit_erp.saturating_add(o.profit_erp);
+    }
+}
+
+/// Sums of a window by (salesperson, dealer); a pair may appear more than once (one row per
+/// range read), the caller adds them up.
+pub type Sums = Vec<(Id, Option<Id>, Sum)>;
+
+/// `SUM(expr)` over the rows whose `column` is one of `states`, as a BIGINT fragment.
+fn sum_where(expr: &str, column: &str, states: &[&str]) -> String {
+    let list = states
+        .iter()
+        .map(|s| format!("'{s}'"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "CAST(COALESCE(SUM(CASE WHEN {column} IN ({list}) THEN {expr} ELSE 0 END), 0) AS BIGINT)"
+    )
+}
+
+fn total(column: &str) -> String {
+    format!("CAST(COALESCE(SUM({column}), 0) AS BIGINT)")
+}
 
 /// One range of a window as stored: its grain and its first and last `period_start`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,13 +104,14 @@ fn dealer(key: Id) -> Option<Id> {
     (key != NO_DEALER).then_some(key)
 }
 
-/// Revenue and gross profit of the sales facts of `from..=to` from `sources`, of one category
-/// or all, per salesperson and dealer.
+/// Revenue and gross profit of the sales facts of `from..=to` in the reconciliation `states`
+/// that count, of one category or all, per salesperson and dealer, with the parts the ERP
+/// stands behind.
 pub fn sales(
     conn: &mut DbConnection,
     from: NaiveDate,
     to: NaiveDate,
-    sources: &[&str],
+    states: &[&str],
     category: Option<&str>,
 ) -> QueryResult<Sums> {
     let mut out = Sums::new();
@@ -82,24 +119,42 @@ pub fn sales(
         let q = sales_fact_sums::table
             .filter(sales_fact_sums::grain.eq(r.grain))
             .filter(sales_fact_sums::period_start.between(r.from, r.to))
-            .filter(sales_fact_sums::source.eq_any(sources))
+            .filter(sales_fact_sums::reconciliation.eq_any(states))
             .group_by((sales_fact_sums::salesperson_id, sales_fact_sums::dealer_key))
             .select((
                 sales_fact_sums::salesperson_id,
                 sales_fact_sums::dealer_key,
-                sql::<BigInt>("CAST(COALESCE(SUM(revenue_minor), 0) AS BIGINT)"),
-                sql::<BigInt>("CAST(COALESCE(SUM(revenue_minor - cost_minor), 0) AS BIGINT)"),
+                sql::<BigInt>(&total("revenue_minor")),
+                sql::<BigInt>(&total("profit_minor")),
+                sql::<BigInt>(&sum_where(
+                    "revenue_minor",
+                    "reconciliation",
+                    &ERP_CONFIRMED,
+                )),
+                sql::<BigInt>(&sum_where("profit_minor", "reconciliation", &ERP_CONFIRMED)),
             ));
-        let rows: Vec<(Id, Id, i64, i64)> = match category {
+        let rows: Vec<(Id, Id, i64, i64, i64, i64)> = match category {
             Some(c) => q.filter(sales_fact_sums::category.eq(c)).load(conn)?,
             None => q.load(conn)?,
         };
-        out.extend(rows.into_iter().map(|(p, d, a, b)| (p, dealer(d), a, b)));
+        out.extend(
+            rows.into_iter()
+                .map(|(p, d, amount, profit, amount_erp, profit_erp)| {
+                    let sum = Sum {
+                        amount,
+                        profit,
+                        amount_erp,
+                        profit_erp,
+                    };
+                    (p, dealer(d), sum)
+                }),
+        );
     }
     Ok(out)
 }
 
-/// Collections of the payment facts of `from..=to` from `sources`, per salesperson and dealer.
+/// Collections of the payment facts of `from..=to` from `sources`, per salesperson and dealer,
+/// with the part the ERP reported.
 pub fn payments(
     conn: &mut DbConnection,
     from: NaiveDate,
@@ -108,7 +163,7 @@ pub fn payments(
 ) -> QueryResult<Sums> {
     let mut out = Sums::new();
     for r in ranges(from, to) {
-        let rows: Vec<(Id, Id, i64)> = payment_fact_sums::table
+        let rows: Vec<(Id, Id, i64, i64)> = payment_fact_sums::table
             .filter(payment_fact_sums::grain.eq(r.grain))
             .filter(payment_fact_sums::period_start.between(r.from, r.to))
             .filter(payment_fact_sums::source.eq_any(sources))
@@ -119,10 +174,18 @@ pub fn payments(
             .select((
                 payment_fact_sums::salesperson_id,
                 payment_fact_sums::dealer_key,
-                sql::<BigInt>("CAST(COALESCE(SUM(amount_minor), 0) AS BIGINT)"),
+                sql::<BigInt>(&total("amount_minor")),
+                sql::<BigInt>(&sum_where("amount_minor", "source", &["erp"])),
             ))
             .load(conn)?;
-        out.extend(rows.into_iter().map(|(p, d, a)| (p, dealer(d), a, 0)));
+        out.extend(rows.into_iter().map(|(p, d, amount, amount_erp)| {
+            let sum = Sum {
+                amount,
+                amount_erp,
+                ..Sum::default()
+            };
+            (p, dealer(d), sum)
+        }));
     }
     Ok(out)
 }

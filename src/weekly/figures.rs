@@ -11,6 +11,7 @@ use super::abnormal::{self, AbnormalCustomer, ItemCounts};
 use super::achievement::{self, MetricAchievement};
 use super::IsoWeek;
 use crate::auth::{subtree_units, Role};
+use crate::coverage::model::{self as coverage, CoverageFigures};
 use crate::db::{DbConnection, Id, Timestamp};
 use crate::error::ApiResult;
 use crate::progress::model::ratio as rate;
@@ -40,6 +41,10 @@ pub struct PersonWeek {
     pub reports_on_time: i64,
     pub reports_late: i64,
     pub reports_missing: i64,
+    /// Customers visited within their call cycle / customers due (absent: none due; reports
+    /// stored before call cycles lack it).
+    #[serde(default)]
+    pub coverage_rate: Option<f64>,
 }
 
 /// Daily-report submission of the unit's salespeople over the week.
@@ -96,6 +101,10 @@ pub struct WeeklyFigures {
     /// Customers of the subtree whose orders fell against their four-week average, or with open
     /// complaints.
     pub abnormal_customers: Vec<AbnormalCustomer>,
+    /// Call-cycle coverage of the salespeople's customers over the week (reports stored before
+    /// call cycles show zeros).
+    #[serde(default)]
+    pub coverage: CoverageFigures,
 }
 
 /// The active salespeople of `units`, by name.
@@ -124,11 +133,14 @@ pub fn compute(
     let achievement = achievement::compute(conn, settings, unit, &units, to)?;
     let (complaints, market_reports) = abnormal::item_counts(conn, settings, &units, week)?;
     let abnormal_customers = abnormal::customers(conn, settings, &units, week)?;
+    let as_of = to.min(crate::visits::business_day(settings, now));
+    let (coverage, covered) = coverage::compute(conn, settings, &people, from, as_of)?;
     let people: Vec<PersonWeek> = eff
         .people
         .iter()
         .zip(&people)
-        .map(|(f, p)| PersonWeek {
+        .zip(&covered)
+        .map(|((f, p), c)| PersonWeek {
             user_id: p.id,
             name: p.name.clone(),
             org_unit_id: p.org_unit_id,
@@ -142,6 +154,7 @@ pub fn compute(
             reports_on_time: f.reports_on_time,
             reports_late: f.reports_late,
             reports_missing: f.reports_missing,
+            coverage_rate: c.figures.coverage_rate,
         })
         .collect();
     let t = &eff.total;
@@ -175,5 +188,6 @@ pub fn compute(
         complaints,
         market_reports,
         abnormal_customers,
+        coverage,
     })
 }

@@ -2,16 +2,19 @@
 -- transaction as every write to the facts, whatever writes them. Progress reads a window as its
 -- whole months plus the days at its edges, so its cost follows people and days, not facts.
 -- `dealer_key` is the dealer or the nil uuid, `category` the category or '' (a key has no NULL).
+-- Sales are summed per reconciliation state (what counts depends on `money_facts_source`), with
+-- their gross profit as `facts::reconcile` defines it: a report order given as an
+-- amount without lines (no product) has no known cost and counts toward no gross profit.
 CREATE TABLE sales_fact_sums (
     grain          text NOT NULL CHECK (grain IN ('day', 'month')),
     period_start   date NOT NULL,
     salesperson_id uuid NOT NULL,
     dealer_key     uuid NOT NULL,
     category       text NOT NULL,
-    source         text NOT NULL,
+    reconciliation text NOT NULL,
     revenue_minor  bigint NOT NULL,
-    cost_minor     bigint NOT NULL,
-    PRIMARY KEY (grain, period_start, salesperson_id, dealer_key, category, source)
+    profit_minor   bigint NOT NULL,
+    PRIMARY KEY (grain, period_start, salesperson_id, dealer_key, category, reconciliation)
 );
 
 CREATE TABLE payment_fact_sums (
@@ -42,15 +45,17 @@ BEGIN
                d.salesperson_id,
                COALESCE(d.dealer_id, '00000000-0000-0000-0000-000000000000'),
                COALESCE(d.category, ''),
-               d.source,
+               d.reconciliation,
                SUM(d.sign * d.revenue_minor),
-               SUM(d.sign * d.cost_minor)
+               SUM(d.sign * CASE WHEN d.product_id IS NULL
+                         AND d.reconciliation IN ('reported_only', 'confirmed', 'not_invoiced')
+                        THEN 0 ELSE d.revenue_minor - d.cost_minor END)
           FROM (%s) d CROSS JOIN (VALUES ('day'), ('month')) g (grain)
          GROUP BY 1, 2, 3, 4, 5, 6
          ORDER BY 1, 2, 3, 4, 5, 6
-        ON CONFLICT (grain, period_start, salesperson_id, dealer_key, category, source)
+        ON CONFLICT (grain, period_start, salesperson_id, dealer_key, category, reconciliation)
         DO UPDATE SET revenue_minor = s.revenue_minor + EXCLUDED.revenue_minor,
-                      cost_minor = s.cost_minor + EXCLUDED.cost_minor
+                      profit_minor = s.profit_minor + EXCLUDED.profit_minor
     $q$, deltas);
     RETURN NULL;
 END $$;
@@ -101,7 +106,10 @@ INSERT INTO sales_fact_sums
 SELECT g.grain,
        CASE g.grain WHEN 'day' THEN f.sold_on ELSE date_trunc('month', f.sold_on)::date END,
        f.salesperson_id, COALESCE(f.dealer_id, '00000000-0000-0000-0000-000000000000'),
-       COALESCE(f.category, ''), f.source, SUM(f.revenue_minor), SUM(f.cost_minor)
+       COALESCE(f.category, ''), f.reconciliation, SUM(f.revenue_minor),
+       SUM(CASE WHEN f.product_id IS NULL
+                         AND f.reconciliation IN ('reported_only', 'confirmed', 'not_invoiced')
+                        THEN 0 ELSE f.revenue_minor - f.cost_minor END)
   FROM sales_facts f CROSS JOIN (VALUES ('day'), ('month')) g (grain)
  GROUP BY 1, 2, 3, 4, 5, 6;
 INSERT INTO payment_fact_sums
