@@ -247,6 +247,70 @@ diesel::table! {
     }
 }
 
+// --- Sums of facts per day and month (migration 000010_fact_sums), kept by triggers ---
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::Uid;
+
+    sales_fact_days (sold_on, salesperson_id, dealer_key, category_key, source) {
+        sold_on -> Date,
+        salesperson_id -> Uid,
+        /// The dealer, or the nil uuid.
+        dealer_key -> Uid,
+        /// The category, or the empty text.
+        category_key -> Text,
+        source -> Text,
+        revenue_minor -> BigInt,
+        cost_minor -> BigInt,
+        facts -> BigInt,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::Uid;
+
+    sales_fact_months (month_start, salesperson_id, dealer_key, category_key, source) {
+        month_start -> Date,
+        salesperson_id -> Uid,
+        dealer_key -> Uid,
+        category_key -> Text,
+        source -> Text,
+        revenue_minor -> BigInt,
+        cost_minor -> BigInt,
+        facts -> BigInt,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::Uid;
+
+    payment_fact_days (paid_on, salesperson_id, dealer_key, source) {
+        paid_on -> Date,
+        salesperson_id -> Uid,
+        dealer_key -> Uid,
+        source -> Text,
+        amount_minor -> BigInt,
+        facts -> BigInt,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::Uid;
+
+    payment_fact_months (month_start, salesperson_id, dealer_key, source) {
+        month_start -> Date,
+        salesperson_id -> Uid,
+        dealer_key -> Uid,
+        source -> Text,
+        amount_minor -> BigInt,
+        facts -> BigInt,
+    }
+}
+
 diesel::joinable!(users -> org_units (org_unit_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(dealers -> org_units (org_unit_id));

@@ -5,6 +5,7 @@
 pub mod api;
 pub mod payments;
 pub mod sales;
+pub mod sums;
 mod table;
 
 pub(crate) use table::fact_table;

@@ -12,9 +12,8 @@ use diesel::sql_types::BigInt;
 
 use super::model::Progress;
 use crate::db::{DbConnection, Id, Timestamp};
-use crate::schema::{
-    customers, daily_reports, org_units, payment_facts, report_visits, sales_facts, users,
-};
+use crate::facts::sums;
+use crate::schema::{customers, daily_reports, org_units, report_visits, users};
 use crate::settings::model::{FactsSource, Settings};
 use crate::targets::model::Target;
 use crate::targets::period::{Metric, PeriodType};
@@ -52,47 +51,20 @@ struct Window {
 /// Sums of one window: (salesperson, dealer) -> (amount, gross profit).
 type Sums = Vec<(Id, Option<Id>, i64, i64)>;
 
-fn sources(source: FactsSource) -> Vec<&'static str> {
-    match source {
-        FactsSource::Report => vec!["report"],
-        FactsSource::Erp => vec!["erp"],
-        FactsSource::Both => vec!["report", "erp"],
-    }
-}
-
 fn load_window(conn: &mut DbConnection, w: &Window, source: FactsSource) -> QueryResult<Sums> {
     match w.family {
-        Family::Sales => {
-            let sums = (
-                sales_facts::salesperson_id,
-                sales_facts::dealer_id,
-                sql::<BigInt>("CAST(COALESCE(SUM(revenue_minor), 0) AS BIGINT)"),
-                sql::<BigInt>("CAST(COALESCE(SUM(revenue_minor - cost_minor), 0) AS BIGINT)"),
-            );
-            let q = sales_facts::table
-                .filter(sales_facts::sold_on.between(w.from, w.to))
-                .filter(sales_facts::source.eq_any(sources(source)));
-            let by = (sales_facts::salesperson_id, sales_facts::dealer_id);
-            match &w.category {
-                Some(c) => q
-                    .filter(sales_facts::category.eq(c.clone()))
-                    .group_by(by)
-                    .select(sums)
-                    .load(conn),
-                None => q.group_by(by).select(sums).load(conn),
-            }
-        }
-        Family::Payments => payment_facts::table
-            .filter(payment_facts::paid_on.between(w.from, w.to))
-            .filter(payment_facts::source.eq_any(sources(source)))
-            .group_by((payment_facts::salesperson_id, payment_facts::dealer_id))
-            .select((
-                payment_facts::salesperson_id,
-                payment_facts::dealer_id,
-                sql::<BigInt>("CAST(COALESCE(SUM(amount_minor), 0) AS BIGINT)"),
-                sql::<BigInt>("CAST(0 AS BIGINT)"),
-            ))
-            .load(conn),
+        Family::Sales => sums::sales(
+            conn,
+            w.from,
+            w.to,
+            source.counted(),
+            w.category.as_deref(),
+            None,
+        ),
+        Family::Payments => Ok(sums::payments(conn, w.from, w.to, source.counted(), None)?
+            .into_iter()
+            .map(|(p, d, a)| (p, d, a, 0))
+            .collect()),
         Family::Customers => {
             let rows: Vec<(Id, i64)> = customers::table
                 .filter(customers::activated_on.between(w.from, w.to))

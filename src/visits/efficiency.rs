@@ -17,14 +17,15 @@ use super::reports::model::COUNTED;
 use crate::auth::Caller;
 use crate::db::{DbConnection, Id, Timestamp};
 use crate::error::ApiResult;
+use crate::facts::sums;
 use crate::http::date::day;
 use crate::http::ValidQuery;
 use crate::progress::model::ratio as rate;
 use crate::schema::{
-    customers, daily_reports as dr, payment_facts, planned_visits as pv, report_expenses as re,
-    report_visits as rv, sales_facts, visit_plans as vp,
+    customers, daily_reports as dr, planned_visits as pv, report_expenses as re,
+    report_visits as rv, visit_plans as vp,
 };
-use crate::settings::model::{FactsSource, Settings, StoredSettings};
+use crate::settings::model::{Settings, StoredSettings};
 use crate::AppState;
 
 #[derive(Debug, Deserialize, Validate, IntoParams)]
@@ -160,35 +161,15 @@ fn sums(
         .group_by(vp::owner_id)
         .select((vp::owner_id, sql::<BigInt>("CAST(COUNT(*) AS BIGINT)")))
         .load(conn)?;
-    let source = match settings.money_facts_source {
-        FactsSource::Report => Some("report"),
-        FactsSource::Erp => Some("erp"),
-        FactsSource::Both => None,
-    };
-    let mut sq = sales_facts::table
-        .filter(sales_facts::salesperson_id.eq_any(ids))
-        .filter(sales_facts::sold_on.between(from, to))
-        .group_by(sales_facts::salesperson_id)
-        .select((
-            sales_facts::salesperson_id,
-            sql::<BigInt>("CAST(COALESCE(SUM(revenue_minor), 0) AS BIGINT)"),
-        ))
-        .into_boxed();
-    let mut pq = payment_facts::table
-        .filter(payment_facts::salesperson_id.eq_any(ids))
-        .filter(payment_facts::paid_on.between(from, to))
-        .group_by(payment_facts::salesperson_id)
-        .select((
-            payment_facts::salesperson_id,
-            sql::<BigInt>("CAST(COALESCE(SUM(amount_minor), 0) AS BIGINT)"),
-        ))
-        .into_boxed();
-    if let Some(s) = source {
-        sq = sq.filter(sales_facts::source.eq(s));
-        pq = pq.filter(payment_facts::source.eq(s));
+    let counted = settings.money_facts_source.counted();
+    let mut sales: HashMap<Id, i64> = HashMap::new();
+    for (person, _, revenue, _) in sums::sales(conn, from, to, counted, None, Some(ids))? {
+        *sales.entry(person).or_default() += revenue;
     }
-    let sales = sq.load(conn)?;
-    let paid = pq.load(conn)?;
+    let mut paid: HashMap<Id, i64> = HashMap::new();
+    for (person, _, amount) in sums::payments(conn, from, to, counted, Some(ids))? {
+        *paid.entry(person).or_default() += amount;
+    }
     let new_customers = customers::table
         .filter(customers::owner_id.eq_any(ids))
         .filter(customers::activated_on.between(from, to))
@@ -213,8 +194,8 @@ fn sums(
         visits,
         expenses: by_person(expenses),
         planned: by_person(planned),
-        sales: by_person(sales),
-        paid: by_person(paid),
+        sales,
+        paid,
         new_customers: by_person(new_customers),
         quality: quality.into_iter().map(|(u, n, s)| (u, (n, s))).collect(),
     })

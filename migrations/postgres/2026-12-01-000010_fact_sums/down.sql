@@ -1,0 +1,12 @@
+DROP TRIGGER payment_facts_sums_delete ON payment_facts;
+DROP TRIGGER payment_facts_sums_update ON payment_facts;
+DROP TRIGGER payment_facts_sums_insert ON payment_facts;
+DROP TRIGGER sales_facts_sums_delete ON sales_facts;
+DROP TRIGGER sales_facts_sums_update ON sales_facts;
+DROP TRIGGER sales_facts_sums_insert ON sales_facts;
+DROP FUNCTION payment_facts_to_sums();
+DROP FUNCTION sales_facts_to_sums();
+DROP TABLE payment_fact_months;
+DROP TABLE payment_fact_days;
+DROP TABLE sales_fact_months;
+DROP TABLE sales_fact_days;

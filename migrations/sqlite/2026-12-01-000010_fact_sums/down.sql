@@ -1,0 +1,14 @@
+DROP TRIGGER payment_facts_sums_delete;
+DROP TRIGGER payment_facts_sums_update;
+DROP TRIGGER payment_facts_sums_insert;
+DROP TRIGGER sales_facts_sums_delete;
+DROP TRIGGER sales_facts_sums_update;
+DROP TRIGGER sales_facts_sums_insert;
+DROP TRIGGER payment_fact_changes_add;
+DROP TRIGGER sales_fact_changes_add;
+DROP VIEW payment_fact_changes;
+DROP VIEW sales_fact_changes;
+DROP TABLE payment_fact_months;
+DROP TABLE payment_fact_days;
+DROP TABLE sales_fact_months;
+DROP TABLE sales_fact_days;
