@@ -16,6 +16,7 @@ pub mod coaching;
 pub mod complaints;
 pub mod config;
 pub mod coverage;
+pub mod dashboards;
 pub mod db;
 pub mod demo;
 pub mod error;
@@ -111,7 +112,8 @@ fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .configure(visits::routes)
         .configure(weekly::api::routes)
         .configure(changes::api::routes)
-        .configure(anomalies::api::routes);
+        .configure(anomalies::api::routes)
+        .configure(dashboards::routes);
 }
 
 fn utoipa_app<T>(app: App<T>) -> utoipa_actix_web::UtoipaApp<T>

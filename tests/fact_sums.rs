@@ -1,6 +1,7 @@
-//! Progress reads the fact sums that triggers keep per day and per month: windows that end or
-//! start inside a month, facts moved to another month or changed by a re-upload, categories,
-//! gross profit and collections all count exactly the facts stored.
+//! Progress reads the fact sums that triggers keep per day and per month: windows of any shape
+//! (ending or starting inside a month, a month to date, a week across two months, one
+//! category), facts moved to another month or changed by a re-upload, gross profit and
+//! collections all add up to a hand count of the facts stored.
 
 mod common;
 mod sales;
@@ -103,4 +104,173 @@ async fn windows_inside_months_and_moved_facts_count_exactly_the_stored_facts() 
     assert_eq!(actual(&app, &o.admin, &march, "2026-03-31").await, 800);
     assert_eq!(actual(&app, &o.admin, &beverages, "2026-12-31").await, 200);
     assert_eq!(actual(&app, &o.admin, &profit, "2026-12-31").await, 1_460);
+}
+
+fn fact(ext: &str, day: &str, seller: &str, revenue: i64, category: Option<&str>) -> Value {
+    json!({"external_id": ext, "sold_on": day, "salesperson_id": seller,
+        "revenue_minor": revenue, "cost_minor": revenue / 4, "category": category})
+}
+
+#[actix_web::test]
+async fn progress_follows_uploads_changes_and_moves_of_facts_over_windows_of_any_shape() {
+    let app = TestApp::spawn().await;
+    let c = company(&app).await;
+    let o = &c.org;
+    let seller = o.north_seller.as_str();
+    let year = target(
+        &app,
+        &c.head,
+        "sales_amount",
+        ("year", "2026-01-01"),
+        ("user_id", seller),
+        1_000_000,
+    )
+    .await;
+    let q1 = target(
+        &app,
+        &c.head,
+        "sales_amount",
+        ("quarter", "2026-01-01"),
+        ("unit_id", &o.north),
+        1_000_000,
+    )
+    .await;
+    let week = target(
+        &app,
+        &c.head,
+        "sales_amount",
+        ("week", "2026-03-30"),
+        ("user_id", seller),
+        1_000,
+    )
+    .await;
+    let gp = target(
+        &app,
+        &c.head,
+        "gross_profit",
+        ("year", "2026-01-01"),
+        ("user_id", seller),
+        1_000_000,
+    )
+    .await;
+    upload(
+        &app,
+        &o.admin,
+        "/api/v1/sales-facts",
+        vec![
+            fact("a", "2026-01-31", seller, 100, None),
+            fact("b", "2026-02-01", seller, 200, Some("drinks")),
+            fact("c", "2026-02-15", seller, 400, None),
+            fact("d", "2026-03-30", seller, 800, Some("drinks")),
+            fact("e", "2026-04-02", seller, 1_600, None),
+            fact("f", "2026-04-20", &o.south_seller, 3_200, None),
+        ],
+    )
+    .await;
+    // Whole months (January to March), as of a day inside a month, across two months.
+    assert_eq!(
+        progress(&app, &c.head, &q1, "2026-03-31").await["actual"],
+        1_500
+    );
+    assert_eq!(
+        progress(&app, &c.head, &q1, "2026-02-14").await["actual"],
+        300
+    );
+    assert_eq!(
+        progress(&app, &c.head, &year, "2026-04-19").await["actual"],
+        3_100
+    );
+    assert_eq!(
+        progress(&app, &c.head, &week, "2026-04-05").await["actual"],
+        2_400
+    );
+    assert_eq!(
+        progress(&app, &c.head, &gp, "2026-12-31").await["actual"],
+        2_325
+    );
+    let drinks = app
+        .post("/api/v1/targets")
+        .bearer(&c.head)
+        .json(
+            json!({"metric": "sales_amount", "period_type": "year", "period_start": "2026-01-01",
+            "value": 10_000, "user_id": seller, "category": "drinks"}),
+        )
+        .send()
+        .await;
+    assert_eq!(drinks.status, 201, "{}", drinks.text);
+    let drinks = drinks.id();
+    assert_eq!(
+        progress(&app, &c.head, &drinks, "2026-12-31").await["actual"],
+        1_000
+    );
+
+    // A fact moved to another month with a new amount, and one moved out of the category.
+    upload(
+        &app,
+        &o.admin,
+        "/api/v1/sales-facts",
+        vec![
+            fact("c", "2026-04-10", seller, 450, None),
+            fact("d", "2026-03-30", seller, 800, None),
+        ],
+    )
+    .await;
+    assert_eq!(
+        progress(&app, &c.head, &q1, "2026-03-31").await["actual"],
+        1_100
+    );
+    assert_eq!(
+        progress(&app, &c.head, &year, "2026-04-19").await["actual"],
+        3_150
+    );
+    assert_eq!(
+        progress(&app, &c.head, &drinks, "2026-12-31").await["actual"],
+        200
+    );
+    // The same upload again changes nothing.
+    upload(
+        &app,
+        &o.admin,
+        "/api/v1/sales-facts",
+        vec![fact("c", "2026-04-10", seller, 450, None)],
+    )
+    .await;
+    assert_eq!(
+        progress(&app, &c.head, &year, "2026-12-31").await["actual"],
+        3_150
+    );
+
+    // Payments, the same way.
+    let collections = target(
+        &app,
+        &c.head,
+        "collections",
+        ("month", "2026-05-01"),
+        ("user_id", seller),
+        10_000,
+    )
+    .await;
+    let pay = |ext: &str, day: &str, amount: i64| json!({"external_id": ext, "paid_on": day, "salesperson_id": seller, "amount_minor": amount});
+    upload(
+        &app,
+        &o.admin,
+        "/api/v1/payment-facts",
+        vec![pay("p1", "2026-05-02", 300), pay("p2", "2026-05-20", 500)],
+    )
+    .await;
+    assert_eq!(
+        progress(&app, &c.head, &collections, "2026-05-10").await["actual"],
+        300
+    );
+    upload(
+        &app,
+        &o.admin,
+        "/api/v1/payment-facts",
+        vec![pay("p2", "2026-06-01", 500)],
+    )
+    .await;
+    assert_eq!(
+        progress(&app, &c.head, &collections, "2026-05-31").await["actual"],
+        300
+    );
 }

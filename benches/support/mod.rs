@@ -4,6 +4,9 @@
 
 #![allow(dead_code)]
 
+pub mod company;
+pub mod field;
+
 use std::net::TcpListener;
 use std::time::Duration;
 

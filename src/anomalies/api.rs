@@ -1,6 +1,7 @@
 //! `GET /api/v1/anomalies`: read by everyone but dealers, within reach.
 
 use actix_web::{get, web};
+use diesel::QueryResult;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use validator::Validate;
@@ -9,7 +10,7 @@ use super::model::{AnomalyKind, AnomalyPage, SortKey};
 use super::{fill, find, kinds_for, Filter};
 use crate::alerts::Severity;
 use crate::auth::{subtree_units, Caller};
-use crate::db::Id;
+use crate::db::{DbConnection, Id};
 use crate::error::{ApiError, ApiResult};
 use crate::http::pagination::{DEFAULT_LIMIT, MAX_LIMIT};
 use crate::http::{PageParams, ValidQuery};
@@ -17,7 +18,8 @@ use crate::settings::model::StoredSettings;
 use crate::AppState;
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(list_anomalies);
+    cfg.service(list_anomalies)
+        .service(super::export::export_anomalies);
 }
 
 #[derive(Debug, Default, Deserialize, Validate, IntoParams)]
@@ -33,6 +35,22 @@ pub struct AnomalyQuery {
     /// Only about this person: their targets, reports, plans, customers and the items they
     /// filed (or, for complaints, handle).
     pub person_id: Option<Id>,
+}
+
+impl AnomalyQuery {
+    /// The list's filter: `kinds` (see [`kinds_for`]) narrowed by the query.
+    pub fn filter(&self, conn: &mut DbConnection, kinds: Vec<AnomalyKind>) -> QueryResult<Filter> {
+        let within = match self.unit_id {
+            Some(u) => Some(subtree_units(conn, &[u])?),
+            None => None,
+        };
+        Ok(Filter {
+            kinds,
+            severity: self.severity,
+            within,
+            person: self.person_id,
+        })
+    }
 }
 
 /// Everything that needs attention now, within your reach.
@@ -69,16 +87,7 @@ pub async fn list_anomalies(
     let page = state
         .db(move |conn| {
             let settings = StoredSettings::load(conn)?.settings;
-            let within = match q.unit_id {
-                Some(u) => Some(subtree_units(conn, &[u])?),
-                None => None,
-            };
-            let filter = Filter {
-                kinds,
-                severity: q.severity,
-                within,
-                person: q.person_id,
-            };
+            let filter = q.filter(conn, kinds)?;
             let mut items = find(conn, &caller, &settings, &filter, now)?;
             if let Some(after) = after {
                 items.retain(|a| a.key() > after);

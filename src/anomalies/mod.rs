@@ -10,6 +10,7 @@
 pub mod activity;
 pub mod api;
 pub mod customers;
+pub mod export;
 pub mod figures;
 pub mod items;
 pub mod model;

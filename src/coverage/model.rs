@@ -215,7 +215,7 @@ pub struct CoverageFigures {
 }
 
 impl CoverageFigures {
-    fn add(&mut self, o: &CoverageFigures) {
+    pub fn add(&mut self, o: &CoverageFigures) {
         self.customers += o.customers;
         self.customers_due += o.customers_due;
         self.customers_covered += o.customers_covered;

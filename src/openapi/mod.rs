@@ -63,6 +63,7 @@ use crate::error::{FieldError, Problem};
         (name = "weekly-reports", description = "Weekly progress reports of units: figures, narrative, review, compliance, export"),
         (name = "anomalies", description = "Everything that needs a manager's attention now, within your reach"),
         (name = "coverage", description = "Call-cycle coverage: customers due, visited within their cycle, overdue"),
+        (name = "dashboards", description = "One dashboard per time horizon: the day, the week, the month, the results"),
         (name = "changes", description = "The change feed: every create, change, archive and delete in commit order, for mirroring"),
     )
 )]

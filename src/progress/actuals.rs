@@ -6,19 +6,19 @@
 
 use std::collections::HashMap;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 
 use super::model::{ActualSources, Progress};
 use super::sums::{self, Sum, Sums};
-use crate::db::{DbConnection, Id};
+use crate::db::{DbConnection, Id, Timestamp};
 use crate::facts::reconcile::{self, counted_sales, payment_sources};
 use crate::schema::{customers, daily_reports, org_units, report_visits, users};
 use crate::settings::model::{FactsSource, Settings};
 use crate::targets::model::Target;
-use crate::targets::period::Metric;
+use crate::targets::period::{Metric, PeriodType};
 use crate::targets::rules::Assignee;
 use crate::visits::reports::model::COUNTED;
 
@@ -103,13 +103,14 @@ fn load_window(conn: &mut DbConnection, w: &Window, source: FactsSource) -> Quer
 }
 
 /// The org tree and who sits where, loaded once per request.
-struct Tree {
+pub struct Tree {
     children: HashMap<Id, Vec<Id>>,
     unit_of: HashMap<Id, Id>,
 }
 
 impl Tree {
-    fn load(conn: &mut DbConnection) -> QueryResult<Tree> {
+    /// Every unit and every user's current unit, in two queries.
+    pub fn load(conn: &mut DbConnection) -> QueryResult<Tree> {
         let units: Vec<(Id, Option<Id>)> = org_units::table
             .select((org_units::id, org_units::parent_id))
             .load(conn)?;
@@ -119,6 +120,9 @@ impl Tree {
                 children.entry(p).or_default().push(id);
             }
         }
+        for kids in children.values_mut() {
+            kids.sort();
+        }
         let unit_of = users::table
             .select((users::id, users::org_unit_id))
             .load::<(Id, Id)>(conn)?
@@ -127,7 +131,8 @@ impl Tree {
         Ok(Tree { children, unit_of })
     }
 
-    fn subtree(&self, root: Id) -> Vec<Id> {
+    /// `root` and every unit below it, `root` first.
+    pub fn subtree(&self, root: Id) -> Vec<Id> {
         let mut out = vec![root];
         let mut i = 0;
         while i < out.len() {
@@ -141,6 +146,39 @@ impl Tree {
             i += 1;
         }
         out
+    }
+
+    /// The units directly below `unit`, by id.
+    pub fn children(&self, unit: Id) -> &[Id] {
+        self.children.get(&unit).map_or(&[], Vec::as_slice)
+    }
+
+    /// The current unit of a user.
+    pub fn unit_of(&self, user: Id) -> Option<Id> {
+        self.unit_of.get(&user).copied()
+    }
+}
+
+/// A target that only exists to ask [`actuals`] for a window of a unit's subtree: value 0, no
+/// category, no parent.
+pub fn probe(unit: Id, metric: Metric, kind: PeriodType, from: NaiveDate, to: NaiveDate) -> Target {
+    let epoch = Timestamp(DateTime::<Utc>::UNIX_EPOCH);
+    Target {
+        id: Id::new(),
+        metric: metric.as_str().into(),
+        period_type: kind.as_str().into(),
+        period_start: from,
+        period_end: to,
+        value: 0,
+        unit_id: Some(unit),
+        user_id: None,
+        dealer_id: None,
+        category: None,
+        parent_id: None,
+        created_by: unit,
+        version: 0,
+        created_at: epoch,
+        updated_at: epoch,
     }
 }
 
@@ -217,8 +255,8 @@ pub fn actuals_with_sources(
             if let Some(d) = dealer {
                 add(&mut t.dealer, d, sum);
             }
-            if let Some(u) = tree.unit_of.get(&person) {
-                add(&mut t.unit, *u, sum);
+            if let Some(u) = tree.unit_of(person) {
+                add(&mut t.unit, u, sum);
             }
         }
         *totals = Some(t);

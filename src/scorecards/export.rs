@@ -50,8 +50,19 @@ fn title(what: &str, cards: &Scorecards, h: &Heading) -> Vec<String> {
 }
 
 fn salespeople(cards: &Scorecards, h: &Heading) -> Sheet {
-    let mut s = Sheet::new(
+    let items: Vec<&Scorecard> = cards.items.iter().collect();
+    people_sheet(
         &format!("Scorecards {}", cards.period),
+        title("Scorecards", cards, h),
+        &items,
+    )
+}
+
+/// A sheet of scorecards, one salesperson a row (also the people of the monthly dashboard's
+/// export).
+pub fn people_sheet(name: &str, title: Vec<String>, cards: &[&Scorecard]) -> Sheet {
+    let mut s = Sheet::new(
+        name,
         &[
             "rank",
             "name",
@@ -77,8 +88,8 @@ fn salespeople(cards: &Scorecards, h: &Heading) -> Sheet {
             "user_id",
         ],
     )
-    .titled(title("Scorecards", cards, h));
-    for c in &cards.items {
+    .titled(title);
+    for c in cards {
         s.push(row(c));
     }
     s

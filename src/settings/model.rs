@@ -24,6 +24,17 @@ pub enum FactsSource {
     Both,
 }
 
+impl FactsSource {
+    /// The `source` values of the facts that count.
+    pub fn counted(self) -> &'static [&'static str] {
+        match self {
+            FactsSource::Report => &["report"],
+            FactsSource::Erp => &["erp"],
+            FactsSource::Both => &["report", "erp"],
+        }
+    }
+}
+
 /// Company settings. Every user reads them; admins change them.
 // Stored documents lack the values that later versions added: `StoredSettings::load` lays them
 // over the defaults, so every value is always present.

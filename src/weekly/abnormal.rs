@@ -89,63 +89,112 @@ pub fn week_instants(settings: &Settings, week: IsoWeek) -> (Timestamp, Timestam
     (day_start(settings, week.start()), day_start(settings, next))
 }
 
-/// Opened, escalated and still open complaints and market reports of the subtree.
-pub fn item_counts(
+/// Counts per unit of the record (`org_unit_id`), for the grouped counts below.
+type PerUnit = HashMap<Id, i64>;
+
+/// Sums the per-unit counts of a subtree.
+fn in_subtree(counts: &PerUnit, subtree: &[Id]) -> i64 {
+    subtree.iter().filter_map(|u| counts.get(u)).sum()
+}
+
+/// Opened, escalated and still open complaints and market reports of each subtree, in six
+/// grouped queries whatever the number of subtrees.
+pub fn item_counts_many(
     conn: &mut DbConnection,
     settings: &Settings,
-    units: &[Id],
+    subtrees: &[Vec<Id>],
     week: IsoWeek,
-) -> QueryResult<(ItemCounts, ItemCounts)> {
+) -> QueryResult<Vec<(ItemCounts, ItemCounts)>> {
     let (from, to) = week_instants(settings, week);
+    let mut units: Vec<Id> = subtrees.iter().flatten().copied().collect();
+    units.sort();
+    units.dedup();
     let escalated_ids = |kind: &'static str| {
         escalations::table
             .filter(escalations::item_type.eq(kind))
             .select(escalations::item_id)
     };
-    let count = sql::<BigInt>("CAST(COUNT(*) AS BIGINT)");
+    let count = || sql::<BigInt>("CAST(COUNT(*) AS BIGINT)");
+    let by_unit = |rows: Vec<(Id, i64)>| -> PerUnit { rows.into_iter().collect() };
     let in_complaints = c::table
-        .filter(c::org_unit_id.eq_any(units))
+        .filter(c::org_unit_id.eq_any(units.clone()))
         .filter(c::received_at.ge(from))
         .filter(c::received_at.lt(to));
-    let complaints = ItemCounts {
-        opened: in_complaints.clone().select(count.clone()).first(conn)?,
-        escalated: in_complaints
+    let c_opened = by_unit(
+        in_complaints
+            .clone()
+            .group_by(c::org_unit_id)
+            .select((c::org_unit_id, count()))
+            .load(conn)?,
+    );
+    let c_escalated = by_unit(
+        in_complaints
             .filter(
                 c::escalation_level
                     .gt(1)
                     .or(c::id.eq_any(escalated_ids("complaint"))),
             )
-            .select(count.clone())
-            .first(conn)?,
-        still_open: c::table
-            .filter(c::org_unit_id.eq_any(units))
+            .group_by(c::org_unit_id)
+            .select((c::org_unit_id, count()))
+            .load(conn)?,
+    );
+    let c_open = by_unit(
+        c::table
+            .filter(c::org_unit_id.eq_any(units.clone()))
             .filter(c::received_at.lt(to))
             .filter(c::status.eq_any(PENDING))
-            .select(count.clone())
-            .first(conn)?,
-    };
+            .group_by(c::org_unit_id)
+            .select((c::org_unit_id, count()))
+            .load(conn)?,
+    );
     let in_reports = mr::table
-        .filter(mr::org_unit_id.eq_any(units))
+        .filter(mr::org_unit_id.eq_any(units.clone()))
         .filter(mr::created_at.ge(from))
         .filter(mr::created_at.lt(to));
-    let reports = ItemCounts {
-        opened: in_reports.clone().select(count.clone()).first(conn)?,
-        escalated: in_reports
+    let r_opened = by_unit(
+        in_reports
+            .clone()
+            .group_by(mr::org_unit_id)
+            .select((mr::org_unit_id, count()))
+            .load(conn)?,
+    );
+    let r_escalated = by_unit(
+        in_reports
             .filter(
                 mr::escalation_level
                     .gt(1)
                     .or(mr::id.eq_any(escalated_ids("market_report"))),
             )
-            .select(count.clone())
-            .first(conn)?,
-        still_open: mr::table
+            .group_by(mr::org_unit_id)
+            .select((mr::org_unit_id, count()))
+            .load(conn)?,
+    );
+    let r_open = by_unit(
+        mr::table
             .filter(mr::org_unit_id.eq_any(units))
             .filter(mr::created_at.lt(to))
             .filter(mr::status.ne("closed"))
-            .select(count)
-            .first(conn)?,
-    };
-    Ok((complaints, reports))
+            .group_by(mr::org_unit_id)
+            .select((mr::org_unit_id, count()))
+            .load(conn)?,
+    );
+    Ok(subtrees
+        .iter()
+        .map(|s| {
+            (
+                ItemCounts {
+                    opened: in_subtree(&c_opened, s),
+                    escalated: in_subtree(&c_escalated, s),
+                    still_open: in_subtree(&c_open, s),
+                },
+                ItemCounts {
+                    opened: in_subtree(&r_opened, s),
+                    escalated: in_subtree(&r_escalated, s),
+                    still_open: in_subtree(&r_open, s),
+                },
+            )
+        })
+        .collect())
 }
 
 /// The customers of the subtree, not archived.
@@ -215,29 +264,37 @@ fn sales_by_customer(
         .collect())
 }
 
-/// The abnormal customers of the subtree for `week`, by code.
-pub fn customers(
+/// The abnormal customers of each subtree for `week`, by code: the orders, payments and
+/// complaints of all the subtrees are read once, then shared out by the unit of the customer
+/// (orders, payments) and of the complaint.
+pub fn customers_many(
     conn: &mut DbConnection,
     settings: &Settings,
-    units: &[Id],
+    subtrees: &[Vec<Id>],
     week: IsoWeek,
-) -> QueryResult<Vec<AbnormalCustomer>> {
+) -> QueryResult<Vec<Vec<AbnormalCustomer>>> {
+    let mut units: Vec<Id> = subtrees.iter().flatten().copied().collect();
+    units.sort();
+    units.dedup();
     let (start, end) = (week.start(), week.end());
     let before_from = start - chrono::Duration::days(28);
     let before_to = start - chrono::Duration::days(1);
-    let this_week = sales_by_customer(conn, settings, units, start, end)?;
-    let before = sales_by_customer(conn, settings, units, before_from, before_to)?;
+    let this_week = sales_by_customer(conn, settings, &units, start, end)?;
+    let before = sales_by_customer(conn, settings, &units, before_from, before_to)?;
     let (_, week_over) = week_instants(settings, week);
-    // Complaints filed in the subtree, about whichever customer.
-    let open: Vec<(Id, i64)> = c::table
-        .filter(c::org_unit_id.eq_any(units))
+    // Complaints filed in the subtrees, about whichever customer, by the unit they were filed in.
+    let open: Vec<(Id, Id, i64)> = c::table
+        .filter(c::org_unit_id.eq_any(units.clone()))
         .filter(c::status.eq_any(PENDING))
         .filter(c::received_at.lt(week_over))
-        .group_by(c::customer_id)
-        .select((c::customer_id, sql::<BigInt>("CAST(COUNT(*) AS BIGINT)")))
+        .group_by((c::org_unit_id, c::customer_id))
+        .select((
+            c::org_unit_id,
+            c::customer_id,
+            sql::<BigInt>("CAST(COUNT(*) AS BIGINT)"),
+        ))
         .load(conn)?;
-    let open: HashMap<Id, i64> = open.into_iter().collect();
-    let overdue = overdue_by_customer(conn, settings, units, end)?;
+    let overdue = overdue_by_customer(conn, settings, &units, end)?;
     let falling = |id: &Id| {
         let prior = before.get(id).copied().unwrap_or(0);
         let now = this_week.get(id).copied().unwrap_or(0);
@@ -247,50 +304,81 @@ pub fn customers(
     let flagged: BTreeSet<Id> = before
         .keys()
         .filter(|id| falling(id))
-        .chain(open.keys())
+        .chain(open.iter().map(|(_, c, _)| c))
         .chain(overdue.keys())
         .copied()
         .collect();
     if flagged.is_empty() {
-        return Ok(Vec::new());
+        return Ok(vec![Vec::new(); subtrees.len()]);
     }
-    let rows: Vec<(Id, String, String, Id)> = customers::table
-        .filter(customers::id.eq_any(flagged.iter().copied().collect::<Vec<_>>()))
-        .order((customers::code, customers::id))
-        .select((
-            customers::id,
-            customers::code,
-            customers::name,
-            customers::owner_id,
-        ))
-        .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, code, name, owner_id)| {
-            let mut reasons = Vec::new();
-            if falling(&id) {
-                reasons.push(AbnormalReason::OrdersFalling);
-            }
-            let open_complaints = open.get(&id).copied().unwrap_or(0);
-            if open_complaints > 0 {
-                reasons.push(AbnormalReason::OpenComplaints);
-            }
-            let overdue_minor = overdue.get(&id).copied().unwrap_or(0);
-            if overdue_minor > 0 {
-                reasons.push(AbnormalReason::OverduePayments);
-            }
-            let prior = before.get(&id).copied().unwrap_or(0);
-            AbnormalCustomer {
-                customer_id: id,
-                code,
-                name,
-                owner_id,
-                reasons,
-                week_sales_minor: this_week.get(&id).copied().unwrap_or(0),
-                four_week_average_minor: (prior + 2).div_euclid(4),
-                open_complaints,
-                overdue_minor,
-            }
+    let mut rows: Vec<(Id, String, String, Id, Id)> = Vec::new();
+    let flagged: Vec<Id> = flagged.into_iter().collect();
+    for part in flagged.chunks(500) {
+        rows.extend(
+            customers::table
+                .filter(customers::id.eq_any(part))
+                .select((
+                    customers::id,
+                    customers::code,
+                    customers::name,
+                    customers::owner_id,
+                    customers::org_unit_id,
+                ))
+                .load::<(Id, String, String, Id, Id)>(conn)?,
+        );
+    }
+    rows.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
+    Ok(subtrees
+        .iter()
+        .map(|subtree| {
+            rows.iter()
+                .filter_map(|(id, code, name, owner_id, unit)| {
+                    // Orders and payments count for the customers placed in the subtree.
+                    let placed = subtree.contains(unit);
+                    let mut reasons = Vec::new();
+                    if placed && falling(id) {
+                        reasons.push(AbnormalReason::OrdersFalling);
+                    }
+                    let open_complaints: i64 = open
+                        .iter()
+                        .filter(|(u, c, _)| c == id && subtree.contains(u))
+                        .map(|(_, _, n)| n)
+                        .sum();
+                    if open_complaints > 0 {
+                        reasons.push(AbnormalReason::OpenComplaints);
+                    }
+                    let overdue_minor = if placed {
+                        overdue.get(id).copied().unwrap_or(0)
+                    } else {
+                        0
+                    };
+                    if overdue_minor > 0 {
+                        reasons.push(AbnormalReason::OverduePayments);
+                    }
+                    if reasons.is_empty() {
+                        return None;
+                    }
+                    let (week_sales, prior) = if placed {
+                        (
+                            this_week.get(id).copied().unwrap_or(0),
+                            before.get(id).copied().unwrap_or(0),
+                        )
+                    } else {
+                        (0, 0)
+                    };
+                    Some(AbnormalCustomer {
+                        customer_id: *id,
+                        code: code.clone(),
+                        name: name.clone(),
+                        owner_id: *owner_id,
+                        reasons,
+                        week_sales_minor: week_sales,
+                        four_week_average_minor: (prior + 2).div_euclid(4),
+                        open_complaints,
+                        overdue_minor,
+                    })
+                })
+                .collect()
         })
         .collect())
 }

@@ -5,16 +5,16 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{Datelike, NaiveDate};
 use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::db::{DbConnection, Id, Timestamp};
+use crate::db::{DbConnection, Id};
 use crate::error::ApiResult;
-use crate::progress::actuals::actuals;
+use crate::progress::actuals::{actuals, probe};
 use crate::progress::model::{Progress, ProgressStatus};
 use crate::schema::{daily_reports as dr, report_visits as rv, targets};
 use crate::settings::model::Settings;
@@ -61,58 +61,42 @@ fn window_starts(week_end: NaiveDate) -> [(PeriodType, NaiveDate); 3] {
     ]
 }
 
-/// A target that only exists to ask `actuals` for a window of the unit's subtree.
-fn probe(unit: Id, metric: Metric, kind: PeriodType, from: NaiveDate, to: NaiveDate) -> Target {
-    let epoch = Timestamp(DateTime::<Utc>::UNIX_EPOCH);
-    Target {
-        id: Id::new(),
-        metric: metric.as_str().into(),
-        period_type: kind.as_str().into(),
-        period_start: from,
-        period_end: to,
-        value: 0,
-        unit_id: Some(unit),
-        user_id: None,
-        dealer_id: None,
-        category: None,
-        parent_id: None,
-        created_by: unit,
-        version: 0,
-        created_at: epoch,
-        updated_at: epoch,
-    }
-}
-
-/// Effective visits of the subtree's counted daily reports per day, from `from` to `to`.
+/// Effective visits of counted daily reports per (unit of the report, day), from `from` to
+/// `to`, for reports made in `units`.
 fn effective_visits_by_day(
     conn: &mut DbConnection,
     units: &[Id],
     from: NaiveDate,
     to: NaiveDate,
-) -> QueryResult<Vec<(NaiveDate, i64)>> {
+) -> QueryResult<Vec<(Id, NaiveDate, i64)>> {
     rv::table
         .inner_join(dr::table)
         .filter(dr::org_unit_id.eq_any(units))
         .filter(dr::report_date.between(from, to))
         .filter(dr::status.eq_any(COUNTED))
         .filter(rv::effective.eq(true))
-        .group_by(dr::report_date)
-        .select((dr::report_date, sql::<BigInt>("CAST(COUNT(*) AS BIGINT)")))
+        .group_by((dr::org_unit_id, dr::report_date))
+        .select((
+            dr::org_unit_id,
+            dr::report_date,
+            sql::<BigInt>("CAST(COUNT(*) AS BIGINT)"),
+        ))
         .load(conn)
 }
 
-/// Achievement of every metric for `unit` (whose subtree is `units`) in the week ending
-/// `week_end`.
-pub fn compute(
+/// Achievement of every metric for each unit (given with its subtree) in the week ending
+/// `week_end`, for several units at once: one targets query, one
+/// pass of actuals (whose windows the units share) and one query of effective visits for all.
+pub fn compute_many(
     conn: &mut DbConnection,
     settings: &Settings,
-    unit: Id,
-    units: &[Id],
+    units: &[(Id, Vec<Id>)],
     week_end: NaiveDate,
-) -> ApiResult<Vec<MetricAchievement>> {
+) -> ApiResult<Vec<Vec<MetricAchievement>>> {
     let starts = window_starts(week_end);
+    let roots: Vec<Id> = units.iter().map(|(u, _)| *u).collect();
     let own: Vec<Target> = targets::table
-        .filter(targets::unit_id.eq(unit))
+        .filter(targets::unit_id.eq_any(roots.iter().map(|u| Some(*u)).collect::<Vec<_>>()))
         .filter(targets::category.is_null())
         .filter(targets::period_type.eq_any(starts.map(|(k, _)| k.as_str())))
         .filter(targets::period_start.eq_any(starts.map(|(_, s)| s)))
@@ -120,69 +104,82 @@ pub fn compute(
         .select(Target::as_select())
         .load(conn)?;
     let mut probes = Vec::new();
-    let mut probe_of: HashMap<(Metric, PeriodType), Id> = HashMap::new();
-    for metric in Metric::ALL.into_iter().filter(|m| *m != Metric::Visits) {
-        for (kind, from) in starts {
-            let p = probe(unit, metric, kind, from, week_end);
-            probe_of.insert((metric, kind), p.id);
-            probes.push(p);
+    let mut probe_of: HashMap<(Id, Metric, PeriodType), Id> = HashMap::new();
+    for unit in &roots {
+        for metric in Metric::ALL.into_iter().filter(|m| *m != Metric::Visits) {
+            for (kind, from) in starts {
+                let p = probe(*unit, metric, kind, from, week_end);
+                probe_of.insert((*unit, metric, kind), p.id);
+                probes.push(p);
+            }
         }
     }
     let found = actuals(conn, &probes, week_end, settings.money_facts_source)?;
     let earliest = starts.iter().map(|(_, s)| *s).min().unwrap_or(week_end);
-    let visits = effective_visits_by_day(conn, units, earliest, week_end)?;
-    let actual_of = |metric: Metric, kind: PeriodType, from: NaiveDate| -> i64 {
-        if metric == Metric::Visits {
-            return visits
-                .iter()
-                .filter(|(d, _)| *d >= from && *d <= week_end)
-                .map(|(_, n)| *n)
-                .sum();
-        }
-        probe_of
-            .get(&(metric, kind))
-            .and_then(|id| found.get(id))
-            .copied()
-            .unwrap_or(0)
-    };
-    let window = |metric: Metric, (kind, from): (PeriodType, NaiveDate)| -> AchievementWindow {
-        let actual = actual_of(metric, kind, from);
-        let target = own.iter().find(|t| {
-            t.metric() == metric && t.period_type == kind.as_str() && t.period_start == from
-        });
-        match target {
-            Some(t) => {
-                let p = Progress::compute(t.clone(), actual, week_end, settings);
-                AchievementWindow {
-                    from,
-                    to: week_end,
-                    actual,
-                    target_id: Some(t.id),
-                    target: Some(t.value),
-                    achievement_ratio: p.achievement_ratio,
-                    expected: Some(p.expected),
-                    status: Some(p.status),
+    let mut everywhere: Vec<Id> = units.iter().flat_map(|(_, s)| s.iter().copied()).collect();
+    everywhere.sort();
+    everywhere.dedup();
+    let visits = effective_visits_by_day(conn, &everywhere, earliest, week_end)?;
+    Ok(units
+        .iter()
+        .map(|(unit, subtree)| {
+            let actual_of = |metric: Metric, kind: PeriodType, from: NaiveDate| -> i64 {
+                if metric == Metric::Visits {
+                    return visits
+                        .iter()
+                        .filter(|(u, d, _)| *d >= from && *d <= week_end && subtree.contains(u))
+                        .map(|(_, _, n)| *n)
+                        .sum();
                 }
-            }
-            None => AchievementWindow {
-                from,
-                to: week_end,
-                actual,
-                target_id: None,
-                target: None,
-                achievement_ratio: None,
-                expected: None,
-                status: None,
-            },
-        }
-    };
-    Ok(Metric::ALL
-        .into_iter()
-        .map(|metric| MetricAchievement {
-            metric,
-            week: window(metric, starts[0]),
-            month_to_date: window(metric, starts[1]),
-            quarter_to_date: window(metric, starts[2]),
+                probe_of
+                    .get(&(*unit, metric, kind))
+                    .and_then(|id| found.get(id))
+                    .copied()
+                    .unwrap_or(0)
+            };
+            let window = |metric: Metric, (kind, from): (PeriodType, NaiveDate)| {
+                let actual = actual_of(metric, kind, from);
+                let target = own.iter().find(|t| {
+                    t.unit_id == Some(*unit)
+                        && t.metric() == metric
+                        && t.period_type == kind.as_str()
+                        && t.period_start == from
+                });
+                match target {
+                    Some(t) => {
+                        let p = Progress::compute(t.clone(), actual, week_end, settings);
+                        AchievementWindow {
+                            from,
+                            to: week_end,
+                            actual,
+                            target_id: Some(t.id),
+                            target: Some(t.value),
+                            achievement_ratio: p.achievement_ratio,
+                            expected: Some(p.expected),
+                            status: Some(p.status),
+                        }
+                    }
+                    None => AchievementWindow {
+                        from,
+                        to: week_end,
+                        actual,
+                        target_id: None,
+                        target: None,
+                        achievement_ratio: None,
+                        expected: None,
+                        status: None,
+                    },
+                }
+            };
+            Metric::ALL
+                .into_iter()
+                .map(|metric| MetricAchievement {
+                    metric,
+                    week: window(metric, starts[0]),
+                    month_to_date: window(metric, starts[1]),
+                    quarter_to_date: window(metric, starts[2]),
+                })
+                .collect()
         })
         .collect())
 }

@@ -11,11 +11,11 @@ use validator::Validate;
 use super::api::parse_week;
 use super::{due_at, owing_units, IsoWeek, OwingUnit, READERS};
 use crate::auth::{subtree_units, Caller};
-use crate::db::{Id, Timestamp};
+use crate::db::{DbConnection, Id, Timestamp};
 use crate::error::{ApiError, ApiResult};
 use crate::http::ValidQuery;
 use crate::schema::weekly_reports as wr;
-use crate::settings::model::StoredSettings;
+use crate::settings::model::{Settings, StoredSettings};
 use crate::visits::business_day;
 use crate::AppState;
 
@@ -101,6 +101,73 @@ fn week_of(q: &WeeklyComplianceQuery, today: NaiveDate) -> ApiResult<IsoWeek> {
     }
 }
 
+/// How the units among `among` (every unit when `None`) that owe a report stand for `week` at
+/// `now`.
+pub fn compute(
+    conn: &mut DbConnection,
+    settings: &Settings,
+    week: IsoWeek,
+    among: Option<Vec<Id>>,
+    now: Timestamp,
+) -> QueryResult<WeeklyCompliance> {
+    let due = due_at(settings, week);
+    // A unit created after the cutoff owed nothing that week.
+    let units: Vec<OwingUnit> = owing_units(conn, among)?
+        .into_iter()
+        .filter(|u| u.owes(due))
+        .collect();
+    let ids: Vec<Id> = units.iter().map(|u| u.id).collect();
+    let reports: Vec<(Id, Id, String, Option<Timestamp>, bool)> = wr::table
+        .filter(wr::week_start.eq(week.start()))
+        .filter(wr::org_unit_id.eq_any(&ids))
+        .select((
+            wr::org_unit_id,
+            wr::id,
+            wr::status,
+            wr::first_submitted_at,
+            wr::late,
+        ))
+        .load(conn)?;
+    let mut out = WeeklyCompliance {
+        week: week.label(),
+        week_start: week.start(),
+        week_end: week.end(),
+        due_at: due,
+        due: 0,
+        on_time: 0,
+        late: 0,
+        missing: 0,
+        pending: 0,
+        units: Vec::new(),
+    };
+    for unit in units {
+        let rep = reports.iter().find(|r| r.0 == unit.id);
+        let status = match rep {
+            Some((_, _, _, Some(_), true)) => WeeklyComplianceStatus::Late,
+            Some((_, _, _, Some(_), false)) => WeeklyComplianceStatus::OnTime,
+            _ if now.0 <= due.0 => WeeklyComplianceStatus::Pending,
+            _ => WeeklyComplianceStatus::Missing,
+        };
+        out.due += 1;
+        match status {
+            WeeklyComplianceStatus::OnTime => out.on_time += 1,
+            WeeklyComplianceStatus::Late => out.late += 1,
+            WeeklyComplianceStatus::Missing => out.missing += 1,
+            WeeklyComplianceStatus::Pending => out.pending += 1,
+        }
+        out.units.push(UnitWeeklyCompliance {
+            unit_id: unit.id,
+            unit_name: unit.name,
+            manager_id: unit.runner_id,
+            status,
+            report_id: rep.map(|r| r.1),
+            report_status: rep.map(|r| r.2.clone()),
+            first_submitted_at: rep.and_then(|r| r.3),
+        });
+    }
+    Ok(out)
+}
+
 /// Which units owe a weekly report for the week, and who delivered on time, late or not at all.
 #[utoipa::path(tag = "weekly-reports", operation_id = "weekly_report_compliance", params(WeeklyComplianceQuery),
     responses((status = 200, description = "Timeliness of weekly reports per unit", body = WeeklyCompliance)))]
@@ -117,7 +184,6 @@ pub async fn weekly_report_compliance(
         .db(move |conn| {
             let settings = StoredSettings::load(conn)?.settings;
             let week = week_of(&q, business_day(&settings, now))?;
-            let due = due_at(&settings, week);
             let mut among: Option<Vec<Id>> = None;
             if let Some(u) = q.unit_id {
                 if !caller.reach.covers_unit(u) {
@@ -132,61 +198,7 @@ pub async fn weekly_report_compliance(
                     None => reach.clone(),
                 });
             }
-            // A unit created after the cutoff owed nothing that week.
-            let units: Vec<OwingUnit> = owing_units(conn, among)?
-                .into_iter()
-                .filter(|u| u.owes(due))
-                .collect();
-            let ids: Vec<Id> = units.iter().map(|u| u.id).collect();
-            let reports: Vec<(Id, Id, String, Option<Timestamp>, bool)> = wr::table
-                .filter(wr::week_start.eq(week.start()))
-                .filter(wr::org_unit_id.eq_any(&ids))
-                .select((
-                    wr::org_unit_id,
-                    wr::id,
-                    wr::status,
-                    wr::first_submitted_at,
-                    wr::late,
-                ))
-                .load(conn)?;
-            let mut out = WeeklyCompliance {
-                week: week.label(),
-                week_start: week.start(),
-                week_end: week.end(),
-                due_at: due,
-                due: 0,
-                on_time: 0,
-                late: 0,
-                missing: 0,
-                pending: 0,
-                units: Vec::new(),
-            };
-            for unit in units {
-                let rep = reports.iter().find(|r| r.0 == unit.id);
-                let status = match rep {
-                    Some((_, _, _, Some(_), true)) => WeeklyComplianceStatus::Late,
-                    Some((_, _, _, Some(_), false)) => WeeklyComplianceStatus::OnTime,
-                    _ if now.0 <= due.0 => WeeklyComplianceStatus::Pending,
-                    _ => WeeklyComplianceStatus::Missing,
-                };
-                out.due += 1;
-                match status {
-                    WeeklyComplianceStatus::OnTime => out.on_time += 1,
-                    WeeklyComplianceStatus::Late => out.late += 1,
-                    WeeklyComplianceStatus::Missing => out.missing += 1,
-                    WeeklyComplianceStatus::Pending => out.pending += 1,
-                }
-                out.units.push(UnitWeeklyCompliance {
-                    unit_id: unit.id,
-                    unit_name: unit.name,
-                    manager_id: unit.runner_id,
-                    status,
-                    report_id: rep.map(|r| r.1),
-                    report_status: rep.map(|r| r.2.clone()),
-                    first_submitted_at: rep.and_then(|r| r.3),
-                });
-            }
-            Ok(out)
+            Ok(compute(conn, &settings, week, among, now)?)
         })
         .await?;
     Ok(web::Json(report))

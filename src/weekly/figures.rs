@@ -10,10 +10,11 @@ use utoipa::ToSchema;
 use super::abnormal::{self, AbnormalCustomer, ItemCounts};
 use super::achievement::{self, MetricAchievement};
 use super::IsoWeek;
-use crate::auth::{subtree_units, Role};
+use crate::auth::Role;
 use crate::coverage::model::{self as coverage, CoverageFigures};
 use crate::db::{DbConnection, Id, Timestamp};
 use crate::error::ApiResult;
+use crate::progress::actuals::Tree;
 use crate::progress::model::ratio as rate;
 use crate::schema::users;
 use crate::settings::model::Settings;
@@ -126,16 +127,35 @@ pub fn compute(
     week: IsoWeek,
     now: Timestamp,
 ) -> ApiResult<WeeklyFigures> {
+    let mut all = compute_many(conn, settings, &[unit], week, now)?;
+    all.pop()
+        .ok_or_else(|| crate::error::ApiError::not_found("org unit"))
+}
+
+/// The figures of several units' subtrees for `week`, as of `now`, in the order given: each
+/// kind of record is read once for all of them (never once per unit), then shared out.
+pub fn compute_many(
+    conn: &mut DbConnection,
+    settings: &Settings,
+    units: &[Id],
+    week: IsoWeek,
+    now: Timestamp,
+) -> ApiResult<Vec<WeeklyFigures>> {
     let (from, to) = (week.start(), week.end());
-    let units = subtree_units(conn, &[unit])?;
-    let people = salespeople(conn, &units)?;
+    let tree = Tree::load(conn)?;
+    let subtrees: Vec<Vec<Id>> = units.iter().map(|u| tree.subtree(*u)).collect();
+    let mut everywhere: Vec<Id> = subtrees.iter().flatten().copied().collect();
+    everywhere.sort();
+    everywhere.dedup();
+    let people = salespeople(conn, &everywhere)?;
     let eff = efficiency::compute(conn, settings, &people, from, to, now)?;
-    let achievement = achievement::compute(conn, settings, unit, &units, to)?;
-    let (complaints, market_reports) = abnormal::item_counts(conn, settings, &units, week)?;
-    let abnormal_customers = abnormal::customers(conn, settings, &units, week)?;
+    let with_subtrees: Vec<(Id, Vec<Id>)> = units.iter().copied().zip(subtrees.clone()).collect();
+    let achievements = achievement::compute_many(conn, settings, &with_subtrees, to)?;
+    let items = abnormal::item_counts_many(conn, settings, &subtrees, week)?;
+    let abnormal = abnormal::customers_many(conn, settings, &subtrees, week)?;
     let as_of = to.min(crate::visits::business_day(settings, now));
-    let (coverage, covered) = coverage::compute(conn, settings, &people, from, as_of)?;
-    let people: Vec<PersonWeek> = eff
+    let (_, covered) = coverage::compute(conn, settings, &people, from, as_of)?;
+    let weeks: Vec<PersonWeek> = eff
         .people
         .iter()
         .zip(&people)
@@ -157,37 +177,62 @@ pub fn compute(
             coverage_rate: c.figures.coverage_rate,
         })
         .collect();
-    let t = &eff.total;
-    let count = people.len() as i64;
-    Ok(WeeklyFigures {
-        unit_id: unit,
-        week: week.label(),
-        from,
-        to,
-        computed_at: now,
-        achievement,
-        salespeople: count,
-        sales_minor: t.sales_minor,
-        collections_minor: t.collections_minor,
-        new_customers: t.new_customers,
-        visits: t.visits,
-        effective_visits: t.effective_visits,
-        effective_visit_rate: t.effective_visit_rate,
-        visits_with_order: t.visits_with_order,
-        transaction_rate: t.transaction_rate,
-        average_weekly_sales_per_salesperson_minor: (count > 0)
-            .then(|| (t.sales_minor + count / 2).div_euclid(count)),
-        daily_reports: ReportSubmission {
-            expected: t.reports_due,
-            on_time: t.reports_on_time,
-            late: t.reports_late,
-            missing: t.reports_missing,
-            on_time_rate: rate(t.reports_on_time, t.reports_due),
-        },
-        people,
-        complaints,
-        market_reports,
-        abnormal_customers,
-        coverage,
-    })
+    let parts = subtrees.iter().zip(achievements).zip(items).zip(abnormal);
+    Ok(units
+        .iter()
+        .zip(parts)
+        .map(
+            |(unit, (((subtree, achievement), (complaints, market_reports)), abnormal))| {
+                let people: Vec<PersonWeek> = weeks
+                    .iter()
+                    .filter(|p| subtree.contains(&p.org_unit_id))
+                    .cloned()
+                    .collect();
+                let mut coverage = CoverageFigures::default();
+                for c in covered.iter().filter(|c| subtree.contains(&c.org_unit_id)) {
+                    coverage.add(&c.figures);
+                }
+                let sum = |f: fn(&PersonWeek) -> i64| people.iter().map(f).sum::<i64>();
+                let (visits, effective, ordered) = (
+                    sum(|p| p.visits),
+                    sum(|p| p.effective_visits),
+                    sum(|p| p.visits_with_order),
+                );
+                let sales = sum(|p| p.sales_minor);
+                let (expected, on_time) = (sum(|p| p.reports_expected), sum(|p| p.reports_on_time));
+                let count = people.len() as i64;
+                WeeklyFigures {
+                    unit_id: *unit,
+                    week: week.label(),
+                    from,
+                    to,
+                    computed_at: now,
+                    achievement,
+                    salespeople: count,
+                    sales_minor: sales,
+                    collections_minor: sum(|p| p.collections_minor),
+                    new_customers: sum(|p| p.new_customers),
+                    visits,
+                    effective_visits: effective,
+                    effective_visit_rate: rate(effective, visits),
+                    visits_with_order: ordered,
+                    transaction_rate: rate(ordered, visits),
+                    average_weekly_sales_per_salesperson_minor: (count > 0)
+                        .then(|| (sales + count / 2).div_euclid(count)),
+                    daily_reports: ReportSubmission {
+                        expected,
+                        on_time,
+                        late: sum(|p| p.reports_late),
+                        missing: sum(|p| p.reports_missing),
+                        on_time_rate: rate(on_time, expected),
+                    },
+                    people,
+                    complaints,
+                    market_reports,
+                    abnormal_customers: abnormal,
+                    coverage,
+                }
+            },
+        )
+        .collect())
 }
