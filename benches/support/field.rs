@@ -181,6 +181,8 @@ pub fn generate_field(
                 latitude: None,
                 longitude: None,
                 external_id: None,
+                visit_every_weeks: None,
+                visits_per_month: None,
                 created_at: now,
                 updated_at: now,
             });
@@ -302,6 +304,7 @@ pub fn generate_field(
                         0
                     },
                     collected_amount_minor: if k == 1 { 10_000 } else { 0 },
+                    order_ref: None,
                     complaint_handled: false,
                     opinions: None,
                     developments: None,

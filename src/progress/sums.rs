@@ -191,6 +191,7 @@ pub fn payments(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
