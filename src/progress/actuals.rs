@@ -3,7 +3,7 @@
 //! A unit's actual is the sum over everyone whose unit is in its subtree, so a company target
 //! is never zero because the facts belong to its people.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::dsl::sql;
@@ -11,7 +11,7 @@ use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 
 use super::model::Progress;
-use crate::db::{DbConnection, Id, Timestamp};
+use crate::db::{DbConnection, Id, MultiBackend, Timestamp};
 use crate::facts::sums;
 use crate::schema::{customers, daily_reports, org_units, report_visits, users};
 use crate::settings::model::{FactsSource, Settings};
@@ -51,7 +51,13 @@ struct Window {
 /// Sums of one window: (salesperson, dealer) -> (amount, gross profit).
 type Sums = Vec<(Id, Option<Id>, i64, i64)>;
 
-fn load_window(conn: &mut DbConnection, w: &Window, source: FactsSource) -> QueryResult<Sums> {
+/// The sums of one window, of `people` only when given (else of everyone).
+fn load_window(
+    conn: &mut DbConnection,
+    w: &Window,
+    source: FactsSource,
+    people: Option<&[Id]>,
+) -> QueryResult<Sums> {
     match w.family {
         Family::Sales => sums::sales(
             conn,
@@ -59,25 +65,29 @@ fn load_window(conn: &mut DbConnection, w: &Window, source: FactsSource) -> Quer
             w.to,
             source.counted(),
             w.category.as_deref(),
-            None,
+            people,
         ),
-        Family::Payments => Ok(sums::payments(conn, w.from, w.to, source.counted(), None)?
+        Family::Payments => Ok(sums::payments(conn, w.from, w.to, source.counted(), people)?
             .into_iter()
             .map(|(p, d, a)| (p, d, a, 0))
             .collect()),
         Family::Customers => {
-            let rows: Vec<(Id, i64)> = customers::table
+            let mut q = customers::table
                 .filter(customers::activated_on.between(w.from, w.to))
                 .group_by(customers::owner_id)
                 .select((
                     customers::owner_id,
                     sql::<BigInt>("CAST(COUNT(*) AS BIGINT)"),
                 ))
-                .load(conn)?;
+                .into_boxed::<MultiBackend>();
+            if let Some(p) = people {
+                q = q.filter(customers::owner_id.eq_any(p.to_vec()));
+            }
+            let rows: Vec<(Id, i64)> = q.load(conn)?;
             Ok(rows.into_iter().map(|(u, n)| (u, None, n, 0)).collect())
         }
         Family::Visits => {
-            let rows: Vec<(Id, i64)> = report_visits::table
+            let mut q = report_visits::table
                 .inner_join(daily_reports::table)
                 .filter(daily_reports::report_date.between(w.from, w.to))
                 .filter(daily_reports::status.eq_any(COUNTED))
@@ -87,11 +97,19 @@ fn load_window(conn: &mut DbConnection, w: &Window, source: FactsSource) -> Quer
                     daily_reports::owner_id,
                     sql::<BigInt>("CAST(COUNT(*) AS BIGINT)"),
                 ))
-                .load(conn)?;
+                .into_boxed::<MultiBackend>();
+            if let Some(p) = people {
+                q = q.filter(daily_reports::owner_id.eq_any(p.to_vec()));
+            }
+            let rows: Vec<(Id, i64)> = q.load(conn)?;
             Ok(rows.into_iter().map(|(u, n)| (u, None, n, 0)).collect())
         }
     }
 }
+
+/// Above this many people, a window is summed for everyone (one pass over the sums) rather
+/// than looked up person by person.
+const FEW_PEOPLE: usize = 500;
 
 /// The org tree and who sits where, loaded once per request.
 pub struct Tree {
@@ -147,6 +165,34 @@ impl Tree {
     /// The current unit of a user.
     pub fn unit_of(&self, user: Id) -> Option<Id> {
         self.unit_of.get(&user).copied()
+    }
+
+    /// The people whose actuals `targets` add up: each assigned person, everyone in an
+    /// assigned unit's subtree; `None` when that is many people, or a dealer's (whose facts
+    /// any salesperson may have recorded).
+    fn people_of(&self, targets: &[&Target]) -> Option<Vec<Id>> {
+        let mut units: HashSet<Id> = HashSet::new();
+        let mut people: HashSet<Id> = HashSet::new();
+        for t in targets {
+            match Assignee::of(t) {
+                Assignee::User(u) => {
+                    people.insert(u);
+                }
+                Assignee::Dealer(_) => return None,
+                Assignee::Unit(u) => units.extend(self.subtree(u)),
+            }
+        }
+        if !units.is_empty() {
+            people.extend(
+                self.unit_of
+                    .iter()
+                    .filter(|(_, u)| units.contains(u))
+                    .map(|(p, _)| *p),
+            );
+        }
+        let mut people: Vec<Id> = people.into_iter().collect();
+        people.sort();
+        (people.len() <= FEW_PEOPLE).then_some(people)
     }
 }
 
@@ -221,9 +267,11 @@ pub fn actuals(
         return Ok(out);
     }
     let tree = Tree::load(conn)?;
+    let all: Vec<&Target> = wanted.iter().map(|(t, _)| *t).collect();
+    let people = tree.people_of(&all);
     for (w, totals) in windows.iter_mut() {
         let mut t = Totals::default();
-        for (person, dealer, a, b) in load_window(conn, w, source)? {
+        for (person, dealer, a, b) in load_window(conn, w, source, people.as_deref())? {
             add(&mut t.person, person, a, b);
             if let Some(d) = dealer {
                 add(&mut t.dealer, d, a, b);
