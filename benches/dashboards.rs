@@ -10,7 +10,8 @@
 //!
 //! `cargo bench --bench dashboards`: SQLite by default, PostgreSQL with
 //! `BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres`; `BENCH_RUNS` timed runs
-//! per dashboard (default 20, after two untimed). Results go to docs/benchmarks.md by hand.
+//! per dashboard (default 20, after two untimed); `BENCH_SLOW_MS=20` prints every statement
+//! slower than 20 ms. Results go to docs/benchmarks.md by hand.
 
 mod support;
 
@@ -25,6 +26,7 @@ use support::field::generate_field;
 use support::{Server, PASSWORD};
 
 fn main() -> anyhow::Result<()> {
+    support::log_slow_statements()?;
     support::with_database(run)
 }
 
@@ -151,6 +153,7 @@ fn run(url: DbUrl) -> anyhow::Result<()> {
                 "/dashboards/results?period=2026-Q3".into(),
             ),
         ];
+        eprintln!("-- the timed requests --");
         println!("| dashboard, read as | bytes | p50 | p95 |");
         println!("|---|---|---|---|");
         for (label, token, path) in cases {

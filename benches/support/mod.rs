@@ -183,6 +183,46 @@ impl Server {
     }
 }
 
+/// With `BENCH_SLOW_MS` set, prints every statement that takes longer than that many
+/// milliseconds (with its SQL), to find what a slow request spends its time on. Call it before
+/// any connection is made.
+pub fn log_slow_statements() -> anyhow::Result<()> {
+    use diesel::connection::{Instrumentation, InstrumentationEvent};
+    use std::cell::Cell;
+    use std::time::Instant;
+    if std::env::var("BENCH_SLOW_MS").is_err() {
+        return Ok(());
+    }
+    thread_local! {
+        static STARTED: Cell<Option<Instant>> = const { Cell::new(None) };
+    }
+    fn slow() -> Option<Box<dyn Instrumentation>> {
+        let limit: f64 = std::env::var("BENCH_SLOW_MS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(f64::MAX);
+        Some(Box::new(
+            move |event: InstrumentationEvent<'_>| match event {
+                InstrumentationEvent::StartQuery { .. } => {
+                    STARTED.with(|s| s.set(Some(Instant::now())))
+                }
+                InstrumentationEvent::FinishQuery { query, .. } => {
+                    if let Some(t) = STARTED.with(|s| s.take()) {
+                        let ms = t.elapsed().as_secs_f64() * 1000.0;
+                        if ms > limit {
+                            let text: String = query.to_string().chars().take(600).collect();
+                            eprintln!("slow statement, {ms:.1} ms: {text}");
+                        }
+                    }
+                }
+                _ => {}
+            },
+        ))
+    }
+    diesel::connection::set_default_instrumentation(slow)
+        .map_err(|e| anyhow::anyhow!("instrumentation: {e}"))
+}
+
 /// Median, p95 and minimum of some timings.
 pub fn stats(mut times: Vec<Duration>) -> String {
     times.sort();

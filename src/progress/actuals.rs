@@ -4,7 +4,7 @@
 //! A unit's actual is the sum over everyone whose unit is in its subtree, so a company target
 //! is never zero because the facts belong to its people.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::dsl::sql;
@@ -13,7 +13,7 @@ use diesel::sql_types::BigInt;
 
 use super::model::{ActualSources, Progress};
 use super::sums::{self, Sum, Sums};
-use crate::db::{DbConnection, Id, Timestamp};
+use crate::db::{DbConnection, Id, MultiBackend, Timestamp};
 use crate::facts::reconcile::{self, counted_sales, payment_sources};
 use crate::schema::{customers, daily_reports, org_units, report_visits, users};
 use crate::settings::model::{FactsSource, Settings};
@@ -50,7 +50,13 @@ struct Window {
     category: Option<String>,
 }
 
-fn load_window(conn: &mut DbConnection, w: &Window, source: FactsSource) -> QueryResult<Sums> {
+/// The sums of one window, of `people` only when given (else of everyone).
+fn load_window(
+    conn: &mut DbConnection,
+    w: &Window,
+    source: FactsSource,
+    people: Option<&[Id]>,
+) -> QueryResult<Sums> {
     let count = |rows: Vec<(Id, i64)>| -> Sums {
         rows.into_iter()
             .map(|(u, n)| {
@@ -72,21 +78,25 @@ fn load_window(conn: &mut DbConnection, w: &Window, source: FactsSource) -> Quer
             w.to,
             &counted_sales(source),
             w.category.as_deref(),
+            people,
         ),
-        Family::Payments => sums::payments(conn, w.from, w.to, &payment_sources(source)),
+        Family::Payments => sums::payments(conn, w.from, w.to, &payment_sources(source), people),
         Family::Customers => {
-            let rows: Vec<(Id, i64)> = customers::table
+            let mut q = customers::table
                 .filter(customers::activated_on.between(w.from, w.to))
                 .group_by(customers::owner_id)
                 .select((
                     customers::owner_id,
                     sql::<BigInt>("CAST(COUNT(*) AS BIGINT)"),
                 ))
-                .load(conn)?;
-            Ok(count(rows))
+                .into_boxed::<MultiBackend>();
+            if let Some(p) = people {
+                q = q.filter(customers::owner_id.eq_any(p.to_vec()));
+            }
+            Ok(count(q.load(conn)?))
         }
         Family::Visits => {
-            let rows: Vec<(Id, i64)> = report_visits::table
+            let mut q = report_visits::table
                 .inner_join(daily_reports::table)
                 .filter(daily_reports::report_date.between(w.from, w.to))
                 .filter(daily_reports::status.eq_any(COUNTED))
@@ -96,11 +106,18 @@ fn load_window(conn: &mut DbConnection, w: &Window, source: FactsSource) -> Quer
                     daily_reports::owner_id,
                     sql::<BigInt>("CAST(COUNT(*) AS BIGINT)"),
                 ))
-                .load(conn)?;
-            Ok(count(rows))
+                .into_boxed::<MultiBackend>();
+            if let Some(p) = people {
+                q = q.filter(daily_reports::owner_id.eq_any(p.to_vec()));
+            }
+            Ok(count(q.load(conn)?))
         }
     }
 }
+
+/// Above this many people, a window is summed for everyone (one pass over the sums) rather
+/// than looked up person by person.
+const FEW_PEOPLE: usize = 500;
 
 /// The org tree and who sits where, loaded once per request.
 pub struct Tree {
@@ -156,6 +173,34 @@ impl Tree {
     /// The current unit of a user.
     pub fn unit_of(&self, user: Id) -> Option<Id> {
         self.unit_of.get(&user).copied()
+    }
+
+    /// The people whose actuals `targets` add up: each assigned person, everyone in an
+    /// assigned unit's subtree; `None` when that is many people, or a dealer's (whose facts
+    /// any salesperson may have recorded).
+    fn people_of(&self, targets: &[&Target]) -> Option<Vec<Id>> {
+        let mut units: HashSet<Id> = HashSet::new();
+        let mut people: HashSet<Id> = HashSet::new();
+        for t in targets {
+            match Assignee::of(t) {
+                Assignee::User(u) => {
+                    people.insert(u);
+                }
+                Assignee::Dealer(_) => return None,
+                Assignee::Unit(u) => units.extend(self.subtree(u)),
+            }
+        }
+        if !units.is_empty() {
+            people.extend(
+                self.unit_of
+                    .iter()
+                    .filter(|(_, u)| units.contains(u))
+                    .map(|(p, _)| *p),
+            );
+        }
+        let mut people: Vec<Id> = people.into_iter().collect();
+        people.sort();
+        (people.len() <= FEW_PEOPLE).then_some(people)
     }
 }
 
@@ -248,9 +293,11 @@ pub fn actuals_with_sources(
         return Ok(out);
     }
     let tree = Tree::load(conn)?;
+    let all: Vec<&Target> = wanted.iter().map(|(t, _)| *t).collect();
+    let people = tree.people_of(&all);
     for (w, totals) in windows.iter_mut() {
         let mut t = Totals::default();
-        for (person, dealer, sum) in load_window(conn, w, source)? {
+        for (person, dealer, sum) in load_window(conn, w, source, people.as_deref())? {
             add(&mut t.person, person, sum);
             if let Some(d) = dealer {
                 add(&mut t.dealer, d, sum);

@@ -8,7 +8,7 @@ use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 
-use crate::db::{DbConnection, Id};
+use crate::db::{DbConnection, Id, MultiBackend};
 use crate::facts::reconcile::ERP_CONFIRMED;
 use crate::schema::{payment_fact_sums, sales_fact_sums};
 
@@ -106,17 +106,18 @@ fn dealer(key: Id) -> Option<Id> {
 
 /// Revenue and gross profit of the sales facts of `from..=to` in the reconciliation `states`
 /// that count, of one category or all, per salesperson and dealer, with the parts the ERP
-/// stands behind.
+/// stands behind; of `people` only when given.
 pub fn sales(
     conn: &mut DbConnection,
     from: NaiveDate,
     to: NaiveDate,
     states: &[&str],
     category: Option<&str>,
+    people: Option<&[Id]>,
 ) -> QueryResult<Sums> {
     let mut out = Sums::new();
     for r in ranges(from, to) {
-        let q = sales_fact_sums::table
+        let mut q = sales_fact_sums::table
             .filter(sales_fact_sums::grain.eq(r.grain))
             .filter(sales_fact_sums::period_start.between(r.from, r.to))
             .filter(sales_fact_sums::reconciliation.eq_any(states))
@@ -132,11 +133,15 @@ pub fn sales(
                     &ERP_CONFIRMED,
                 )),
                 sql::<BigInt>(&sum_where("profit_minor", "reconciliation", &ERP_CONFIRMED)),
-            ));
-        let rows: Vec<(Id, Id, i64, i64, i64, i64)> = match category {
-            Some(c) => q.filter(sales_fact_sums::category.eq(c)).load(conn)?,
-            None => q.load(conn)?,
-        };
+            ))
+            .into_boxed::<MultiBackend>();
+        if let Some(c) = category {
+            q = q.filter(sales_fact_sums::category.eq(c.to_string()));
+        }
+        if let Some(p) = people {
+            q = q.filter(sales_fact_sums::salesperson_id.eq_any(p.to_vec()));
+        }
+        let rows: Vec<(Id, Id, i64, i64, i64, i64)> = q.load(conn)?;
         out.extend(
             rows.into_iter()
                 .map(|(p, d, amount, profit, amount_erp, profit_erp)| {
@@ -154,16 +159,17 @@ pub fn sales(
 }
 
 /// Collections of the payment facts of `from..=to` from `sources`, per salesperson and dealer,
-/// with the part the ERP reported.
+/// with the part the ERP reported; of `people` only when given.
 pub fn payments(
     conn: &mut DbConnection,
     from: NaiveDate,
     to: NaiveDate,
     sources: &[&str],
+    people: Option<&[Id]>,
 ) -> QueryResult<Sums> {
     let mut out = Sums::new();
     for r in ranges(from, to) {
-        let rows: Vec<(Id, Id, i64, i64)> = payment_fact_sums::table
+        let mut q = payment_fact_sums::table
             .filter(payment_fact_sums::grain.eq(r.grain))
             .filter(payment_fact_sums::period_start.between(r.from, r.to))
             .filter(payment_fact_sums::source.eq_any(sources))
@@ -177,7 +183,11 @@ pub fn payments(
                 sql::<BigInt>(&total("amount_minor")),
                 sql::<BigInt>(&sum_where("amount_minor", "source", &["erp"])),
             ))
-            .load(conn)?;
+            .into_boxed::<MultiBackend>();
+        if let Some(p) = people {
+            q = q.filter(payment_fact_sums::salesperson_id.eq_any(p.to_vec()));
+        }
+        let rows: Vec<(Id, Id, i64, i64)> = q.load(conn)?;
         out.extend(rows.into_iter().map(|(p, d, amount, amount_erp)| {
             let sum = Sum {
                 amount,
