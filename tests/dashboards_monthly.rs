@@ -244,7 +244,7 @@ async fn the_monthly_dashboard_ranks_regions_and_people_against_target_pace_and_
         book.value("Salespeople", (3, 0)),
         Data::String("Rank".into())
     );
-    book.assert_printable(6, 3, "T");
+    book.assert_printable(6, 3, "V");
     // CSV: the units against the sales target, one table, minor units.
     let csv = app
         .get(&format!("{export}&format=csv"))

@@ -1,3 +1,2 @@
-DROP INDEX report_visits_customer_idx;
 DROP INDEX payment_facts_customer_idx;
 DROP INDEX sales_facts_customer_idx;
