@@ -552,6 +552,8 @@ diesel::table! {
         checkin_distance_m -> Nullable<Double>,
         checkin_out_of_range -> Nullable<Bool>,
         activated_customer -> Bool,
+        promotion_id -> Nullable<Uid>,
+        promotion_spend_minor -> BigInt,
     }
 }
 
@@ -808,3 +810,92 @@ diesel::allow_tables_to_appear_in_same_query!(target_statuses, targets);
 diesel::allow_tables_to_appear_in_same_query!(report_visits, customers);
 diesel::allow_tables_to_appear_in_same_query!(daily_reports, customers);
 diesel::allow_tables_to_appear_in_same_query!(report_visits, users);
+
+// --- Promotions (migration 2026-12-02-000001_promotions) ---
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{Tstz, Uid};
+
+    promotions (id) {
+        id -> Uid,
+        name -> Text,
+        kind -> Text,
+        description -> Nullable<Text>,
+        org_unit_id -> Uid,
+        starts_on -> Date,
+        ends_on -> Date,
+        budget_minor -> BigInt,
+        expected_uplift_pct -> Double,
+        status -> Text,
+        created_by -> Uid,
+        approved_by -> Nullable<Uid>,
+        approved_at -> Nullable<Tstz>,
+        started_at -> Nullable<Tstz>,
+        completed_at -> Nullable<Tstz>,
+        cancelled_by -> Nullable<Uid>,
+        cancelled_at -> Nullable<Tstz>,
+        cancel_reason -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Tstz,
+        updated_at -> Tstz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::Uid;
+
+    promotion_links (promotion_id, link_type, linked_id) {
+        promotion_id -> Uid,
+        link_type -> Text,
+        linked_id -> Uid,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::Uid;
+
+    promotion_categories (promotion_id, category) {
+        promotion_id -> Uid,
+        category -> Text,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{Tstz, Uid};
+
+    promotion_cost_facts (id) {
+        id -> Uid,
+        external_id -> Nullable<Text>,
+        promotion_id -> Uid,
+        org_unit_id -> Uid,
+        spent_on -> Date,
+        salesperson_id -> Nullable<Uid>,
+        dealer_id -> Nullable<Uid>,
+        customer_id -> Nullable<Uid>,
+        amount_minor -> BigInt,
+        note -> Nullable<Text>,
+        source -> Text,
+        created_at -> Tstz,
+        updated_at -> Tstz,
+        version -> BigInt,
+    }
+}
+
+diesel::joinable!(promotion_links -> promotions (promotion_id));
+diesel::joinable!(promotion_categories -> promotions (promotion_id));
+diesel::joinable!(promotion_cost_facts -> promotions (promotion_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    promotions,
+    promotion_links,
+    promotion_categories,
+    promotion_cost_facts,
+);
+// Executions of a promotion: the visits of counted daily reports that name it.
+diesel::allow_tables_to_appear_in_same_query!(promotions, report_visits);
+diesel::allow_tables_to_appear_in_same_query!(promotions, daily_reports);
+// Cost facts of the people in reach.
+diesel::allow_tables_to_appear_in_same_query!(promotion_cost_facts, users);

@@ -13,6 +13,7 @@ pub mod customers;
 pub mod figures;
 pub mod items;
 pub mod model;
+pub mod promotions;
 pub mod reports;
 pub mod scope;
 pub mod targets;
@@ -80,7 +81,7 @@ pub struct Filter {
 type Finder = fn(&mut DbConnection, &Ctx) -> QueryResult<Vec<Anomaly>>;
 
 /// Each finder with the kinds it finds.
-const FINDERS: [(&[AnomalyKind], Finder); 12] = [
+const FINDERS: [(&[AnomalyKind], Finder); 13] = [
     (
         &[AnomalyKind::TargetBehind, AnomalyKind::TargetAtRisk],
         targets::find,
@@ -111,6 +112,10 @@ const FINDERS: [(&[AnomalyKind], Finder); 12] = [
     ),
     (&[AnomalyKind::PaymentOverdue], customers::overdue),
     (&[AnomalyKind::CustomerNotVisited], customers::not_visited),
+    (
+        &[AnomalyKind::PromotionUnderperforming],
+        promotions::underperforming,
+    ),
 ];
 
 /// Every anomaly in the caller's reach matching `filter` at `now`, in list order (most severe
@@ -286,6 +291,10 @@ fn summary(a: &Anomaly) -> String {
         AnomalyFigures::OverduePayment(f) => format!(
             "{customer} has not paid sales from {} on (payment terms {} days)",
             f.oldest_unpaid_sale_on, f.payment_terms_days
+        ),
+        AnomalyFigures::Promotion(f) => format!(
+            "The promotion \"{}\" has {:.1} points of uplift after {} of {} days, against {:.1} expected",
+            f.name, f.uplift_pct, f.measured_days, f.period_days, f.expected_uplift_pct
         ),
         AnomalyFigures::NotVisited(f) => match f.last_visited_at {
             Some(_) => format!(

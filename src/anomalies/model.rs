@@ -45,10 +45,12 @@ pub enum AnomalyKind {
     PaymentOverdue,
     /// An active customer not visited for longer than the settings allow.
     CustomerNotVisited,
+    /// A running promotion past part of its period whose uplift is far below the expected.
+    PromotionUnderperforming,
 }
 
 impl AnomalyKind {
-    pub const ALL: [AnomalyKind; 15] = [
+    pub const ALL: [AnomalyKind; 16] = [
         AnomalyKind::TargetBehind,
         AnomalyKind::TargetAtRisk,
         AnomalyKind::DailyReportMissing,
@@ -64,6 +66,7 @@ impl AnomalyKind {
         AnomalyKind::MarketReportUnacknowledged,
         AnomalyKind::PaymentOverdue,
         AnomalyKind::CustomerNotVisited,
+        AnomalyKind::PromotionUnderperforming,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -83,6 +86,7 @@ impl AnomalyKind {
             AnomalyKind::MarketReportUnacknowledged => "market_report_unacknowledged",
             AnomalyKind::PaymentOverdue => "payment_overdue",
             AnomalyKind::CustomerNotVisited => "customer_not_visited",
+            AnomalyKind::PromotionUnderperforming => "promotion_underperforming",
         }
     }
 

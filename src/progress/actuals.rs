@@ -52,7 +52,8 @@ struct Window {
 /// Sums of one window: (salesperson, dealer) -> (amount, gross profit).
 type Sums = Vec<(Id, Option<Id>, i64, i64)>;
 
-fn sources(source: FactsSource) -> Vec<&'static str> {
+/// The fact sources that count for money under a setting.
+pub fn sources(source: FactsSource) -> Vec<&'static str> {
     match source {
         FactsSource::Report => vec!["report"],
         FactsSource::Erp => vec!["erp"],

@@ -126,6 +126,13 @@ pub struct AnomalySettings {
     /// An active customer not visited for longer than this many days is listed.
     #[validate(range(min = 1, max = 3650))]
     pub customer_not_visited_days: u32,
+    /// A running promotion is judged once this percent of its period has passed.
+    #[validate(range(min = 1, max = 100))]
+    pub promotion_min_elapsed_pct: u32,
+    /// A running promotion so judged is listed while its uplift is below this percent of the
+    /// uplift expected of it.
+    #[validate(range(max = 100))]
+    pub promotion_min_uplift_share_pct: u32,
 }
 
 impl Default for AnomalySettings {
@@ -143,6 +150,8 @@ impl Default for AnomalySettings {
             expenses_min_team_size: 3,
             overdue_payment_min_minor: 0,
             customer_not_visited_days: 30,
+            promotion_min_elapsed_pct: 50,
+            promotion_min_uplift_share_pct: 50,
         }
     }
 }

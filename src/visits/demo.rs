@@ -238,6 +238,8 @@ fn day_of(
                 checkin_distance_m: distance,
                 checkin_out_of_range: distance.map(|d| d > f64::from(settings.checkin_radius_m)),
                 activated_customer: false,
+                promotion_id: None,
+                promotion_spend_minor: 0,
             }
         })
         .collect();

@@ -14,6 +14,7 @@ use crate::auth::{subtree_units, Role};
 use crate::db::{DbConnection, Id, Timestamp};
 use crate::error::ApiResult;
 use crate::progress::model::ratio as rate;
+use crate::promotions::figures::{self as promotion_figures, PromotionFigures};
 use crate::schema::users;
 use crate::settings::model::Settings;
 use crate::visits::compliance::Person;
@@ -96,6 +97,11 @@ pub struct WeeklyFigures {
     /// Customers of the subtree whose orders fell against their four-week average, or with open
     /// complaints.
     pub abnormal_customers: Vec<AbnormalCustomer>,
+    /// The promotions that ran in the week (running, or completed since) of the unit's subtree
+    /// or of a unit above it, with their figures up to the week's Sunday (or to the day the
+    /// figures were taken, if earlier). Absent from reports frozen before promotions existed.
+    #[serde(default)]
+    pub promotions: Vec<PromotionFigures>,
 }
 
 /// The active salespeople of `units`, by name.
@@ -124,6 +130,8 @@ pub fn compute(
     let achievement = achievement::compute(conn, settings, unit, &units, to)?;
     let (complaints, market_reports) = abnormal::item_counts(conn, settings, &units, week)?;
     let abnormal_customers = abnormal::customers(conn, settings, &units, week)?;
+    let today = crate::visits::business_day(settings, now);
+    let promotions = promotion_figures::ran_in(conn, settings, unit, from, to, to.min(today))?;
     let people: Vec<PersonWeek> = eff
         .people
         .iter()
@@ -175,5 +183,6 @@ pub fn compute(
         complaints,
         market_reports,
         abnormal_customers,
+        promotions,
     })
 }

@@ -1,6 +1,7 @@
 //! What a submitted report puts into the facts: one `report` sales fact per visit with an
-//! order and one `report` payment fact per visit with a collection, keyed by the visit
-//! (`daily-report-visit:<id>`, `daily-report-visit-payment:<id>`), so that no retry or
+//! order, one `report` payment fact per visit with a collection and one `report` promotion cost
+//! fact per visit that spent on a promotion, keyed by the visit (`daily-report-visit:<id>`,
+//! `daily-report-visit-payment:<id>`, `daily-report-visit-promotion:<id>`), so that no retry or
 //! re-submission ever counts one twice; and the prospects it won.
 
 use chrono::NaiveDate;
@@ -24,8 +25,8 @@ pub fn payment_key(visit: Id) -> String {
     format!("daily-report-visit-payment:{visit}")
 }
 
-/// Removes the report facts of these visits.
-pub fn delete_facts(
+/// Removes the sales and payment facts of these visits.
+fn remove_money_facts(
     conn: &mut DbConnection,
     visits: &[VisitRow],
     now: Timestamp,
@@ -36,6 +37,16 @@ pub fn delete_facts(
     payments::delete_by_external_id(conn, now, FactSource::Report, payment_keys)
 }
 
+/// Removes the report facts of these visits (their promotion costs included).
+pub fn delete_facts(
+    conn: &mut DbConnection,
+    visits: &[VisitRow],
+    now: Timestamp,
+) -> QueryResult<()> {
+    remove_money_facts(conn, visits, now)?;
+    crate::promotions::costs::delete_report_costs(conn, visits, now)
+}
+
 /// Replaces the report facts of a report's visits (run it in the submit transaction).
 pub fn write_facts(
     conn: &mut DbConnection,
@@ -43,7 +54,7 @@ pub fn write_facts(
     visits: &[VisitRow],
     now: Timestamp,
 ) -> QueryResult<()> {
-    delete_facts(conn, visits, now)?;
+    remove_money_facts(conn, visits, now)?;
     let sales: Vec<SalesFactRow> = visits
         .iter()
         .filter(|v| v.order_amount_minor > 0)
@@ -83,7 +94,8 @@ pub fn write_facts(
         })
         .collect();
     sales::insert_many(conn, now, &sales)?;
-    payments::insert_many(conn, now, &payments)
+    payments::insert_many(conn, now, &payments)?;
+    crate::promotions::costs::write_report_costs(conn, report, visits, now)
 }
 
 /// A `new_customer_development` visit with an order wins its prospect: the customer becomes

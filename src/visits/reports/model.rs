@@ -138,6 +138,11 @@ pub struct VisitRow {
     pub checkin_out_of_range: Option<bool>,
     /// Submitting this visit activated a prospect customer.
     pub activated_customer: bool,
+    /// The promotion this visit executed (a display set up, samples handed out).
+    pub promotion_id: Option<Id>,
+    /// What the visit spent on that promotion, minor units (a promotion cost fact once the
+    /// report is submitted).
+    pub promotion_spend_minor: i64,
 }
 
 /// One expense of the day.
