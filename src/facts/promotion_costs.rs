@@ -135,9 +135,7 @@ fn check(conn: &mut DbConnection, rows: &[PromotionCostFactInput]) -> ApiResult<
         if !units.contains_key(&r.promotion_id) {
             errors.add(i, "promotion_id", "no such promotion");
         }
-        if r.salesperson_id
-            .is_some_and(|u| !known.users.contains(&u))
-        {
+        if r.salesperson_id.is_some_and(|u| !known.users.contains(&u)) {
             errors.add(i, "salesperson_id", "no such user");
         }
         if r.dealer_id.is_some_and(|d| !known.dealers.contains(&d)) {
@@ -208,13 +206,17 @@ pub fn upsert(
     Ok((results, touched))
 }
 
-/// What was spent on each of `promotions` up to `up_to` (inclusive), in one grouped query;
-/// promotions without costs are left out.
+/// What was spent on each of `promotions` (up to `up_to`, inclusive, if given), in one grouped
+/// query per 500; promotions without costs are left out.
 pub fn spend_of(
     conn: &mut DbConnection,
     promotions: &[Id],
-    up_to: NaiveDate,
+    up_to: Option<NaiveDate>,
 ) -> QueryResult<HashMap<Id, i64>> {
+    // Without a day: up to the last day a date column holds on both backends.
+    let up_to = up_to
+        .or_else(|| NaiveDate::from_ymd_opt(9999, 12, 31))
+        .unwrap_or(NaiveDate::MAX);
     let mut out = HashMap::new();
     for chunk in promotions.chunks(500) {
         out.extend(
@@ -254,16 +256,14 @@ pub fn costs_by_party(
         .load(conn)
 }
 
-crate::mirrored!(
-    PromotionCostFactRow,
-    "promotion_cost_fact",
-    |f| crate::events::Scope {
+crate::mirrored!(PromotionCostFactRow, "promotion_cost_fact", |f| {
+    crate::events::Scope {
         owner: f.salesperson_id,
         unit: Some(f.org_unit_id),
         dealer: f.dealer_id,
         ..Default::default()
     }
-);
+});
 
 fact_table!(
     @core

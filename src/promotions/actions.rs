@@ -97,9 +97,9 @@ fn apply(
         }
     };
     let reason = match step {
-        Step::Cancel => Some(
-            reason.ok_or_else(|| ApiError::invalid("reason", "say why it is cancelled"))?,
-        ),
+        Step::Cancel => {
+            Some(reason.ok_or_else(|| ApiError::invalid("reason", "say why it is cancelled"))?)
+        }
         Step::Approve => None,
     };
     let approving = matches!(step, Step::Approve);
@@ -115,7 +115,11 @@ fn apply(
         } else {
             row.approved_by
         }),
-        pr::approved_at.eq(if approving { Some(now) } else { row.approved_at }),
+        pr::approved_at.eq(if approving {
+            Some(now)
+        } else {
+            row.approved_at
+        }),
         pr::started_at.eq(if next == PromotionStatus::Running {
             Some(now)
         } else {

@@ -166,7 +166,11 @@ pub async fn create_promotion(
             })
         })
         .await?;
-    Ok(with_etag(StatusCode::CREATED, &promotion, promotion.version))
+    Ok(with_etag(
+        StatusCode::CREATED,
+        &promotion,
+        promotion.version,
+    ))
 }
 
 /// Get a promotion, with its spend so far against its budget.

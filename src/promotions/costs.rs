@@ -15,9 +15,7 @@ use super::model::Row;
 use crate::auth::{Caller, Role};
 use crate::db::{write_tx, DbConnection, Id, MultiBackend, Timestamp};
 use crate::error::ApiResult;
-use crate::facts::promotion_costs::{
-    self, units_of, PromotionCostFactBatch, PromotionCostFactRow,
-};
+use crate::facts::promotion_costs::{self, units_of, PromotionCostFactBatch, PromotionCostFactRow};
 use crate::facts::{BulkResult, FactSource};
 use crate::http::date::opt_day;
 use crate::http::{Cursor, PageParams, SinceParams, ValidJson, ValidQuery};

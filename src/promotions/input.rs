@@ -261,7 +261,13 @@ pub fn check(conn: &mut DbConnection, caller: &Caller, mut plan: Plan) -> ApiRes
         .load::<Id>(conn)?
         .into_iter()
         .collect();
-    outside(&mut errors, "customer_ids", &l.customers, &customers_ok, inside);
+    outside(
+        &mut errors,
+        "customer_ids",
+        &l.customers,
+        &customers_ok,
+        inside,
+    );
     if l.units.is_empty() && l.dealers.is_empty() && l.customers.is_empty() {
         bad(
             &mut errors,

@@ -29,7 +29,9 @@ pub fn run(conn: &mut DbConnection, now: Timestamp) -> ApiResult<usize> {
             pr::status
                 .eq(approved)
                 .and(pr::starts_on.le(today))
-                .or(pr::status.eq_any([approved, running]).and(pr::ends_on.lt(today))),
+                .or(pr::status
+                    .eq_any([approved, running])
+                    .and(pr::ends_on.lt(today))),
         )
         .order(pr::id)
         .select(Row::as_select())

@@ -100,11 +100,9 @@ fn sales(
         .filter(customers::org_unit_id.eq_any(territory.to_vec()))
         .select(customers::id.nullable());
     let window = |cmp: &str| {
-        sql::<BigInt>(&format!(
-            "CAST(COALESCE(SUM(CASE WHEN sold_on {cmp} "
-        ))
-        .bind::<Date, _>(w.from)
-        .sql(" THEN revenue_minor ELSE 0 END), 0) AS BIGINT)")
+        sql::<BigInt>(&format!("CAST(COALESCE(SUM(CASE WHEN sold_on {cmp} "))
+            .bind::<Date, _>(w.from)
+            .sql(" THEN revenue_minor ELSE 0 END), 0) AS BIGINT)")
     };
     sf::table
         .filter(sf::sold_on.between(w.baseline_from, w.to))

@@ -259,12 +259,7 @@ pub fn links_of(conn: &mut DbConnection, ids: &[Id]) -> QueryResult<HashMap<Id, 
 }
 
 /// Replaces the links of a promotion (`new`: it was just made and has none yet).
-pub fn replace_links(
-    conn: &mut DbConnection,
-    id: Id,
-    links: &Links,
-    new: bool,
-) -> QueryResult<()> {
+pub fn replace_links(conn: &mut DbConnection, id: Id, links: &Links, new: bool) -> QueryResult<()> {
     if !new {
         diesel::delete(pl::table.filter(pl::promotion_id.eq(id))).execute(conn)?;
         diesel::delete(pc::table.filter(pc::promotion_id.eq(id))).execute(conn)?;
@@ -321,7 +316,7 @@ fn executions_of(conn: &mut DbConnection, ids: &[Id]) -> QueryResult<HashMap<Id,
 pub fn present(conn: &mut DbConnection, rows: Vec<Row>) -> QueryResult<Vec<Promotion>> {
     let ids: Vec<Id> = rows.iter().map(|r| r.id).collect();
     let mut links = links_of(conn, &ids)?;
-    let spend = spend_of(conn, &ids, NaiveDate::MAX)?;
+    let spend = spend_of(conn, &ids, None)?;
     let executions = executions_of(conn, &ids)?;
     Ok(rows
         .into_iter()

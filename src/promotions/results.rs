@@ -151,7 +151,9 @@ pub fn measured(
     row: &Row,
     as_of: NaiveDate,
 ) -> QueryResult<(Links, Option<Window>, Measured)> {
-    let links = links_of(conn, &[row.id])?.remove(&row.id).unwrap_or_default();
+    let links = links_of(conn, &[row.id])?
+        .remove(&row.id)
+        .unwrap_or_default();
     let w = Window::of(row, as_of);
     let m = measure(conn, settings, row, &links, w.as_ref(), as_of)?;
     Ok((links, w, m))
