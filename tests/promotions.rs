@@ -196,13 +196,15 @@ async fn promotions_are_read_within_reach_and_planned_only_by_managers_and_super
         .items("/api/v1/promotions", &t.south_supervisor)
         .await
         .is_empty());
+    // (Supervisors may cancel; outside reach they find nothing to cancel.)
+    let reason = Some(json!({"reason": "r"}));
     step(
         &app,
         &t.south_supervisor,
         &p.id(),
-        "approve",
+        "cancel",
         &p.etag(),
-        None,
+        reason,
     )
     .await
     .problem(404);

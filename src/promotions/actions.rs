@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use super::model::{self, Promotion, Row};
-use super::{PromotionStatus, READERS};
+use super::{PromotionStatus, PLANNERS};
 use crate::auth::{Caller, Role};
 use crate::db::{write_tx, DbConnection, Id, Timestamp};
 use crate::error::{ApiError, ApiResult};
@@ -46,7 +46,7 @@ fn check_role(caller: &Caller, row: &Row, step: Step) -> ApiResult<()> {
     let allowed = match step {
         Step::Approve => manages(caller, row) && row.created_by != caller.user_id,
         Step::Cancel if row.status() == PromotionStatus::Draft => {
-            super::PLANNERS.contains(&caller.role) && caller.reach.covers_unit(row.org_unit_id)
+            PLANNERS.contains(&caller.role) && caller.reach.covers_unit(row.org_unit_id)
         }
         Step::Cancel => manages(caller, row),
     };
@@ -151,7 +151,11 @@ async fn step(
     decision: PromotionDecision,
     step: Step,
 ) -> ApiResult<HttpResponse> {
-    caller.require(&READERS)?;
+    // Approving is a manager's, cancelling a planner's: other roles never take a step (403).
+    caller.require(match step {
+        Step::Approve => &[Role::Manager],
+        Step::Cancel => &PLANNERS,
+    })?;
     let now = state.clock.now();
     let promotion: Promotion = state
         .db(move |conn| {
