@@ -333,6 +333,22 @@ async fn running_promotions_show_in_the_weekly_report_and_a_lagging_one_is_an_an
     close(&listed["uplift_pct"], 40.0);
     assert_eq!(listed["measured_days"], 10);
     assert_eq!(listed["period_days"], 20);
+    let (status, _, csv) = app
+        .download(
+            &format!(
+                "/api/v1/weekly-reports/{}/export?format=csv&table=promotions",
+                weekly.id()
+            ),
+            &t.north_supervisor,
+        )
+        .await;
+    assert_eq!(status, 200);
+    let csv = String::from_utf8(csv).unwrap();
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let row: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let at = |name: &str| row[header.iter().position(|h| *h == name).unwrap()];
+    assert_eq!((at("name"), at("uplift_minor")), ("Spring push", "40000"));
     // Half its period is gone and 40 points is below half of the 100 expected: an anomaly.
     let anomalies = |token: String, query: &'static str| {
         let app = &app;
