@@ -349,6 +349,24 @@ async fn running_promotions_show_in_the_weekly_report_and_a_lagging_one_is_an_an
     let row: Vec<&str> = lines.next().unwrap().split(',').collect();
     let at = |name: &str| row[header.iter().position(|h| *h == name).unwrap()];
     assert_eq!((at("name"), at("uplift_minor")), ("Spring push", "40000"));
+    // What a dashboard of a scope plugs in: the running promotions concerning a subtree.
+    let scope = |unit: String| {
+        let state = app.state.clone();
+        actix_web::rt::task::spawn_blocking(move || {
+            let mut conn = state.pool.get().unwrap();
+            let settings = salestrack::settings::model::StoredSettings::load(&mut conn)
+                .unwrap()
+                .settings;
+            let today = state.clock.now().0.date_naive();
+            let unit = unit.parse().unwrap();
+            salestrack::promotions::figures::running_in_scope(&mut conn, &settings, unit, today)
+                .unwrap()
+        })
+    };
+    let office = scope(o.north_office.clone()).await.unwrap();
+    assert_eq!(office.len(), 1);
+    assert_eq!((office[0].uplift_minor, office[0].spend_minor), (40_000, 0));
+    assert!(scope(o.south.clone()).await.unwrap().is_empty());
     // Half its period is gone and 40 points is below half of the 100 expected: an anomaly.
     let anomalies = |token: String, query: &'static str| {
         let app = &app;
