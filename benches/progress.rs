@@ -241,6 +241,10 @@ fn generate_facts(conn: &mut DbConnection, sellers: &[Id], scale: u64) -> anyhow
                         created_at: now,
                         updated_at: now,
                         version: 1,
+                        order_ref: None,
+                        quantity: None,
+                        reconciliation: "erp_only".into(),
+                        superseded_by: None,
                     });
                     if k < payments_per_day {
                         payment_rows.push(PaymentFactRow {
@@ -333,8 +337,9 @@ fn run(url: DbUrl) -> anyhow::Result<()> {
         let token = server.admin_token().await?;
 
         // The company's yearly target as of the end of September (three quarters of the
-        // facts summed) and as of the end of the year (all of them).
-        for as_of in [AS_OF, "2026-12-31"] {
+        // facts summed), as of a day inside September (eight whole months and 17 days) and as
+        // of the end of the year (all of them).
+        for as_of in [AS_OF, "2026-09-17", "2026-12-31"] {
             let one = format!(
                 "{base}/api/v1/targets/{}/progress?as_of={as_of}",
                 generated.company_target

@@ -327,7 +327,11 @@ fn unique_field(info: &dyn diesel::result::DatabaseErrorInformation) -> Option<S
 }
 
 fn is_busy(message: &str) -> bool {
-    message.contains("database is locked") || message.contains("database is busy")
+    message.contains("database is locked")
+        || message.contains("database is busy")
+        // PostgreSQL broke a lock cycle (two writers summing facts of the same days in opposite
+        // orders, say) by rolling one back: nothing was written, a retry succeeds.
+        || message.contains("deadlock detected")
 }
 
 /// The messages of a connection the server closed (libpq's and PostgreSQL's own).

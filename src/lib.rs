@@ -15,6 +15,7 @@ pub mod clock;
 pub mod coaching;
 pub mod complaints;
 pub mod config;
+pub mod coverage;
 pub mod db;
 pub mod demo;
 pub mod error;
@@ -107,6 +108,7 @@ fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .configure(targets::api::routes)
         .configure(facts::api::routes)
         .configure(progress::api::routes)
+        .configure(coverage::routes)
         .configure(visits::routes)
         .configure(weekly::api::routes)
         .configure(changes::api::routes)

@@ -143,6 +143,12 @@ diesel::table! {
         version -> BigInt,
         created_at -> Tstz,
         updated_at -> Tstz,
+        /// Migration 000010_orders_call_cycles: the call cycle.
+        visit_every_weeks -> Nullable<Integer>,
+        visits_per_month -> Nullable<Integer>,
+        preferred_visit_day -> Nullable<Text>,
+        preferred_visit_from -> Nullable<Text>,
+        preferred_visit_to -> Nullable<Text>,
     }
 }
 
@@ -224,6 +230,11 @@ diesel::table! {
         updated_at -> Tstz,
         /// Migration 000008_changes.
         version -> BigInt,
+        /// Migration 000010_orders_call_cycles: reconciliation by order reference.
+        order_ref -> Nullable<Text>,
+        quantity -> Nullable<BigInt>,
+        reconciliation -> Text,
+        superseded_by -> Nullable<Uid>,
     }
 }
 
@@ -244,6 +255,39 @@ diesel::table! {
         updated_at -> Tstz,
         /// Migration 000008_changes.
         version -> BigInt,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::Uid;
+
+    /// Migration 000001_fact_sums (2026-12-20): sums of sales facts per day and per month and
+    /// reconciliation state, kept by triggers.
+    sales_fact_sums (grain, period_start, salesperson_id, dealer_key, category, reconciliation) {
+        grain -> Text,
+        period_start -> Date,
+        salesperson_id -> Uid,
+        dealer_key -> Uid,
+        category -> Text,
+        reconciliation -> Text,
+        revenue_minor -> BigInt,
+        profit_minor -> BigInt,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::Uid;
+
+    /// Migration 000001_fact_sums (2026-12-20): sums of payment facts per day and per month.
+    payment_fact_sums (grain, period_start, salesperson_id, dealer_key, source) {
+        grain -> Text,
+        period_start -> Date,
+        salesperson_id -> Uid,
+        dealer_key -> Uid,
+        source -> Text,
+        amount_minor -> BigInt,
     }
 }
 
@@ -270,6 +314,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     targets,
     sales_facts,
     payment_facts,
+    sales_fact_sums,
+    payment_fact_sums,
 );
 
 // --- Market reports, complaints, escalation, notifications, outbox and webhooks ---
@@ -552,6 +598,9 @@ diesel::table! {
         checkin_distance_m -> Nullable<Double>,
         checkin_out_of_range -> Nullable<Bool>,
         activated_customer -> Bool,
+        /// Migration 000010_orders_call_cycles.
+        order_ref -> Nullable<Text>,
+        /// Migration 2026-12-21-000001_promotions.
         promotion_id -> Nullable<Uid>,
         promotion_spend_minor -> BigInt,
     }
@@ -811,7 +860,41 @@ diesel::allow_tables_to_appear_in_same_query!(report_visits, customers);
 diesel::allow_tables_to_appear_in_same_query!(daily_reports, customers);
 diesel::allow_tables_to_appear_in_same_query!(report_visits, users);
 
-// --- Promotions (migration 2026-12-02-000001_promotions) ---
+// --- Orders by product, reconciliation and call cycles (migration 000010_orders_call_cycles) ---
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::Uid;
+
+    report_order_lines (id) {
+        id -> Uid,
+        report_id -> Uid,
+        visit_id -> Uid,
+        position -> Integer,
+        product_id -> Uid,
+        quantity -> BigInt,
+        unit_price_minor -> BigInt,
+        line_amount_minor -> BigInt,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::Tstz;
+
+    erp_periods (kind) {
+        kind -> Text,
+        complete_through -> Date,
+        updated_at -> Tstz,
+    }
+}
+
+diesel::joinable!(report_order_lines -> report_visits (visit_id));
+diesel::joinable!(report_order_lines -> products (product_id));
+diesel::allow_tables_to_appear_in_same_query!(report_order_lines, report_visits);
+diesel::allow_tables_to_appear_in_same_query!(report_order_lines, products);
+
+// --- Promotions (migration 2026-12-21-000001_promotions) ---
 
 diesel::table! {
     use diesel::sql_types::*;

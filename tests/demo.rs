@@ -41,6 +41,22 @@ async fn demo_data_gives_every_area_something_to_show() {
     ] {
         assert!(!app.items(path, &head).await.is_empty(), "{path} is empty");
     }
+    let today = chrono::Utc::now().date_naive();
+    let coverage = app
+        .get(&format!(
+            "/api/v1/coverage?unit_id={root}&period={}-{:02}",
+            today.year(),
+            today.month()
+        ))
+        .bearer(&head)
+        .send()
+        .await;
+    assert_eq!(coverage.status, 200, "{}", coverage.text);
+    assert!(
+        coverage.body["total"]["customers"].as_i64().unwrap() > 10,
+        "the active outlets have call cycles: {}",
+        coverage.body["total"]
+    );
     let meetings = app.items("/api/v1/meetings", &head).await;
     assert!(
         meetings.iter().any(|m| m["meeting_type"] == "morning"),
@@ -67,7 +83,6 @@ async fn demo_data_gives_every_area_something_to_show() {
             res.body["items"].as_array().unwrap().clone()
         }
     };
-    let today = chrono::Utc::now().date_naive();
     // This year's months have targets; the month of a week ago has visit days (demo visits
     // cover the 30 days before today), even early in a month.
     let this_month = scorecards(today).await;

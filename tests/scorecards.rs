@@ -170,11 +170,11 @@ async fn scorecards_rank_and_flag_the_salespeople_of_a_unit() {
     assert_eq!(book.number_format(&sheet, (5, 3)), "#,##0.00 \"EUR\"");
     assert_eq!(book.value(&sheet, (5, 4)), Data::Float(0.3));
     assert_eq!(book.number_format(&sheet, (5, 4)), "0.00%");
-    book.assert_printable(1, 3, "T");
+    book.assert_printable(1, 3, "V");
     let xml = book.part("xl/worksheets/sheet1.xml");
     let user_id = xml
         .split("<col ")
-        .find(|c| c.starts_with("min=\"20\""))
+        .find(|c| c.starts_with("min=\"22\""))
         .unwrap();
     assert!(
         user_id.contains("hidden=\"1\""),

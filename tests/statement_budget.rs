@@ -48,11 +48,11 @@ async fn a_read_and_a_daily_report_cost_a_fixed_handful_of_statements() {
     let app = TestApp::spawn().await;
     let f = field(&app).await;
     let path = format!("/api/v1/customers/{}", f.shop);
-    // The token, the user and their reach, and the record: no `SELECT 1` per checkout, no
-    // query per level of the org tree.
+    // The user, their session and their reach in one statement, and the record: no `SELECT 1`
+    // per checkout, no query per level of the org tree.
     let (n, seen, res) = statements(app.get(&path).bearer(&f.supervisor).send()).await;
     assert_eq!(res.status, 200);
-    assert!(n <= 3, "GET one customer ran {n} statements: {seen:#?}");
+    assert!(n <= 2, "GET one customer ran {n} statements: {seen:#?}");
 
     let today = today(&app);
     let visits: Vec<_> = (0..10u32)
@@ -84,9 +84,9 @@ async fn a_read_and_a_daily_report_cost_a_fixed_handful_of_statements() {
         .count();
     let budget = if app.db.is_postgres() {
         assert_eq!(inserts, 1, "{seen:#?}");
-        32
+        28
     } else {
-        32 + 9 + 6
+        28 + 9 + 6
     };
     assert!(
         n <= budget,

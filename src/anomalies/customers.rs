@@ -12,25 +12,19 @@ use diesel::sql_types::{BigInt, Nullable};
 
 use super::model::{
     Anomaly, AnomalyFigures, AnomalyKind, NotVisitedFigures, OverduePaymentFigures,
+    VisitOverdueFigures,
 };
 use super::scope::{of_customers, Ctx};
 use crate::alerts::Severity;
+use crate::coverage::cycle::standing;
+use crate::coverage::model as coverage;
 use crate::db::types::Tstz;
 use crate::db::{DbConnection, Id, MultiBackend, Timestamp};
+use crate::facts::reconcile::{counted_sales, payment_sources};
 use crate::schema::{
     customers, daily_reports as dr, payment_facts, report_visits as rv, sales_facts,
 };
-use crate::settings::model::FactsSource;
 use crate::visits::reports::model::COUNTED;
-
-/// The fact sources the settings count for money.
-fn sources(source: FactsSource) -> Vec<&'static str> {
-    match source {
-        FactsSource::Report => vec!["report"],
-        FactsSource::Erp => vec!["erp"],
-        FactsSource::Both => vec!["report", "erp"],
-    }
-}
 
 /// Owner and unit of customers.
 fn placement(conn: &mut DbConnection, ids: &[Id]) -> QueryResult<HashMap<Id, (Id, Id)>> {
@@ -51,12 +45,13 @@ pub fn overdue(conn: &mut DbConnection, ctx: &Ctx) -> QueryResult<Vec<Anomaly>> 
     let s = ctx.settings;
     let terms = i64::from(s.payment_terms_days);
     let due_by = ctx.today - Duration::days(terms);
-    let counted = sources(s.money_facts_source);
+    let counted = counted_sales(s.money_facts_source);
+    let paid_from = payment_sources(s.money_facts_source);
     let on_customer = customers::table.on(sales_facts::customer_id.eq(customers::id.nullable()));
     let mut q = sales_facts::table
         .inner_join(on_customer)
         .filter(sales_facts::sold_on.le(due_by))
-        .filter(sales_facts::source.eq_any(counted.clone()))
+        .filter(sales_facts::reconciliation.eq_any(counted.clone()))
         .group_by(sales_facts::customer_id)
         .select((
             sales_facts::customer_id,
@@ -72,7 +67,7 @@ pub fn overdue(conn: &mut DbConnection, ctx: &Ctx) -> QueryResult<Vec<Anomaly>> 
     let mut q = payment_facts::table
         .inner_join(on_customer)
         .filter(payment_facts::paid_on.le(ctx.today))
-        .filter(payment_facts::source.eq_any(counted.clone()))
+        .filter(payment_facts::source.eq_any(paid_from))
         .group_by(payment_facts::customer_id)
         .select((
             payment_facts::customer_id,
@@ -101,7 +96,7 @@ pub fn overdue(conn: &mut DbConnection, ctx: &Ctx) -> QueryResult<Vec<Anomaly>> 
         let rows: Vec<(Option<Id>, NaiveDate, i64)> = sales_facts::table
             .filter(sales_facts::customer_id.eq_any(part))
             .filter(sales_facts::sold_on.le(due_by))
-            .filter(sales_facts::source.eq_any(counted.clone()))
+            .filter(sales_facts::reconciliation.eq_any(counted.clone()))
             .group_by((sales_facts::customer_id, sales_facts::sold_on))
             .order((sales_facts::customer_id, sales_facts::sold_on))
             .select((
@@ -150,8 +145,11 @@ pub fn overdue(conn: &mut DbConnection, ctx: &Ctx) -> QueryResult<Vec<Anomaly>> 
 /// their activation or creation, is older than `customer_not_visited_days`.
 pub fn not_visited(conn: &mut DbConnection, ctx: &Ctx) -> QueryResult<Vec<Anomaly>> {
     let limit = ctx.settings.anomalies.customer_not_visited_days;
+    // A customer with a call cycle is judged by it (`visit_overdue`).
     let mut q = customers::table
         .filter(customers::status.eq("active"))
+        .filter(customers::visit_every_weeks.is_null())
+        .filter(customers::visits_per_month.is_null())
         .select((
             customers::id,
             customers::owner_id,
@@ -206,6 +204,54 @@ pub fn not_visited(conn: &mut DbConnection, ctx: &Ctx) -> QueryResult<Vec<Anomal
                     .customer(id)
                     .person(owner)
                     .unit(unit),
+            )
+        })
+        .collect())
+}
+
+/// Active customers in scope with a call cycle that are overdue for a visit today by more than
+/// `visit_overdue_grace_days`: low, or medium once a whole interval overdue; since the day
+/// after the visit was due.
+pub fn visit_overdue(conn: &mut DbConnection, ctx: &Ctx) -> QueryResult<Vec<Anomaly>> {
+    let grace = i64::from(ctx.settings.anomalies.visit_overdue_grace_days);
+    let mut q = customers::table
+        .filter(
+            customers::visit_every_weeks
+                .is_not_null()
+                .or(customers::visits_per_month.is_not_null()),
+        )
+        .select(customers::id)
+        .into_boxed::<MultiBackend>();
+    of_customers!(q, ctx.scope);
+    let ids: Vec<Id> = q.load(conn)?;
+    let cycles = coverage::by_ids(conn, &ids)?;
+    let last = coverage::last_visits_before(conn, &ids, ctx.today + Duration::days(1))?;
+    Ok(cycles
+        .into_iter()
+        .filter_map(|c| {
+            let base = c.base(ctx.settings);
+            let s = standing(base, c.interval(), last.get(&c.id).copied(), ctx.today);
+            if s.days_overdue <= grace {
+                return None;
+            }
+            let severity = match s.days_overdue >= c.interval() {
+                true => Severity::Medium,
+                false => Severity::Low,
+            };
+            let since = super::day_start(ctx.settings, s.due_on + Duration::days(1));
+            let figures = AnomalyFigures::VisitOverdue(VisitOverdueFigures {
+                kind: AnomalyKind::CustomerVisitOverdue,
+                interval_days: c.interval(),
+                last_visited_on: s.last_visit,
+                due_on: s.due_on,
+                days_overdue: s.days_overdue,
+            });
+            let link = format!("/api/v1/customers/{}", c.id);
+            Some(
+                Anomaly::new(severity, since, &c.id.to_string(), link, figures)
+                    .customer(c.id)
+                    .person(c.owner_id)
+                    .unit(c.org_unit_id),
             )
         })
         .collect())

@@ -228,6 +228,21 @@ pub struct NotVisitedFigures {
     pub threshold_days: u32,
 }
 
+/// A customer overdue for a visit by its call cycle.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VisitOverdueFigures {
+    /// The anomaly's kind, repeated so that the figures say which they are.
+    pub kind: AnomalyKind,
+    /// The days between visits its call cycle asks for.
+    pub interval_days: i64,
+    /// Its last visit in a submitted or reviewed report (absent: never visited).
+    pub last_visited_on: Option<NaiveDate>,
+    /// The day its visit was due.
+    pub due_on: NaiveDate,
+    pub days_overdue: i64,
+}
+
 /// A running promotion whose uplift lags what is expected of it.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -273,6 +288,7 @@ pub struct UnderperformingPromotionFigures {
         ("market_report_unacknowledged" = "#/components/schemas/MarketReportFigures"),
         ("payment_overdue" = "#/components/schemas/OverduePaymentFigures"),
         ("customer_not_visited" = "#/components/schemas/NotVisitedFigures"),
+        ("customer_visit_overdue" = "#/components/schemas/VisitOverdueFigures"),
         ("promotion_underperforming" = "#/components/schemas/UnderperformingPromotionFigures")
 )))]
 pub enum AnomalyFigures {
@@ -289,6 +305,7 @@ pub enum AnomalyFigures {
     MarketReport(MarketReportFigures),
     OverduePayment(OverduePaymentFigures),
     NotVisited(NotVisitedFigures),
+    VisitOverdue(VisitOverdueFigures),
     Promotion(UnderperformingPromotionFigures),
 }
 
@@ -308,6 +325,7 @@ impl AnomalyFigures {
             AnomalyFigures::MarketReport(f) => f.kind,
             AnomalyFigures::OverduePayment(f) => f.kind,
             AnomalyFigures::NotVisited(f) => f.kind,
+            AnomalyFigures::VisitOverdue(f) => f.kind,
             AnomalyFigures::Promotion(f) => f.kind,
         }
     }

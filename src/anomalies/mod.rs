@@ -81,7 +81,7 @@ pub struct Filter {
 type Finder = fn(&mut DbConnection, &Ctx) -> QueryResult<Vec<Anomaly>>;
 
 /// Each finder with the kinds it finds.
-const FINDERS: [(&[AnomalyKind], Finder); 13] = [
+const FINDERS: [(&[AnomalyKind], Finder); 14] = [
     (
         &[AnomalyKind::TargetBehind, AnomalyKind::TargetAtRisk],
         targets::find,
@@ -112,6 +112,10 @@ const FINDERS: [(&[AnomalyKind], Finder); 13] = [
     ),
     (&[AnomalyKind::PaymentOverdue], customers::overdue),
     (&[AnomalyKind::CustomerNotVisited], customers::not_visited),
+    (
+        &[AnomalyKind::CustomerVisitOverdue],
+        customers::visit_overdue,
+    ),
     (
         &[AnomalyKind::PromotionUnderperforming],
         promotions::underperforming,
@@ -292,6 +296,16 @@ fn summary(a: &Anomaly) -> String {
             "{customer} has not paid sales from {} on (payment terms {} days)",
             f.oldest_unpaid_sale_on, f.payment_terms_days
         ),
+        AnomalyFigures::VisitOverdue(f) => match f.last_visited_on {
+            Some(last) => format!(
+                "{customer} is {} days overdue for a visit (every {} days; last visited {last})",
+                f.days_overdue, f.interval_days
+            ),
+            None => format!(
+                "{customer} is {} days overdue for a first visit (every {} days)",
+                f.days_overdue, f.interval_days
+            ),
+        },
         AnomalyFigures::Promotion(f) => format!(
             "The promotion \"{}\" has {:.1} points of uplift after {} of {} days, against {:.1} expected",
             f.name, f.uplift_pct, f.measured_days, f.period_days, f.expected_uplift_pct

@@ -43,14 +43,16 @@ pub enum AnomalyKind {
     MarketReportUnacknowledged,
     /// A customer whose sales older than the payment terms are not paid.
     PaymentOverdue,
-    /// An active customer not visited for longer than the settings allow.
+    /// An active customer without a call cycle not visited for longer than the settings allow.
     CustomerNotVisited,
+    /// An active customer overdue for a visit by its call cycle.
+    CustomerVisitOverdue,
     /// A running promotion past part of its period whose uplift is far below the expected.
     PromotionUnderperforming,
 }
 
 impl AnomalyKind {
-    pub const ALL: [AnomalyKind; 16] = [
+    pub const ALL: [AnomalyKind; 17] = [
         AnomalyKind::TargetBehind,
         AnomalyKind::TargetAtRisk,
         AnomalyKind::DailyReportMissing,
@@ -66,6 +68,7 @@ impl AnomalyKind {
         AnomalyKind::MarketReportUnacknowledged,
         AnomalyKind::PaymentOverdue,
         AnomalyKind::CustomerNotVisited,
+        AnomalyKind::CustomerVisitOverdue,
         AnomalyKind::PromotionUnderperforming,
     ];
 
@@ -86,6 +89,7 @@ impl AnomalyKind {
             AnomalyKind::MarketReportUnacknowledged => "market_report_unacknowledged",
             AnomalyKind::PaymentOverdue => "payment_overdue",
             AnomalyKind::CustomerNotVisited => "customer_not_visited",
+            AnomalyKind::CustomerVisitOverdue => "customer_visit_overdue",
             AnomalyKind::PromotionUnderperforming => "promotion_underperforming",
         }
     }

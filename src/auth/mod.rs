@@ -2,6 +2,7 @@
 //! authorisation (roles and reach), decided here and nowhere else.
 
 pub mod api;
+mod caller;
 pub mod jwt;
 pub mod password;
 pub mod sessions;
@@ -9,17 +10,13 @@ pub mod sessions;
 use std::fmt;
 use std::str::FromStr;
 
-use actix_web::dev::Payload;
-use actix_web::{web, FromRequest, HttpRequest};
 use diesel::prelude::*;
-use futures_util::future::LocalBoxFuture;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::db::{DbConnection, Id};
 use crate::error::{ApiError, ApiResult};
-use crate::schema::{org_units, refresh_tokens, users};
-use crate::AppState;
+use crate::schema::{org_units, users};
 
 /// What a user is in the sales organisation; decides what they may ever do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -224,103 +221,5 @@ impl Caller {
         let mut start = self.reach.managed_unit_ids.clone();
         start.push(self.org_unit_id);
         with_ancestors(conn, &start)
-    }
-}
-
-#[derive(QueryableByName)]
-struct ReachRow {
-    #[diesel(sql_type = crate::db::types::Uid)]
-    id: Id,
-    #[diesel(sql_type = diesel::sql_types::Bool)]
-    managed: bool,
-}
-
-/// Computes the reach of a user: the units they manage and their whole subtrees, in one
-/// recursive query (the same SQL on both backends).
-pub fn reach_of(conn: &mut DbConnection, user: Id, role: Role) -> QueryResult<Reach> {
-    if role.reaches_all() {
-        let managed: Vec<Id> = org_units::table
-            .filter(org_units::manager_id.eq(user))
-            .select(org_units::id)
-            .order(org_units::id)
-            .load(conn)?;
-        return Ok(Reach {
-            all: true,
-            managed_unit_ids: managed,
-            unit_ids: Vec::new(),
-        });
-    }
-    let rows: Vec<ReachRow> = diesel::sql_query(
-        "WITH RECURSIVE managed(id) AS (SELECT id FROM org_units WHERE manager_id = $1), \
-         sub(id) AS (SELECT id FROM managed \
-                     UNION SELECT o.id FROM org_units o JOIN sub ON o.parent_id = sub.id) \
-         SELECT sub.id AS id, sub.id IN (SELECT id FROM managed) AS managed FROM sub",
-    )
-    .bind::<crate::db::types::Uid, _>(user)
-    .load(conn)?;
-    let mut managed: Vec<Id> = rows.iter().filter(|r| r.managed).map(|r| r.id).collect();
-    let mut unit_ids: Vec<Id> = rows.into_iter().map(|r| r.id).collect();
-    managed.sort();
-    unit_ids.sort();
-    Ok(Reach {
-        all: false,
-        managed_unit_ids: managed,
-        unit_ids,
-    })
-}
-
-impl FromRequest for Caller {
-    type Error = ApiError;
-    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
-
-    fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
-        let state = req.app_data::<web::Data<AppState>>().cloned();
-        let token = jwt::bearer(req).map(str::to_string);
-        Box::pin(async move {
-            let state = state.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no app state")))?;
-            let token = token.ok_or_else(|| {
-                ApiError::Unauthorized("an Authorization: Bearer token is required".into())
-            })?;
-            let claims = state
-                .jwt
-                .verify(&token, state.clock.now())
-                .map_err(|e| ApiError::Unauthorized(format!("invalid access token: {e}")))?;
-            state
-                .db(move |conn| {
-                    // One statement: the user, and whether the token's session is still open
-                    // (a refresh token of its family that is not revoked).
-                    let session_open = diesel::dsl::exists(
-                        refresh_tokens::table
-                            .filter(refresh_tokens::family_id.eq(claims.sid))
-                            .filter(refresh_tokens::user_id.eq(claims.sub))
-                            .filter(refresh_tokens::revoked_at.is_null()),
-                    );
-                    let found: Option<(String, Id, bool, i64, bool)> = users::table
-                        .find(claims.sub)
-                        .select((
-                            users::role,
-                            users::org_unit_id,
-                            users::active,
-                            users::token_version,
-                            session_open,
-                        ))
-                        .first(conn)
-                        .optional()?;
-                    let revoked = || ApiError::Unauthorized("the session has been revoked".into());
-                    let (role, org_unit_id, active, version, open) = found.ok_or_else(revoked)?;
-                    if !active || version != claims.ver || !open {
-                        return Err(revoked());
-                    }
-                    let role: Role = role.parse().map_err(|e: String| anyhow::anyhow!(e))?;
-                    let reach = reach_of(conn, claims.sub, role)?;
-                    Ok(Caller {
-                        user_id: claims.sub,
-                        role,
-                        org_unit_id,
-                        reach,
-                    })
-                })
-                .await
-        })
     }
 }

@@ -74,6 +74,9 @@ pub async fn list_payment_facts(
 ///
 /// All or nothing: one invalid row (named as `rows[i].field`) rejects the batch. Sending the
 /// same batch again changes nothing; each row's result says created, updated or unchanged.
+/// A row's `order_ref` reconciles it with the report orders of that reference, and
+/// `complete_through` declares the ERP's sales complete through a day (docs/reconciliation.md);
+/// the report facts whose state that changes are changed too (`sales_fact.upserted`).
 #[utoipa::path(tag = "facts", operation_id = "upsert_sales_facts", request_body = SalesFactBatch,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried upload return the first answer")),
     responses((status = 200, description = "What happened to each row", body = BulkResult)))]
@@ -84,10 +87,10 @@ pub async fn upsert_sales_facts(
     body: ValidJson<SalesFactBatch>,
 ) -> ApiResult<web::Json<BulkResult>> {
     caller.require(&IMPORTERS)?;
-    let rows = body.0.rows;
+    let batch = body.0;
     let now = state.clock.now();
     let results = state
-        .db(move |conn| write_tx(conn, |conn| sales::upsert(conn, rows, now)))
+        .db(move |conn| write_tx(conn, |conn| sales::upsert(conn, batch, now)))
         .await?;
     Ok(web::Json(BulkResult::from_rows(results)))
 }

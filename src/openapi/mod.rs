@@ -62,6 +62,7 @@ use crate::error::{FieldError, Problem};
         (name = "progress", description = "Progress against targets: actual, pace, forecast, status"),
         (name = "weekly-reports", description = "Weekly progress reports of units: figures, narrative, review, compliance, export"),
         (name = "anomalies", description = "Everything that needs a manager's attention now, within your reach"),
+        (name = "coverage", description = "Call-cycle coverage: customers due, visited within their cycle, overdue"),
         (name = "promotions", description = "Sales and promotion plans: approval, execution in visits, costs, uplift against a baseline and a control group"),
         (name = "changes", description = "The change feed: every create, change, archive and delete in commit order, for mirroring"),
     )

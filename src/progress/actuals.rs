@@ -1,5 +1,6 @@
 //! Actuals of many targets at once, in a few queries: one per distinct (kind of fact, window,
-//! category), grouped by salesperson and dealer, then rolled up over the org tree in memory.
+//! category), grouped by salesperson and dealer (money from the fact sums of [`super::sums`]),
+//! then rolled up over the org tree in memory.
 //! A unit's actual is the sum over everyone whose unit is in its subtree, so a company target
 //! is never zero because the facts belong to its people.
 
@@ -10,11 +11,11 @@ use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 
-use super::model::Progress;
+use super::model::{ActualSources, Progress};
+use super::sums::{self, Sum, Sums};
 use crate::db::{DbConnection, Id};
-use crate::schema::{
-    customers, daily_reports, org_units, payment_facts, report_visits, sales_facts, users,
-};
+use crate::facts::reconcile::{self, counted_sales, payment_sources};
+use crate::schema::{customers, daily_reports, org_units, report_visits, users};
 use crate::settings::model::{FactsSource, Settings};
 use crate::targets::model::Target;
 use crate::targets::period::Metric;
@@ -49,51 +50,30 @@ struct Window {
     category: Option<String>,
 }
 
-/// Sums of one window: (salesperson, dealer) -> (amount, gross profit).
-type Sums = Vec<(Id, Option<Id>, i64, i64)>;
-
-/// The fact sources that count for money under a setting.
-pub fn sources(source: FactsSource) -> Vec<&'static str> {
-    match source {
-        FactsSource::Report => vec!["report"],
-        FactsSource::Erp => vec!["erp"],
-        FactsSource::Both => vec!["report", "erp"],
-    }
-}
-
 fn load_window(conn: &mut DbConnection, w: &Window, source: FactsSource) -> QueryResult<Sums> {
+    let count = |rows: Vec<(Id, i64)>| -> Sums {
+        rows.into_iter()
+            .map(|(u, n)| {
+                (
+                    u,
+                    None,
+                    Sum {
+                        amount: n,
+                        ..Sum::default()
+                    },
+                )
+            })
+            .collect()
+    };
     match w.family {
-        Family::Sales => {
-            let sums = (
-                sales_facts::salesperson_id,
-                sales_facts::dealer_id,
-                sql::<BigInt>("CAST(COALESCE(SUM(revenue_minor), 0) AS BIGINT)"),
-                sql::<BigInt>("CAST(COALESCE(SUM(revenue_minor - cost_minor), 0) AS BIGINT)"),
-            );
-            let q = sales_facts::table
-                .filter(sales_facts::sold_on.between(w.from, w.to))
-                .filter(sales_facts::source.eq_any(sources(source)));
-            let by = (sales_facts::salesperson_id, sales_facts::dealer_id);
-            match &w.category {
-                Some(c) => q
-                    .filter(sales_facts::category.eq(c.clone()))
-                    .group_by(by)
-                    .select(sums)
-                    .load(conn),
-                None => q.group_by(by).select(sums).load(conn),
-            }
-        }
-        Family::Payments => payment_facts::table
-            .filter(payment_facts::paid_on.between(w.from, w.to))
-            .filter(payment_facts::source.eq_any(sources(source)))
-            .group_by((payment_facts::salesperson_id, payment_facts::dealer_id))
-            .select((
-                payment_facts::salesperson_id,
-                payment_facts::dealer_id,
-                sql::<BigInt>("CAST(COALESCE(SUM(amount_minor), 0) AS BIGINT)"),
-                sql::<BigInt>("CAST(0 AS BIGINT)"),
-            ))
-            .load(conn),
+        Family::Sales => sums::sales(
+            conn,
+            w.from,
+            w.to,
+            &counted_sales(source),
+            w.category.as_deref(),
+        ),
+        Family::Payments => sums::payments(conn, w.from, w.to, &payment_sources(source)),
         Family::Customers => {
             let rows: Vec<(Id, i64)> = customers::table
                 .filter(customers::activated_on.between(w.from, w.to))
@@ -103,7 +83,7 @@ fn load_window(conn: &mut DbConnection, w: &Window, source: FactsSource) -> Quer
                     sql::<BigInt>("CAST(COUNT(*) AS BIGINT)"),
                 ))
                 .load(conn)?;
-            Ok(rows.into_iter().map(|(u, n)| (u, None, n, 0)).collect())
+            Ok(count(rows))
         }
         Family::Visits => {
             let rows: Vec<(Id, i64)> = report_visits::table
@@ -117,7 +97,7 @@ fn load_window(conn: &mut DbConnection, w: &Window, source: FactsSource) -> Quer
                     sql::<BigInt>("CAST(COUNT(*) AS BIGINT)"),
                 ))
                 .load(conn)?;
-            Ok(rows.into_iter().map(|(u, n)| (u, None, n, 0)).collect())
+            Ok(count(rows))
         }
     }
 }
@@ -167,15 +147,20 @@ impl Tree {
 /// Per-window totals by person, by dealer and by the unit people sit in.
 #[derive(Default)]
 struct Totals {
-    person: HashMap<Id, (i64, i64)>,
-    dealer: HashMap<Id, (i64, i64)>,
-    unit: HashMap<Id, (i64, i64)>,
+    person: HashMap<Id, Sum>,
+    dealer: HashMap<Id, Sum>,
+    unit: HashMap<Id, Sum>,
 }
 
-fn add(map: &mut HashMap<Id, (i64, i64)>, key: Id, a: i64, b: i64) {
-    let e = map.entry(key).or_insert((0, 0));
-    e.0 = e.0.saturating_add(a);
-    e.1 = e.1.saturating_add(b);
+fn add(map: &mut HashMap<Id, Sum>, key: Id, s: Sum) {
+    map.entry(key).or_default().add(s);
+}
+
+/// The actual of a target and the part of it the ERP stands behind.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Actual {
+    pub value: i64,
+    pub erp_confirmed: i64,
 }
 
 /// The actual of each target as of `as_of` (facts on or before it, inside the period).
@@ -185,13 +170,26 @@ pub fn actuals(
     as_of: NaiveDate,
     source: FactsSource,
 ) -> QueryResult<HashMap<Id, i64>> {
+    Ok(actuals_with_sources(conn, targets, as_of, source)?
+        .into_iter()
+        .map(|(id, a)| (id, a.value))
+        .collect())
+}
+
+/// [`actuals`] with the part of each the ERP stands behind.
+pub fn actuals_with_sources(
+    conn: &mut DbConnection,
+    targets: &[Target],
+    as_of: NaiveDate,
+    source: FactsSource,
+) -> QueryResult<HashMap<Id, Actual>> {
     let mut out = HashMap::new();
     let mut windows: HashMap<Window, Option<Totals>> = HashMap::new();
     let mut wanted = Vec::new();
     for t in targets {
         let fam = family(t.metric());
         if as_of < t.period_start {
-            out.insert(t.id, 0);
+            out.insert(t.id, Actual::default());
             continue;
         }
         let w = Window {
@@ -214,13 +212,13 @@ pub fn actuals(
     let tree = Tree::load(conn)?;
     for (w, totals) in windows.iter_mut() {
         let mut t = Totals::default();
-        for (person, dealer, a, b) in load_window(conn, w, source)? {
-            add(&mut t.person, person, a, b);
+        for (person, dealer, sum) in load_window(conn, w, source)? {
+            add(&mut t.person, person, sum);
             if let Some(d) = dealer {
-                add(&mut t.dealer, d, a, b);
+                add(&mut t.dealer, d, sum);
             }
             if let Some(u) = tree.unit_of.get(&person) {
-                add(&mut t.unit, *u, a, b);
+                add(&mut t.unit, *u, sum);
             }
         }
         *totals = Some(t);
@@ -230,23 +228,27 @@ pub fn actuals(
         let Some(Some(totals)) = windows.get(&w) else {
             continue;
         };
-        let pick = |v: &(i64, i64)| {
-            if t.metric() == Metric::GrossProfit {
-                v.1
-            } else {
-                v.0
-            }
-        };
-        let actual = match Assignee::of(t) {
-            Assignee::User(u) => totals.person.get(&u).map(pick).unwrap_or(0),
-            Assignee::Dealer(d) => totals.dealer.get(&d).map(pick).unwrap_or(0),
+        let sum = match Assignee::of(t) {
+            Assignee::User(u) => totals.person.get(&u).copied().unwrap_or_default(),
+            Assignee::Dealer(d) => totals.dealer.get(&d).copied().unwrap_or_default(),
             Assignee::Unit(u) => {
                 let units = subtrees.entry(u).or_insert_with(|| tree.subtree(u));
-                units
-                    .iter()
-                    .filter_map(|x| totals.unit.get(x))
-                    .map(pick)
-                    .fold(0i64, i64::saturating_add)
+                let mut sum = Sum::default();
+                for s in units.iter().filter_map(|x| totals.unit.get(x)) {
+                    sum.add(*s);
+                }
+                sum
+            }
+        };
+        let actual = if t.metric() == Metric::GrossProfit {
+            Actual {
+                value: sum.profit,
+                erp_confirmed: sum.profit_erp,
+            }
+        } else {
+            Actual {
+                value: sum.amount,
+                erp_confirmed: sum.amount_erp,
             }
         };
         out.insert(t.id, actual);
@@ -261,12 +263,23 @@ pub fn progress_of(
     settings: &Settings,
     as_of: NaiveDate,
 ) -> QueryResult<Vec<Progress>> {
-    let actual = actuals(conn, &targets, as_of, settings.money_facts_source)?;
+    let actual = actuals_with_sources(conn, &targets, as_of, settings.money_facts_source)?;
+    let complete = match targets.iter().any(|t| t.metric().is_money()) {
+        true => reconcile::complete_through(conn)?,
+        false => None,
+    };
     Ok(targets
         .into_iter()
         .map(|t| {
-            let a = actual.get(&t.id).copied().unwrap_or(0);
-            Progress::compute(t, a, as_of, settings)
+            let a = actual.get(&t.id).copied().unwrap_or_default();
+            let money = t.metric().is_money();
+            let mut p = Progress::compute(t, a.value, as_of, settings);
+            p.sources = money.then_some(ActualSources {
+                erp_confirmed: a.erp_confirmed,
+                reported_only: a.value.saturating_sub(a.erp_confirmed),
+                erp_complete_through: complete,
+            });
+            p
         })
         .collect())
 }

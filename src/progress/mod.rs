@@ -6,3 +6,4 @@ pub mod actuals;
 pub mod api;
 pub mod model;
 pub mod status;
+pub mod sums;

@@ -75,6 +75,21 @@ pub struct Progress {
     /// (equal to `actual` before the period starts and after it ends).
     pub forecast: i64,
     pub status: ProgressStatus,
+    /// For a money metric: how much of `actual` the ERP stands behind and how much is reported
+    /// only (docs/reconciliation.md).
+    pub sources: Option<ActualSources>,
+}
+
+/// The parts of a money actual: `erp_confirmed + reported_only = actual`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ActualSources {
+    /// From ERP facts, and (under `money_facts_source: report`) from report orders an ERP
+    /// fact confirmed.
+    pub erp_confirmed: i64,
+    /// From report orders no ERP fact confirmed (collections: from reports).
+    pub reported_only: i64,
+    /// The ERP has declared its sales complete through this day (absent: never).
+    pub erp_complete_through: Option<NaiveDate>,
 }
 
 /// `a * b / c` rounded half up, for non-negative `b` and positive `c`.
@@ -134,6 +149,7 @@ impl Progress {
             forecast,
             status: status(actual, expected, settings),
             target,
+            sources: None,
         }
     }
 }

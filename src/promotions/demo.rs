@@ -11,6 +11,7 @@ use super::model::{self, Links};
 use super::{PromotionKind, PromotionStatus};
 use crate::db::{DbConnection, Id, Timestamp};
 use crate::facts::promotion_costs::{self, PromotionCostFactRow};
+use crate::facts::reconcile::Reconciliation;
 use crate::facts::sales::{self, SalesFactRow};
 use crate::schema::{customers, dealers, org_units, promotions as pr, targets, users};
 
@@ -224,6 +225,10 @@ pub fn fill(conn: &mut DbConnection, now: Timestamp, today: NaiveDate) -> anyhow
                         created_at: now,
                         updated_at: now,
                         version: 1,
+                        order_ref: None,
+                        quantity: None,
+                        reconciliation: Reconciliation::ErpOnly.as_str().into(),
+                        superseded_by: None,
                     });
                 }
                 day += Duration::days(1);

@@ -7,7 +7,8 @@
 //! - *Control group*: the other customers placed in the territory (the subtree of the
 //!   promotion's unit), for sales not through a participating dealer.
 //! - A sale counts when its product is promoted or its category is (the ERP's facts carry a
-//!   product, a category or both), and when its source counts for money (settings).
+//!   product, a category or both), and when it counts for money under `money_facts_source`
+//!   (its reconciliation state, as progress counts it: no sale is counted twice).
 //! - A sale and a cost belong to the salesperson on them, and to that person's current unit
 //!   (records follow the person); a cost without a salesperson to its dealer's unit, else its
 //!   customer's unit, else the promotion's unit.
@@ -24,7 +25,7 @@ use super::uplift::Sums;
 use crate::auth::subtree_units;
 use crate::db::{DbConnection, Id};
 use crate::facts::promotion_costs::costs_by_party;
-use crate::progress::actuals::sources;
+use crate::facts::reconcile::counted_sales;
 use crate::schema::{customers, dealers, sales_facts as sf, users};
 use crate::settings::model::Settings;
 
@@ -106,7 +107,7 @@ fn sales(
     };
     sf::table
         .filter(sf::sold_on.between(w.baseline_from, w.to))
-        .filter(sf::source.eq_any(sources(settings.money_facts_source)))
+        .filter(sf::reconciliation.eq_any(counted_sales(settings.money_facts_source)))
         .filter(
             sf::product_id
                 .eq_any(some(&links.products))

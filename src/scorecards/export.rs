@@ -71,6 +71,8 @@ fn salespeople(cards: &Scorecards, h: &Heading) -> Sheet {
             "report_timeliness_rate",
             "average_quality_score",
             "plan_adherence",
+            "coverage_rate",
+            "customers_overdue",
             "flags",
             "user_id",
         ],
@@ -107,6 +109,8 @@ fn row(c: &Scorecard) -> Vec<Cell> {
         Cell::ratio(f.report_timeliness_rate),
         Cell::number(f.average_quality_score),
         Cell::ratio(f.plan_adherence),
+        Cell::ratio(c.coverage.coverage_rate),
+        Cell::Int(c.coverage.customers_overdue),
         Cell::names(&c.flags),
         c.user_id.to_string().into(),
     ]

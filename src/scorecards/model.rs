@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::supervisors::WeeklyReportScore;
+use crate::coverage::model::{self as coverage, CoverageFigures};
 use crate::db::{DbConnection, Id, Timestamp};
 use crate::error::{ApiError, ApiResult};
 use crate::progress::actuals::actuals;
@@ -120,6 +121,8 @@ pub struct Scorecard {
     pub targets: Vec<TargetScore>,
     /// The efficiency figures of the period (visits, rates, money, timeliness, quality).
     pub figures: EfficiencyFigures,
+    /// Call-cycle coverage of the customers they own over the period.
+    pub coverage: CoverageFigures,
     pub flags: Vec<ScoreFlag>,
 }
 
@@ -187,6 +190,11 @@ pub fn compute(
         });
     }
     let report = efficiency::compute(conn, settings, &people, period.start, as_of, now)?;
+    let (_, covered) = coverage::compute(conn, settings, &people, period.start, as_of)?;
+    let mut coverage: HashMap<Id, CoverageFigures> = covered
+        .into_iter()
+        .map(|c| (c.user_id, c.figures))
+        .collect();
     let mut figures: HashMap<Id, EfficiencyFigures> = report
         .people
         .into_iter()
@@ -197,6 +205,7 @@ pub fn compute(
         .map(|p| {
             let targets = scores.remove(&p.id).unwrap_or_default();
             let figures = figures.remove(&p.id).unwrap_or_default();
+            let coverage = coverage.remove(&p.id).unwrap_or_default();
             let mut flags = Vec::new();
             if targets
                 .iter()
@@ -229,6 +238,7 @@ pub fn compute(
                 rank: 0,
                 targets,
                 figures,
+                coverage,
                 flags,
             }
         })

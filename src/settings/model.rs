@@ -79,6 +79,9 @@ pub struct Settings {
     /// notifications.
     #[validate(nested)]
     pub anomalies: AnomalySettings,
+    /// The most visits `GET /api/v1/visit-plans/suggestions` suggests for a day.
+    #[validate(range(min = 1, max = 50))]
+    pub visit_suggestions_max: u32,
 }
 
 /// What counts as an anomaly. Rates and shares are percents; windows end today.
@@ -123,9 +126,14 @@ pub struct AnomalySettings {
     /// units, is listed.
     #[validate(range(min = 0i64, max = 1_000_000_000_000i64))]
     pub overdue_payment_min_minor: i64,
-    /// An active customer not visited for longer than this many days is listed.
+    /// An active customer not visited for longer than this many days is listed (customers with
+    /// a call cycle are judged by their cycle instead).
     #[validate(range(min = 1, max = 3650))]
     pub customer_not_visited_days: u32,
+    /// A customer overdue for a visit by its call cycle is listed once it is more than this
+    /// many days overdue.
+    #[validate(range(max = 365))]
+    pub visit_overdue_grace_days: u32,
     /// A running promotion is judged once this percent of its period has passed.
     #[validate(range(min = 1, max = 100))]
     pub promotion_min_elapsed_pct: u32,
@@ -150,6 +158,7 @@ impl Default for AnomalySettings {
             expenses_min_team_size: 3,
             overdue_payment_min_minor: 0,
             customer_not_visited_days: 30,
+            visit_overdue_grace_days: 0,
             promotion_min_elapsed_pct: 50,
             promotion_min_uplift_share_pct: 50,
         }
@@ -203,6 +212,7 @@ impl Default for Settings {
                 critical: 24,
             },
             anomalies: AnomalySettings::default(),
+            visit_suggestions_max: 8,
         }
     }
 }

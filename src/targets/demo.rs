@@ -190,6 +190,9 @@ pub fn fill(conn: &mut DbConnection, now: Timestamp, today: NaiveDate) -> anyhow
                     external_id: Some(format!("ERP-C-{:02}-{k}", n + 1)),
                     created_at: now,
                     updated_at: now,
+                    // Call cycles of the active outlets: weekly, twice a month, fortnightly.
+                    visit_every_weeks: [Some(1), None, Some(2)].get(k as usize).copied().flatten(),
+                    visits_per_month: (k == 1).then_some(2),
                 },
             )?
             .ok_or(diesel::result::Error::NotFound)?;
@@ -330,6 +333,15 @@ pub fn fill(conn: &mut DbConnection, now: Timestamp, today: NaiveDate) -> anyhow
                     created_at: now,
                     updated_at: now,
                     version: 1,
+                    order_ref: None,
+                    quantity: None,
+                    reconciliation: if day.day() % 5 == 0 {
+                        "reported_only"
+                    } else {
+                        "erp_only"
+                    }
+                    .into(),
+                    superseded_by: None,
                 });
                 if day.weekday() == Weekday::Fri {
                     payment_rows.push(PaymentFactRow {

@@ -238,6 +238,7 @@ fn day_of(
                 checkin_distance_m: distance,
                 checkin_out_of_range: distance.map(|d| d > f64::from(settings.checkin_radius_m)),
                 activated_customer: false,
+                order_ref: None,
                 promotion_id: None,
                 promotion_spend_minor: 0,
             }
@@ -291,7 +292,7 @@ fn day_of(
         replace_expenses(conn, report, &[expense], false)?;
     }
     let row = ReportRow::find(conn, report).map_err(|e| anyhow::anyhow!("{e}"))?;
-    facts::write_facts(conn, &row, &rows, submitted)?;
+    facts::write_facts(conn, &row, &rows, &[], submitted)?;
     facts::activate_prospects(conn, day, &rows, submitted)?;
     Ok(())
 }

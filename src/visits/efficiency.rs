@@ -17,6 +17,7 @@ use super::reports::model::COUNTED;
 use crate::auth::Caller;
 use crate::db::{DbConnection, Id, Timestamp};
 use crate::error::ApiResult;
+use crate::facts::reconcile::{counted_sales, payment_sources};
 use crate::http::date::day;
 use crate::http::ValidQuery;
 use crate::progress::model::ratio as rate;
@@ -24,7 +25,7 @@ use crate::schema::{
     customers, daily_reports as dr, payment_facts, planned_visits as pv, report_expenses as re,
     report_visits as rv, sales_facts, visit_plans as vp,
 };
-use crate::settings::model::{FactsSource, Settings, StoredSettings};
+use crate::settings::model::{Settings, StoredSettings};
 use crate::AppState;
 
 #[derive(Debug, Deserialize, Validate, IntoParams)]
@@ -160,13 +161,10 @@ fn sums(
         .group_by(vp::owner_id)
         .select((vp::owner_id, sql::<BigInt>("CAST(COUNT(*) AS BIGINT)")))
         .load(conn)?;
-    let source = match settings.money_facts_source {
-        FactsSource::Report => Some("report"),
-        FactsSource::Erp => Some("erp"),
-        FactsSource::Both => None,
-    };
-    let mut sq = sales_facts::table
+    let counted = settings.money_facts_source;
+    let sq = sales_facts::table
         .filter(sales_facts::salesperson_id.eq_any(ids))
+        .filter(sales_facts::reconciliation.eq_any(counted_sales(counted)))
         .filter(sales_facts::sold_on.between(from, to))
         .group_by(sales_facts::salesperson_id)
         .select((
@@ -174,8 +172,9 @@ fn sums(
             sql::<BigInt>("CAST(COALESCE(SUM(revenue_minor), 0) AS BIGINT)"),
         ))
         .into_boxed();
-    let mut pq = payment_facts::table
+    let pq = payment_facts::table
         .filter(payment_facts::salesperson_id.eq_any(ids))
+        .filter(payment_facts::source.eq_any(payment_sources(counted)))
         .filter(payment_facts::paid_on.between(from, to))
         .group_by(payment_facts::salesperson_id)
         .select((
@@ -183,10 +182,6 @@ fn sums(
             sql::<BigInt>("CAST(COALESCE(SUM(amount_minor), 0) AS BIGINT)"),
         ))
         .into_boxed();
-    if let Some(s) = source {
-        sq = sq.filter(sales_facts::source.eq(s));
-        pq = pq.filter(payment_facts::source.eq(s));
-    }
     let sales = sq.load(conn)?;
     let paid = pq.load(conn)?;
     let new_customers = customers::table

@@ -18,10 +18,11 @@ use utoipa::ToSchema;
 use super::IsoWeek;
 use crate::complaints::model::PENDING;
 use crate::db::{DbConnection, Id, Timestamp};
+use crate::facts::reconcile::{counted_sales, payment_sources};
 use crate::schema::{
     complaints as c, customers, escalations, market_reports as mr, payment_facts, sales_facts,
 };
-use crate::settings::model::{FactsSource, Settings};
+use crate::settings::model::Settings;
 
 /// Orders below this percentage of the four-week average count as falling.
 pub const FALLING_BELOW_PCT: i64 = 50;
@@ -147,17 +148,6 @@ pub fn item_counts(
     Ok((complaints, reports))
 }
 
-/// Only the facts of the source the settings count.
-macro_rules! counted_source {
-    ($q:ident, $source:expr, $settings:expr) => {
-        match $settings.money_facts_source {
-            FactsSource::Report => $q = $q.filter($source.eq("report")),
-            FactsSource::Erp => $q = $q.filter($source.eq("erp")),
-            FactsSource::Both => {}
-        }
-    };
-}
-
 /// The customers of the subtree, not archived.
 #[diesel::dsl::auto_type]
 fn subtree_customers(units: Vec<Id>) -> _ {
@@ -189,7 +179,7 @@ fn overdue_by_customer(
             sql::<BigInt>("CAST(COALESCE(SUM(amount_minor), 0) AS BIGINT)"),
         ))
         .into_boxed();
-    counted_source!(q, payment_facts::source, settings);
+    q = q.filter(payment_facts::source.eq_any(payment_sources(settings.money_facts_source)));
     let paid: HashMap<Option<Id>, i64> = q.load::<(Option<Id>, i64)>(conn)?.into_iter().collect();
     Ok(billed
         .into_iter()
@@ -217,7 +207,7 @@ fn sales_by_customer(
             sql::<BigInt>("CAST(COALESCE(SUM(revenue_minor), 0) AS BIGINT)"),
         ))
         .into_boxed();
-    counted_source!(q, sales_facts::source, settings);
+    q = q.filter(sales_facts::reconciliation.eq_any(counted_sales(settings.money_facts_source)));
     let rows: Vec<(Option<Id>, i64)> = q.load(conn)?;
     Ok(rows
         .into_iter()

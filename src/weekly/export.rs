@@ -98,6 +98,10 @@ fn summary(r: &WeeklyReport) -> Sheet {
         ("daily_reports_on_time", d.on_time.into()),
         ("daily_reports_late", d.late.into()),
         ("daily_reports_missing", d.missing.into()),
+        ("customers_due", f.coverage.customers_due.into()),
+        ("customers_covered", f.coverage.customers_covered.into()),
+        ("coverage_rate", Cell::ratio(f.coverage.coverage_rate)),
+        ("customers_overdue", f.coverage.customers_overdue.into()),
     ];
     let items: [(&str, &str, &str, &ItemCounts); 2] = [
         (
@@ -197,6 +201,7 @@ fn people(r: &WeeklyReport) -> Sheet {
             "reports_on_time",
             "reports_late",
             "reports_missing",
+            "coverage_rate",
             "user_id",
         ],
     );
@@ -213,6 +218,7 @@ fn people(r: &WeeklyReport) -> Sheet {
             p.reports_on_time.into(),
             p.reports_late.into(),
             p.reports_missing.into(),
+            Cell::ratio(p.coverage_rate),
             p.user_id.to_string().into(),
         ]);
     }

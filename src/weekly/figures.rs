@@ -11,6 +11,7 @@ use super::abnormal::{self, AbnormalCustomer, ItemCounts};
 use super::achievement::{self, MetricAchievement};
 use super::IsoWeek;
 use crate::auth::{subtree_units, Role};
+use crate::coverage::model::{self as coverage, CoverageFigures};
 use crate::db::{DbConnection, Id, Timestamp};
 use crate::error::ApiResult;
 use crate::progress::model::ratio as rate;
@@ -41,6 +42,10 @@ pub struct PersonWeek {
     pub reports_on_time: i64,
     pub reports_late: i64,
     pub reports_missing: i64,
+    /// Customers visited within their call cycle / customers due (absent: none due; reports
+    /// stored before call cycles lack it).
+    #[serde(default)]
+    pub coverage_rate: Option<f64>,
 }
 
 /// Daily-report submission of the unit's salespeople over the week.
@@ -97,6 +102,10 @@ pub struct WeeklyFigures {
     /// Customers of the subtree whose orders fell against their four-week average, or with open
     /// complaints.
     pub abnormal_customers: Vec<AbnormalCustomer>,
+    /// Call-cycle coverage of the salespeople's customers over the week (reports stored before
+    /// call cycles show zeros).
+    #[serde(default)]
+    pub coverage: CoverageFigures,
     /// The promotions that ran in the week (running, or completed since) of the unit's subtree
     /// or of a unit above it, with their figures up to the week's Sunday (or to the day the
     /// figures were taken, if earlier). Absent from reports frozen before promotions existed.
@@ -130,13 +139,15 @@ pub fn compute(
     let achievement = achievement::compute(conn, settings, unit, &units, to)?;
     let (complaints, market_reports) = abnormal::item_counts(conn, settings, &units, week)?;
     let abnormal_customers = abnormal::customers(conn, settings, &units, week)?;
-    let today = crate::visits::business_day(settings, now);
-    let promotions = promotion_figures::ran_in(conn, settings, unit, from, to, to.min(today))?;
+    let as_of = to.min(crate::visits::business_day(settings, now));
+    let (coverage, covered) = coverage::compute(conn, settings, &people, from, as_of)?;
+    let promotions = promotion_figures::ran_in(conn, settings, unit, from, to, as_of)?;
     let people: Vec<PersonWeek> = eff
         .people
         .iter()
         .zip(&people)
-        .map(|(f, p)| PersonWeek {
+        .zip(&covered)
+        .map(|((f, p), c)| PersonWeek {
             user_id: p.id,
             name: p.name.clone(),
             org_unit_id: p.org_unit_id,
@@ -150,6 +161,7 @@ pub fn compute(
             reports_on_time: f.reports_on_time,
             reports_late: f.reports_late,
             reports_missing: f.reports_missing,
+            coverage_rate: c.figures.coverage_rate,
         })
         .collect();
     let t = &eff.total;
@@ -183,6 +195,7 @@ pub fn compute(
         complaints,
         market_reports,
         abnormal_customers,
+        coverage,
         promotions,
     })
 }

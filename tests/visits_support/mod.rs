@@ -225,3 +225,87 @@ pub async fn inbox_types(app: &TestApp, token: &str) -> Vec<String> {
         .map(|n| n["event_type"].as_str().unwrap().to_string())
         .collect()
 }
+
+/// Creates a product as admin and returns its id.
+pub async fn product(
+    app: &TestApp,
+    admin: &str,
+    sku: &str,
+    category: &str,
+    list_price: Option<i64>,
+    unit_cost: Option<i64>,
+) -> String {
+    let res = app
+        .post("/api/v1/products")
+        .bearer(admin)
+        .json(json!({ "sku": sku, "name": sku, "category": category,
+                      "list_price_minor": list_price, "unit_cost_minor": unit_cost }))
+        .send()
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    res.id()
+}
+
+/// Sets which facts count for money (`report`, `erp` or `both`).
+pub async fn set_money_source(app: &TestApp, admin: &str, source: &str) {
+    let current = app.get("/api/v1/settings").bearer(admin).send().await;
+    let res = app
+        .patch("/api/v1/settings")
+        .bearer(admin)
+        .header("if-match", &current.etag())
+        .json(json!({ "money_facts_source": source }))
+        .send()
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+}
+
+/// A monthly target of `user` for the month of `d` (optionally of one category); its id.
+pub async fn month_target(
+    app: &TestApp,
+    admin: &str,
+    metric: &str,
+    category: Option<&str>,
+    user: &str,
+    d: NaiveDate,
+    value: i64,
+) -> String {
+    let res = app
+        .post("/api/v1/targets")
+        .bearer(admin)
+        .json(
+            json!({ "metric": metric, "period_type": "month", "category": category,
+                      "period_start": day(first_of_month(d)), "user_id": user, "value": value }),
+        )
+        .send()
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    res.id()
+}
+
+/// The progress of a target on `d`.
+pub async fn progress_on(app: &TestApp, token: &str, target: &str, d: NaiveDate) -> Value {
+    let res = app
+        .get(&format!(
+            "/api/v1/targets/{target}/progress?as_of={}",
+            day(d)
+        ))
+        .bearer(token)
+        .send()
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    res.body
+}
+
+/// Submits a report given as a response to its creation; returns the submitted report.
+pub async fn submit(app: &TestApp, token: &str, created: &Resp) -> Resp {
+    let s = act(
+        app,
+        token,
+        &format!("/api/v1/daily-reports/{}/submit", created.id()),
+        &created.etag(),
+        None,
+    )
+    .await;
+    assert_eq!(s.status, 200, "{}", s.text);
+    s
+}

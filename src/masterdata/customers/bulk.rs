@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
+use super::cycle::{self, Cycle, VisitDay};
 use super::model::{Customer, CustomerChanges, CustomerStatus};
 use super::write::{location_problem, owner_problem, today};
 use crate::auth::Caller;
@@ -61,6 +62,55 @@ pub struct CustomerBulkRow {
     pub longitude: Option<Option<f64>>,
     /// `true` archives the customer, `false` restores it.
     pub archived: Option<bool>,
+    /// Call cycle: visit every this many weeks (or `visits_per_month`, not both).
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i32>)]
+    #[validate(range(min = 1, max = 52))]
+    pub visit_every_weeks: Option<Option<i32>>,
+    /// Call cycle: this many visits a month.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i32>)]
+    #[validate(range(min = 1, max = 31))]
+    pub visits_per_month: Option<Option<i32>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<VisitDay>)]
+    pub preferred_visit_day: Option<Option<VisitDay>>,
+    /// Start of the preferred visiting window (local `HH:MM`).
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+    #[validate(length(min = 5, max = 5))]
+    pub preferred_visit_from: Option<Option<String>>,
+    /// End of the preferred visiting window (local `HH:MM`).
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+    #[validate(length(min = 5, max = 5))]
+    pub preferred_visit_to: Option<Option<String>>,
+}
+
+impl CustomerBulkRow {
+    /// The call cycle the row leaves the customer with (`existing`: the stored one).
+    fn cycle<'a>(&'a self, existing: Option<&'a Customer>) -> Cycle<'a> {
+        let text = |given: &'a Option<Option<String>>, stored: Option<&'a String>| match given {
+            Some(v) => v.as_deref(),
+            None => stored.map(String::as_str),
+        };
+        Cycle {
+            every_weeks: self
+                .visit_every_weeks
+                .unwrap_or_else(|| existing.and_then(|c| c.visit_every_weeks)),
+            per_month: self
+                .visits_per_month
+                .unwrap_or_else(|| existing.and_then(|c| c.visits_per_month)),
+            from: text(
+                &self.preferred_visit_from,
+                existing.and_then(|c| c.preferred_visit_from.as_ref()),
+            ),
+            to: text(
+                &self.preferred_visit_to,
+                existing.and_then(|c| c.preferred_visit_to.as_ref()),
+            ),
+        }
+    }
 }
 
 impl Keyed for CustomerBulkRow {
@@ -96,6 +146,11 @@ impl FactRow for Customer {
             && self.longitude == other.longitude
             && self.external_id == other.external_id
             && self.archived_at == other.archived_at
+            && self.visit_every_weeks == other.visit_every_weeks
+            && self.visits_per_month == other.visits_per_month
+            && self.preferred_visit_day == other.preferred_visit_day
+            && self.preferred_visit_from == other.preferred_visit_from
+            && self.preferred_visit_to == other.preferred_visit_to
     }
 }
 
@@ -135,6 +190,14 @@ impl Bulk for Customer {
             external_id: differs(&stored.external_id, &wanted.external_id),
             archived_at: differs(&stored.archived_at, &wanted.archived_at),
             updated_at: now,
+            visit_every_weeks: differs(&stored.visit_every_weeks, &wanted.visit_every_weeks),
+            visits_per_month: differs(&stored.visits_per_month, &wanted.visits_per_month),
+            preferred_visit_day: differs(&stored.preferred_visit_day, &wanted.preferred_visit_day),
+            preferred_visit_from: differs(
+                &stored.preferred_visit_from,
+                &wanted.preferred_visit_from,
+            ),
+            preferred_visit_to: differs(&stored.preferred_visit_to, &wanted.preferred_visit_to),
         }
     }
 }
@@ -233,6 +296,9 @@ fn check(
         if let Some(why) = location_problem(lat, lon) {
             errors.add(i, "latitude", why);
         }
+        for (field, why) in cycle::problems(&r.cycle(existing)) {
+            errors.add(i, field, why);
+        }
     }
     let found: Vec<(usize, &Customer)> = rows
         .iter()
@@ -312,6 +378,22 @@ fn build(
         version: existing.map_or(1, |c| c.version),
         created_at: existing.map_or(now, |c| c.created_at),
         updated_at: now,
+        visit_every_weeks: r
+            .visit_every_weeks
+            .unwrap_or_else(|| existing.and_then(|c| c.visit_every_weeks)),
+        visits_per_month: r
+            .visits_per_month
+            .unwrap_or_else(|| existing.and_then(|c| c.visits_per_month)),
+        preferred_visit_day: match r.preferred_visit_day {
+            Some(d) => d.map(|d| d.as_str().to_string()),
+            None => existing.and_then(|c| c.preferred_visit_day.clone()),
+        },
+        preferred_visit_from: r
+            .preferred_visit_from
+            .unwrap_or_else(|| existing.and_then(|c| c.preferred_visit_from.clone())),
+        preferred_visit_to: r
+            .preferred_visit_to
+            .unwrap_or_else(|| existing.and_then(|c| c.preferred_visit_to.clone())),
     }
 }
 

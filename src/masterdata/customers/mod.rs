@@ -3,5 +3,6 @@
 
 pub mod api;
 pub mod bulk;
+pub mod cycle;
 pub mod model;
 pub mod write;

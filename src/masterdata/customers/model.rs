@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::cycle::VisitDay;
 use crate::auth::Caller;
 use crate::db::{DbConnection, Id, MultiBackend, Timestamp};
 use crate::error::{ApiError, ApiResult};
@@ -67,6 +68,19 @@ pub struct Customer {
     pub version: i64,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// Call cycle: visit every this many weeks (or see `visits_per_month`; at most one).
+    pub visit_every_weeks: Option<i32>,
+    /// Call cycle: this many visits a month (one every 30 / n days).
+    pub visits_per_month: Option<i32>,
+    /// The day of the week the customer prefers to be visited.
+    #[schema(value_type = Option<VisitDay>)]
+    pub preferred_visit_day: Option<String>,
+    /// Start of the preferred visiting window (local `HH:MM`).
+    #[schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+    pub preferred_visit_from: Option<String>,
+    /// End of the preferred visiting window (local `HH:MM`).
+    #[schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+    pub preferred_visit_to: Option<String>,
 }
 
 // A customer's changes reach its owner (and whoever reaches the owner) and its unit.
@@ -124,6 +138,8 @@ pub struct NewCustomer {
     pub external_id: Option<String>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    pub visit_every_weeks: Option<i32>,
+    pub visits_per_month: Option<i32>,
 }
 
 #[derive(AsChangeset)]
@@ -141,6 +157,11 @@ pub struct CustomerChanges {
     pub external_id: Option<Option<String>>,
     pub archived_at: Option<Option<Timestamp>>,
     pub updated_at: Timestamp,
+    pub visit_every_weeks: Option<Option<i32>>,
+    pub visits_per_month: Option<Option<i32>>,
+    pub preferred_visit_day: Option<Option<String>>,
+    pub preferred_visit_from: Option<Option<String>>,
+    pub preferred_visit_to: Option<Option<String>>,
 }
 
 /// Filters of the customer list besides the common ones.

@@ -7,10 +7,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
+use super::cycle::{self, Cycle, VisitDay};
 use super::model::{Customer, CustomerChanges, CustomerStatus};
 use crate::auth::Caller;
 use crate::db::{DbConnection, Id, Timestamp};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, FieldError};
 use crate::http::date::{opt_day, patch_day};
 use crate::http::input::double_option;
 use crate::masterdata::{archive_change, check_unit_in_reach, store};
@@ -41,6 +42,21 @@ pub struct CreateCustomer {
     pub longitude: Option<f64>,
     #[validate(length(min = 1, max = 100))]
     pub external_id: Option<String>,
+    /// Call cycle: visit every this many weeks (1-52; or `visits_per_month`, not both).
+    #[validate(range(min = 1, max = 52))]
+    pub visit_every_weeks: Option<i32>,
+    /// Call cycle: this many visits a month (1-31).
+    #[validate(range(min = 1, max = 31))]
+    pub visits_per_month: Option<i32>,
+    pub preferred_visit_day: Option<VisitDay>,
+    /// Start of the preferred visiting window (local `HH:MM`).
+    #[schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+    #[validate(length(min = 5, max = 5))]
+    pub preferred_visit_from: Option<String>,
+    /// End of the preferred visiting window (local `HH:MM`, after the start).
+    #[schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+    #[validate(length(min = 5, max = 5))]
+    pub preferred_visit_to: Option<String>,
 }
 
 /// Changes to a customer; `archived: true` archives it, `false` restores it.
@@ -72,6 +88,27 @@ pub struct UpdateCustomer {
     #[validate(length(min = 1, max = 100))]
     pub external_id: Option<Option<String>>,
     pub archived: Option<bool>,
+    /// Call cycle: every this many weeks, or `null` for none.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i32>)]
+    #[validate(range(min = 1, max = 52))]
+    pub visit_every_weeks: Option<Option<i32>>,
+    /// Call cycle: this many visits a month, or `null` for none.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i32>)]
+    #[validate(range(min = 1, max = 31))]
+    pub visits_per_month: Option<Option<i32>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<VisitDay>)]
+    pub preferred_visit_day: Option<Option<VisitDay>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+    #[validate(length(min = 5, max = 5))]
+    pub preferred_visit_from: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+    #[validate(length(min = 5, max = 5))]
+    pub preferred_visit_to: Option<Option<String>>,
 }
 
 /// Why `owner` (the stored user, if any) may not own a customer the caller writes: the owner
@@ -107,6 +144,19 @@ fn check_location(lat: Option<f64>, lon: Option<f64>) -> ApiResult<()> {
     }
 }
 
+fn check_cycle(c: &Cycle<'_>) -> ApiResult<()> {
+    let problems = cycle::problems(c);
+    if problems.is_empty() {
+        return Ok(());
+    }
+    Err(ApiError::invalid_fields(
+        problems
+            .into_iter()
+            .map(|(f, m)| FieldError::new(f, m))
+            .collect(),
+    ))
+}
+
 /// The company's today, which a customer that becomes `active` without a day is activated on.
 pub fn today(conn: &mut DbConnection, state: &AppState) -> ApiResult<NaiveDate> {
     let tz = StoredSettings::load(conn)?.settings.tz();
@@ -127,6 +177,12 @@ pub fn create(
     check_unit_in_reach(conn, caller, b.org_unit_id, "org_unit_id")?;
     check_owner(conn, caller, b.owner_id)?;
     check_location(b.latitude, b.longitude)?;
+    check_cycle(&Cycle {
+        every_weeks: b.visit_every_weeks,
+        per_month: b.visits_per_month,
+        from: b.preferred_visit_from.as_deref(),
+        to: b.preferred_visit_to.as_deref(),
+    })?;
     let status = b.status.unwrap_or(CustomerStatus::Prospect);
     let activated_on = match (b.activated_on, status) {
         (None, CustomerStatus::Active) => Some(today(conn, st)?),
@@ -148,6 +204,11 @@ pub fn create(
         version: 1,
         created_at: now,
         updated_at: now,
+        visit_every_weeks: b.visit_every_weeks,
+        visits_per_month: b.visits_per_month,
+        preferred_visit_day: b.preferred_visit_day.map(|d| d.as_str().to_string()),
+        preferred_visit_from: b.preferred_visit_from,
+        preferred_visit_to: b.preferred_visit_to,
     };
     Ok(store::insert::<Customer>(conn, now, &[new])?.pop())
 }
@@ -172,6 +233,22 @@ pub fn change(
     let lat = b.latitude.unwrap_or(current.latitude);
     let lon = b.longitude.unwrap_or(current.longitude);
     check_location(lat, lon)?;
+    let every_weeks = b.visit_every_weeks.unwrap_or(current.visit_every_weeks);
+    let per_month = b.visits_per_month.unwrap_or(current.visits_per_month);
+    let from = match &b.preferred_visit_from {
+        Some(v) => v.as_deref(),
+        None => current.preferred_visit_from.as_deref(),
+    };
+    let to = match &b.preferred_visit_to {
+        Some(v) => v.as_deref(),
+        None => current.preferred_visit_to.as_deref(),
+    };
+    check_cycle(&Cycle {
+        every_weeks,
+        per_month,
+        from,
+        to,
+    })?;
     let activated = b.activated_on.unwrap_or(current.activated_on);
     let activated_on = match (b.activated_on, activated, b.status) {
         (Some(_), _, _) => b.activated_on,
@@ -191,6 +268,13 @@ pub fn change(
         external_id: b.external_id,
         archived_at: archive_change(b.archived, current.archived_at, now),
         updated_at: now,
+        visit_every_weeks: b.visit_every_weeks,
+        visits_per_month: b.visits_per_month,
+        preferred_visit_day: b
+            .preferred_visit_day
+            .map(|d| d.map(|d| d.as_str().to_string())),
+        preferred_visit_from: b.preferred_visit_from,
+        preferred_visit_to: b.preferred_visit_to,
     };
     let mut changed = store::apply(conn, now, &[(current.clone(), changes)])?;
     changed.pop().ok_or_else(|| ApiError::not_found("customer"))
@@ -215,6 +299,11 @@ fn status_change(
         external_id: None,
         archived_at: None,
         updated_at: now,
+        visit_every_weeks: None,
+        visits_per_month: None,
+        preferred_visit_day: None,
+        preferred_visit_from: None,
+        preferred_visit_to: None,
     }
 }
 

@@ -199,6 +199,43 @@ pub async fn list_visit_plans(
     Ok(web::Json(VisitPlanPage { items, next_cursor }))
 }
 
+/// Makes the caller's draft plan for a day (409 naming `plan_date` when there is one), and
+/// records `visit_plan.created`.
+pub fn create(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    body: &CreateVisitPlan,
+    now: Timestamp,
+) -> ApiResult<VisitPlan> {
+    if let Some(existing) = PlanRow::of_day(conn, caller.user_id, body.plan_date)? {
+        return Err(ApiError::duplicate(
+            "plan_date",
+            format!(
+                "you already have a plan for {} ({})",
+                body.plan_date, existing.id
+            ),
+        ));
+    }
+    let id = Id::new();
+    let visits = planned_rows(conn, caller, id, &body.visits)?;
+    diesel::insert_into(vp::table)
+        .values((
+            vp::id.eq(id),
+            vp::owner_id.eq(caller.user_id),
+            vp::org_unit_id.eq(caller.org_unit_id),
+            vp::plan_date.eq(body.plan_date),
+            vp::status.eq(PlanStatus::Draft.as_str()),
+            vp::notes.eq(&body.notes),
+            vp::created_at.eq(now),
+            vp::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    model::replace_visits(conn, id, &visits, true)?;
+    let plan = load(conn, id)?;
+    events::changed(conn, now, "visit_plan.created", &plan)?;
+    Ok(plan)
+}
+
 /// Make your plan for a day (a second plan for the same day is 409).
 #[utoipa::path(tag = "visit-plans", operation_id = "create_visit_plan", request_body = CreateVisitPlan,
     responses((status = 201, description = "The draft plan", body = VisitPlan)))]
@@ -212,37 +249,7 @@ pub async fn create_visit_plan(
     let body = body.0;
     let now = state.clock.now();
     let plan = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                if let Some(existing) = PlanRow::of_day(conn, caller.user_id, body.plan_date)? {
-                    return Err(ApiError::duplicate(
-                        "plan_date",
-                        format!(
-                            "you already have a plan for {} ({})",
-                            body.plan_date, existing.id
-                        ),
-                    ));
-                }
-                let id = Id::new();
-                let visits = planned_rows(conn, &caller, id, &body.visits)?;
-                diesel::insert_into(vp::table)
-                    .values((
-                        vp::id.eq(id),
-                        vp::owner_id.eq(caller.user_id),
-                        vp::org_unit_id.eq(caller.org_unit_id),
-                        vp::plan_date.eq(body.plan_date),
-                        vp::status.eq(PlanStatus::Draft.as_str()),
-                        vp::notes.eq(&body.notes),
-                        vp::created_at.eq(now),
-                        vp::updated_at.eq(now),
-                    ))
-                    .execute(conn)?;
-                model::replace_visits(conn, id, &visits, true)?;
-                let plan = load(conn, id)?;
-                events::changed(conn, now, "visit_plan.created", &plan)?;
-                Ok(plan)
-            })
-        })
+        .db(move |conn| write_tx(conn, |conn| create(conn, &caller, &body, now)))
         .await?;
     Ok(with_etag(StatusCode::CREATED, &plan, plan.version))
 }

@@ -125,14 +125,18 @@ fn apply(
             "the report changed meanwhile".into(),
         ));
     }
-    let visits = Parts::load(conn, row.id)?.visits;
+    let Parts {
+        visits,
+        order_lines,
+        ..
+    } = Parts::load(conn, row.id)?;
     match step {
         Step::Submit => {
-            facts::write_facts(conn, row, &visits, now)?;
+            facts::write_facts(conn, row, &visits, &order_lines, now)?;
             facts::activate_prospects(conn, row.report_date, &visits, now)?;
         }
         Step::Return => {
-            facts::delete_facts(conn, &visits, now)?;
+            facts::delete_facts(conn, &visits, &order_lines, now)?;
             facts::revert_activations(conn, row.report_date, &visits, now)?;
         }
         Step::Review => {}

@@ -11,7 +11,7 @@ use validator::Validate;
 
 use super::actions;
 use super::input::{build_parts, store_parts, CreateDailyReport, PartsInput, UpdateDailyReport};
-use super::model::{Parts, ReportFilter, ReportRow, ReportStatus};
+use super::model::{ReportFilter, ReportRow, ReportStatus};
 use super::view::{self, DailyReport, DailyReportSummary};
 use crate::auth::{subtree_units, Caller};
 use crate::db::{write_tx, DbConnection, Id};
@@ -150,11 +150,7 @@ pub async fn create_daily_report(
                         dr::updated_at.eq(now),
                     ))
                     .execute(conn)?;
-                let written = Parts {
-                    visits: parts.0.clone().unwrap_or_default(),
-                    expenses: parts.1.clone().unwrap_or_default(),
-                    competitor_info: parts.2.clone().unwrap_or_default(),
-                };
+                let written = parts.written();
                 store_parts(conn, id, true, parts)?;
                 let row = ReportRow::find(conn, id)?;
                 let report = view::present_with(conn, &settings, row, written)?;

@@ -9,7 +9,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::model::{Attendance, CompetitorInfoRow, ExpenseCategory, ExpenseRow, Outcome, VisitRow};
+use super::model::{
+    Attendance, CompetitorInfoRow, ExpenseCategory, ExpenseRow, Outcome, Parts, VisitRow,
+};
+use super::orders::{self, OrderLineInput, OrderLineRow};
 use crate::auth::Caller;
 use crate::db::{DbConnection, Id, Timestamp};
 use crate::error::{ApiError, ApiResult, FieldError};
@@ -39,9 +42,18 @@ pub struct VisitInput {
     pub outcome: Outcome,
     /// Whether the visit achieved something (counts as an effective visit).
     pub effective: bool,
-    /// The order taken, in minor units (default 0).
+    /// The order taken, in minor units (default 0; with `order_lines`, their sum). An amount
+    /// without lines counts toward sales, but toward no category target and no gross profit.
     #[validate(range(min = 0i64, max = 1_000_000_000_000i64))]
     pub order_amount_minor: Option<i64>,
+    /// What was ordered, line by line (up to 100).
+    #[validate(length(max = 100), nested)]
+    #[serde(default)]
+    pub order_lines: Vec<OrderLineInput>,
+    /// The order's reference as the ERP will know it: an ERP sales fact with the same
+    /// `order_ref` confirms (supersedes) the report's facts of this order.
+    #[validate(length(min = 1, max = 100))]
+    pub order_ref: Option<String>,
     /// The money collected, in minor units (default 0).
     #[validate(range(min = 0i64, max = 1_000_000_000_000i64))]
     pub collected_amount_minor: Option<i64>,
@@ -234,6 +246,7 @@ pub fn visit_rows(
             checkin_distance_m: distance,
             checkin_out_of_range: distance.map(|d| d > f64::from(settings.checkin_radius_m)),
             activated_customer: false,
+            order_ref: v.order_ref.as_ref().map(|r| r.trim().to_string()),
             promotion_id: v.promotion_id,
             promotion_spend_minor: v.promotion_spend_minor.unwrap_or(0).clamp(0, MAX_MINOR),
         });
@@ -290,6 +303,9 @@ pub fn competitor_rows(
     input: &[CompetitorInfoInput],
     errors: &mut Vec<FieldError>,
 ) -> QueryResult<Vec<CompetitorInfoRow>> {
+    if input.is_empty() {
+        return Ok(Vec::new());
+    }
     let ids: Vec<Id> = input.iter().map(|c| c.competitor_id).collect();
     let known: HashSet<Id> = competitors::table
         .filter(competitors::id.eq_any(&ids))
@@ -334,8 +350,29 @@ pub struct PartsInput<'a> {
     pub competitor_info: Option<&'a [CompetitorInfoInput]>,
 }
 
-/// Builds the given lists; `None` in a field of the result means "leave as stored".
-#[allow(clippy::type_complexity)]
+/// The lists built from a body; `None` means "leave as stored". The order lines come and go
+/// with the visits.
+#[derive(Debug, Default)]
+pub struct BuiltParts {
+    pub visits: Option<(Vec<VisitRow>, Vec<OrderLineRow>)>,
+    pub expenses: Option<Vec<ExpenseRow>>,
+    pub competitor_info: Option<Vec<CompetitorInfoRow>>,
+}
+
+impl BuiltParts {
+    /// The parts of a report just made from these lists.
+    pub fn written(&self) -> Parts {
+        let (visits, order_lines) = self.visits.clone().unwrap_or_default();
+        Parts {
+            visits,
+            order_lines,
+            expenses: self.expenses.clone().unwrap_or_default(),
+            competitor_info: self.competitor_info.clone().unwrap_or_default(),
+        }
+    }
+}
+
+/// Builds the given lists.
 pub fn build_parts(
     conn: &mut DbConnection,
     caller: &Caller,
@@ -344,55 +381,48 @@ pub fn build_parts(
     day: NaiveDate,
     settings: &Settings,
     input: PartsInput<'_>,
-) -> ApiResult<(
-    Option<Vec<VisitRow>>,
-    Option<Vec<ExpenseRow>>,
-    Option<Vec<CompetitorInfoRow>>,
-)> {
+) -> ApiResult<BuiltParts> {
     let mut errors = Vec::new();
     let visits = match input.visits {
-        Some(v) => Some(visit_rows(
-            conn,
-            caller,
-            owner,
-            report,
-            day,
-            settings,
-            v,
-            &mut errors,
-        )?),
+        Some(v) => {
+            let mut rows = visit_rows(conn, caller, owner, report, day, settings, v, &mut errors)?;
+            let lines = orders::line_rows(conn, v, &mut rows, &mut errors)?;
+            Some((rows, lines))
+        }
         None => None,
     };
     let expenses = input.expenses.map(|e| expense_rows(report, e));
-    let comps = match input.competitor_info {
+    let competitor_info = match input.competitor_info {
         Some(c) => Some(competitor_rows(conn, caller, report, c, &mut errors)?),
         None => None,
     };
     if !errors.is_empty() {
         return Err(ApiError::invalid_fields(errors));
     }
-    Ok((visits, expenses, comps))
+    Ok(BuiltParts {
+        visits,
+        expenses,
+        competitor_info,
+    })
 }
 
 /// Writes the given lists (`new_report`: the report was just made and has none yet).
-#[allow(clippy::type_complexity)]
 pub fn store_parts(
     conn: &mut DbConnection,
     report: Id,
     new_report: bool,
-    parts: (
-        Option<Vec<VisitRow>>,
-        Option<Vec<ExpenseRow>>,
-        Option<Vec<CompetitorInfoRow>>,
-    ),
+    parts: BuiltParts,
 ) -> QueryResult<()> {
-    if let Some(v) = parts.0 {
-        super::model::replace_visits(conn, report, &v, new_report)?;
+    if let Some((visits, lines)) = parts.visits {
+        // The old lines go with the old visits; the new ones come after the new visits.
+        orders::replace_lines(conn, report, &[], new_report)?;
+        super::model::replace_visits(conn, report, &visits, new_report)?;
+        orders::replace_lines(conn, report, &lines, true)?;
     }
-    if let Some(e) = parts.1 {
+    if let Some(e) = parts.expenses {
         super::model::replace_expenses(conn, report, &e, new_report)?;
     }
-    if let Some(c) = parts.2 {
+    if let Some(c) = parts.competitor_info {
         super::model::replace_competitor_info(conn, report, &c, new_report)?;
     }
     Ok(())

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::super::{str_enum, Purpose};
+use super::orders::OrderLineRow;
 use crate::auth::{people_in, Caller};
 use crate::db::{DbConnection, Id, Timestamp};
 use crate::error::{ApiError, ApiResult};
@@ -138,6 +139,8 @@ pub struct VisitRow {
     pub checkin_out_of_range: Option<bool>,
     /// Submitting this visit activated a prospect customer.
     pub activated_customer: bool,
+    /// The order's reference as the ERP will know it (reconciles it with ERP sales).
+    pub order_ref: Option<String>,
     /// The promotion this visit executed (a display set up, samples handed out).
     pub promotion_id: Option<Id>,
     /// What the visit spent on that promotion, minor units (a promotion cost fact once the
@@ -177,6 +180,8 @@ pub struct CompetitorInfoRow {
 #[derive(Debug, Clone, Default)]
 pub struct Parts {
     pub visits: Vec<VisitRow>,
+    /// The order lines of all visits, by visit and position.
+    pub order_lines: Vec<OrderLineRow>,
     pub expenses: Vec<ExpenseRow>,
     pub competitor_info: Vec<CompetitorInfoRow>,
 }
@@ -304,6 +309,7 @@ impl Parts {
                 .select(VisitRow::as_select())
                 .order(rv::position)
                 .load(conn)?,
+            order_lines: super::orders::load(conn, report)?,
             expenses: re::table
                 .filter(re::report_id.eq(report))
                 .select(ExpenseRow::as_select())
@@ -322,8 +328,9 @@ crate::visits::replace_children!(replace_visits, rv, report_id, VisitRow);
 crate::visits::replace_children!(replace_expenses, re, report_id, ExpenseRow);
 crate::visits::replace_children!(replace_competitor_info, rc, report_id, CompetitorInfoRow);
 
-/// Visit figures of one report: (report, visits, effective visits, orders, collections).
-pub type VisitCounts = (Id, i64, i64, i64, i64);
+/// Visit figures of one report: (report, visits, effective visits, orders, collections,
+/// orders without lines).
+pub type VisitCounts = (Id, i64, i64, i64, i64, i64);
 
 /// Visit figures of some reports, for lists.
 pub fn visit_counts(conn: &mut DbConnection, reports: &[Id]) -> QueryResult<Vec<VisitCounts>> {
@@ -338,6 +345,11 @@ pub fn visit_counts(conn: &mut DbConnection, reports: &[Id]) -> QueryResult<Vec<
             ),
             sql::<BigInt>("CAST(COALESCE(SUM(order_amount_minor), 0) AS BIGINT)"),
             sql::<BigInt>("CAST(COALESCE(SUM(collected_amount_minor), 0) AS BIGINT)"),
+            sql::<BigInt>(
+                "CAST(COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM report_order_lines l \
+                 WHERE l.visit_id = report_visits.id) THEN 0 ELSE order_amount_minor END), 0) \
+                 AS BIGINT)",
+            ),
         ))
         .load(conn)
 }

@@ -1,22 +1,23 @@
 //! A report as the API shows it: its parts, its totals, the plan against what was done, and the
-//! day's and month-to-date achievement against the owner's targets.
+//! day's and month-to-date achievement against the owner's targets (`achievement.rs`).
 
-use chrono::{Datelike, Months, NaiveDate};
+use chrono::NaiveDate;
 use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Date};
+use diesel::sql_types::BigInt;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::achievement::{achievement, Achievement};
 use super::model::{
-    effective_visits_of, Attendance, CompetitorInfoRow, ExpenseRow, Parts, ReportRow, ReportStatus,
-    VisitRow,
+    Attendance, CompetitorInfoRow, ExpenseRow, Parts, ReportRow, ReportStatus, VisitRow,
 };
+use super::orders::OrderLineRow;
 use crate::db::{DbConnection, Id, Timestamp};
-use crate::schema::{payment_facts, planned_visits, sales_facts, targets};
-use crate::settings::model::{FactsSource, Settings};
+use crate::schema::planned_visits;
+use crate::settings::model::Settings;
 use crate::visits::plans::model::PlanRow;
-use crate::visits::{report_due_at, working_days};
+use crate::visits::report_due_at;
 
 /// Sums of a report's visits and expenses.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
@@ -24,6 +25,9 @@ pub struct ReportTotals {
     pub visits: i64,
     pub effective_visits: i64,
     pub order_amount_minor: i64,
+    /// The part of `order_amount_minor` given as amounts without order lines: it counts
+    /// toward sales, but toward no category target and no gross profit.
+    pub order_amount_without_lines_minor: i64,
     pub collected_amount_minor: i64,
     pub expenses_minor: i64,
 }
@@ -44,42 +48,13 @@ pub struct PlanVsActual {
     pub missed_planned_visit_ids: Vec<Id>,
 }
 
-/// What an achievement line counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum AchievementMetric {
-    /// Revenue of orders, minor units.
-    SalesAmount,
-    /// Money collected, minor units.
-    Collections,
-    /// Effective visits, a count.
-    Visits,
-}
-
-impl AchievementMetric {
-    fn as_str(self) -> &'static str {
-        match self {
-            AchievementMetric::SalesAmount => "sales_amount",
-            AchievementMetric::Collections => "collections",
-            AchievementMetric::Visits => "visits",
-        }
-    }
-}
-
-/// The day and the month to date against the owner's monthly target of one metric.
+/// A visit of a report with its order lines.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct Achievement {
-    pub metric: AchievementMetric,
-    /// The owner's target for the report's month (absent when none is set).
-    pub month_target: Option<i64>,
-    /// The month target spread evenly over the month's working days.
-    pub day_target: Option<i64>,
-    pub day_actual: i64,
-    pub month_to_date_actual: i64,
-    /// `day_actual / day_target`.
-    pub day_achievement: Option<f64>,
-    /// `month_to_date_actual / month_target`.
-    pub month_to_date_achievement: Option<f64>,
+pub struct ReportVisit {
+    #[serde(flatten)]
+    pub visit: VisitRow,
+    /// What was ordered; empty for an order given as an amount only (or no order).
+    pub order_lines: Vec<OrderLineRow>,
 }
 
 /// A daily report with everything a supervisor needs to review it.
@@ -99,7 +74,7 @@ pub struct DailyReport {
     pub late: bool,
     pub first_submitted_at: Option<Timestamp>,
     pub submitted_at: Option<Timestamp>,
-    pub visits: Vec<VisitRow>,
+    pub visits: Vec<ReportVisit>,
     pub expenses: Vec<ExpenseRow>,
     pub competitor_info: Vec<CompetitorInfoRow>,
     pub experience_notes: Option<String>,
@@ -141,10 +116,17 @@ pub struct DailyReportSummary {
 }
 
 fn totals(parts: &Parts) -> ReportTotals {
+    let lined = |v: &&VisitRow| parts.order_lines.iter().any(|l| l.visit_id == v.id);
     ReportTotals {
         visits: parts.visits.len() as i64,
         effective_visits: parts.visits.iter().filter(|v| v.effective).count() as i64,
         order_amount_minor: parts.visits.iter().map(|v| v.order_amount_minor).sum(),
+        order_amount_without_lines_minor: parts
+            .visits
+            .iter()
+            .filter(|v| !lined(v))
+            .map(|v| v.order_amount_minor)
+            .sum(),
         collected_amount_minor: parts.visits.iter().map(|v| v.collected_amount_minor).sum(),
         expenses_minor: parts.expenses.iter().map(|e| e.amount_minor).sum(),
     }
@@ -184,101 +166,19 @@ fn plan_vs_actual(
     })
 }
 
-fn source(settings: &Settings) -> Option<&'static str> {
-    match settings.money_facts_source {
-        FactsSource::Report => Some("report"),
-        FactsSource::Erp => Some("erp"),
-        FactsSource::Both => None,
+/// Each visit with its lines.
+fn with_lines(visits: Vec<VisitRow>, lines: Vec<OrderLineRow>) -> Vec<ReportVisit> {
+    let mut by_visit: std::collections::HashMap<Id, Vec<OrderLineRow>> = Default::default();
+    for l in lines {
+        by_visit.entry(l.visit_id).or_default().push(l);
     }
-}
-
-/// Money of one person, `(sales, collections)`, on `day` and from `from` to `day`, counted as
-/// the settings say: two queries, one per kind of fact, each summing both windows.
-pub fn money(
-    conn: &mut DbConnection,
-    settings: &Settings,
-    owner: Id,
-    from: NaiveDate,
-    day: NaiveDate,
-) -> QueryResult<((i64, i64), (i64, i64))> {
-    let window = |column: &str, date: &str| {
-        (
-            sql::<BigInt>(&format!("CAST(COALESCE(SUM(CASE WHEN {date} = "))
-                .bind::<Date, _>(day)
-                .sql(&format!(" THEN {column} ELSE 0 END), 0) AS BIGINT)")),
-            sql::<BigInt>(&format!("CAST(COALESCE(SUM({column}), 0) AS BIGINT)")),
-        )
-    };
-    let mut s = sales_facts::table
-        .filter(sales_facts::salesperson_id.eq(owner))
-        .filter(sales_facts::sold_on.between(from, day))
-        .select(window("revenue_minor", "sold_on"))
-        .into_boxed();
-    let mut p = payment_facts::table
-        .filter(payment_facts::salesperson_id.eq(owner))
-        .filter(payment_facts::paid_on.between(from, day))
-        .select(window("amount_minor", "paid_on"))
-        .into_boxed();
-    if let Some(src) = source(settings) {
-        s = s.filter(sales_facts::source.eq(src));
-        p = p.filter(payment_facts::source.eq(src));
-    }
-    let (day_sales, sales) = s.first(conn)?;
-    let (day_paid, paid) = p.first(conn)?;
-    Ok(((day_sales, day_paid), (sales, paid)))
-}
-
-fn ratio(actual: i64, target: Option<i64>) -> Option<f64> {
-    target.and_then(|t| crate::progress::model::ratio(actual, t))
-}
-
-/// The day's and month-to-date achievement of the report's owner.
-pub fn achievement(
-    conn: &mut DbConnection,
-    settings: &Settings,
-    owner: Id,
-    day: NaiveDate,
-) -> QueryResult<Vec<Achievement>> {
-    let month_start = day.with_day(1).unwrap_or(day);
-    let month_end = month_start
-        .checked_add_months(Months::new(1))
-        .and_then(|d| d.pred_opt())
-        .unwrap_or(day);
-    let month_targets: Vec<(String, i64)> = targets::table
-        .filter(targets::user_id.eq(owner))
-        .filter(targets::period_type.eq("month"))
-        .filter(targets::period_start.eq(month_start))
-        .filter(targets::category.is_null())
-        .select((targets::metric, targets::value))
-        .load(conn)?;
-    let work_days = working_days(settings, month_start, month_end).len().max(1) as i64;
-    let ((day_sales, day_paid), (mtd_sales, mtd_paid)) =
-        money(conn, settings, owner, month_start, day)?;
-    let (day_visits, mtd_visits) = effective_visits_of(conn, owner, month_start, day)?;
-    let lines = [
-        (AchievementMetric::SalesAmount, day_sales, mtd_sales),
-        (AchievementMetric::Collections, day_paid, mtd_paid),
-        (AchievementMetric::Visits, day_visits, mtd_visits),
-    ];
-    Ok(lines
+    visits
         .into_iter()
-        .map(|(metric, day_actual, mtd)| {
-            let month_target = month_targets
-                .iter()
-                .find(|(m, _)| m == metric.as_str())
-                .map(|t| t.1);
-            let day_target = month_target.map(|t| (t + work_days / 2) / work_days);
-            Achievement {
-                metric,
-                month_target,
-                day_target,
-                day_actual,
-                month_to_date_actual: mtd,
-                day_achievement: ratio(day_actual, day_target),
-                month_to_date_achievement: ratio(mtd, month_target),
-            }
+        .map(|visit| ReportVisit {
+            order_lines: by_visit.remove(&visit.id).unwrap_or_default(),
+            visit,
         })
-        .collect())
+        .collect()
 }
 
 /// Shows a report whole.
@@ -312,7 +212,7 @@ pub fn present_with(
         late: row.late,
         first_submitted_at: row.first_submitted_at,
         submitted_at: row.submitted_at,
-        visits: parts.visits,
+        visits: with_lines(parts.visits, parts.order_lines),
         expenses: parts.expenses,
         competitor_info: parts.competitor_info,
         experience_notes: row.experience_notes,
@@ -357,6 +257,7 @@ pub fn summaries(
                     visits: c.map(|c| c.1).unwrap_or(0),
                     effective_visits: c.map(|c| c.2).unwrap_or(0),
                     order_amount_minor: c.map(|c| c.3).unwrap_or(0),
+                    order_amount_without_lines_minor: c.map(|c| c.5).unwrap_or(0),
                     collected_amount_minor: c.map(|c| c.4).unwrap_or(0),
                     expenses_minor: expenses
                         .iter()

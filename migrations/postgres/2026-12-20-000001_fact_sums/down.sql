@@ -1,0 +1,10 @@
+DROP TRIGGER sales_fact_sums_insert ON sales_facts;
+DROP TRIGGER sales_fact_sums_update ON sales_facts;
+DROP TRIGGER sales_fact_sums_delete ON sales_facts;
+DROP TRIGGER payment_fact_sums_insert ON payment_facts;
+DROP TRIGGER payment_fact_sums_update ON payment_facts;
+DROP TRIGGER payment_fact_sums_delete ON payment_facts;
+DROP FUNCTION sales_fact_sums_apply();
+DROP FUNCTION payment_fact_sums_apply();
+DROP TABLE sales_fact_sums;
+DROP TABLE payment_fact_sums;

@@ -1,0 +1,16 @@
+ALTER TABLE customers DROP COLUMN preferred_visit_to;
+ALTER TABLE customers DROP COLUMN preferred_visit_from;
+ALTER TABLE customers DROP COLUMN preferred_visit_day;
+ALTER TABLE customers DROP COLUMN visits_per_month;
+ALTER TABLE customers DROP COLUMN visit_every_weeks;
+DROP TABLE erp_periods;
+DROP INDEX sales_facts_rollup_idx;
+CREATE INDEX sales_facts_rollup_idx ON sales_facts (sold_on, salesperson_id, dealer_id, source, category, revenue_minor, cost_minor);
+DROP INDEX sales_facts_order_ref_idx;
+ALTER TABLE sales_facts DROP COLUMN superseded_by;
+ALTER TABLE sales_facts DROP COLUMN reconciliation;
+ALTER TABLE sales_facts DROP COLUMN quantity;
+ALTER TABLE sales_facts DROP COLUMN order_ref;
+DROP INDEX report_visits_customer_idx;
+ALTER TABLE report_visits DROP COLUMN order_ref;
+DROP TABLE report_order_lines;

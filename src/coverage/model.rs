@@ -1,0 +1,317 @@
+//! Customers with a call cycle, their visit days, and the coverage of salespeople over a
+//! period, in a fixed number of queries whatever the number of customers.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use diesel::dsl::sql;
+use diesel::prelude::*;
+use diesel::sql_types::Date;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::cycle::{self, interval_days};
+use crate::db::{DbConnection, Id, Timestamp};
+use crate::masterdata::customers::cycle::VisitDay;
+use crate::progress::model::ratio;
+use crate::schema::{customers, daily_reports as dr, report_visits as rv};
+use crate::settings::Settings;
+use crate::visits::compliance::Person;
+use crate::visits::reports::model::COUNTED;
+
+/// A live, active customer with a call cycle.
+#[derive(Debug, Clone, Queryable)]
+pub struct CycleCustomer {
+    pub id: Id,
+    pub code: String,
+    pub name: String,
+    pub owner_id: Id,
+    pub org_unit_id: Id,
+    pub visit_every_weeks: Option<i32>,
+    pub visits_per_month: Option<i32>,
+    pub preferred_visit_day: Option<String>,
+    pub preferred_visit_from: Option<String>,
+    pub preferred_visit_to: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub activated_on: Option<NaiveDate>,
+    pub created_at: Timestamp,
+}
+
+impl CycleCustomer {
+    /// The days between visits its cycle asks for.
+    pub fn interval(&self) -> i64 {
+        interval_days(self.visit_every_weeks, self.visits_per_month).unwrap_or(i64::MAX / 4)
+    }
+
+    /// The day it is known as a customer from: activated, or else created.
+    pub fn base(&self, settings: &Settings) -> NaiveDate {
+        self.activated_on
+            .unwrap_or_else(|| crate::visits::business_day(settings, self.created_at))
+    }
+
+    pub fn preferred_day(&self) -> Option<VisitDay> {
+        self.preferred_visit_day
+            .as_deref()
+            .and_then(VisitDay::parse)
+    }
+}
+
+type Columns = (
+    customers::id,
+    customers::code,
+    customers::name,
+    customers::owner_id,
+    customers::org_unit_id,
+    customers::visit_every_weeks,
+    customers::visits_per_month,
+    customers::preferred_visit_day,
+    customers::preferred_visit_from,
+    customers::preferred_visit_to,
+    customers::latitude,
+    customers::longitude,
+    customers::activated_on,
+    customers::created_at,
+);
+
+const COLUMNS: Columns = (
+    customers::id,
+    customers::code,
+    customers::name,
+    customers::owner_id,
+    customers::org_unit_id,
+    customers::visit_every_weeks,
+    customers::visits_per_month,
+    customers::preferred_visit_day,
+    customers::preferred_visit_from,
+    customers::preferred_visit_to,
+    customers::latitude,
+    customers::longitude,
+    customers::activated_on,
+    customers::created_at,
+);
+
+/// The live, active customers with a call cycle.
+#[diesel::dsl::auto_type]
+fn with_cycle() -> _ {
+    customers::table
+        .filter(customers::status.eq("active"))
+        .filter(customers::archived_at.is_null())
+        .filter(
+            customers::visit_every_weeks
+                .is_not_null()
+                .or(customers::visits_per_month.is_not_null()),
+        )
+}
+
+/// The customers with a call cycle owned by `owners`, by code.
+pub fn owned_by(conn: &mut DbConnection, owners: &[Id]) -> QueryResult<Vec<CycleCustomer>> {
+    let mut out = Vec::new();
+    for chunk in owners.chunks(500) {
+        out.extend(
+            with_cycle()
+                .filter(customers::owner_id.eq_any(chunk))
+                .select(COLUMNS)
+                .load::<CycleCustomer>(conn)?,
+        );
+    }
+    out.sort_by(|a, b| a.code.cmp(&b.code));
+    Ok(out)
+}
+
+/// These customers, if they have a call cycle.
+pub fn by_ids(conn: &mut DbConnection, ids: &[Id]) -> QueryResult<Vec<CycleCustomer>> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(500) {
+        out.extend(
+            with_cycle()
+                .filter(customers::id.eq_any(chunk))
+                .select(COLUMNS)
+                .load::<CycleCustomer>(conn)?,
+        );
+    }
+    Ok(out)
+}
+
+/// Each customer's last visit day before `day` (submitted and reviewed reports; anyone's
+/// visit counts).
+pub fn last_visits_before(
+    conn: &mut DbConnection,
+    ids: &[Id],
+    day: NaiveDate,
+) -> QueryResult<HashMap<Id, NaiveDate>> {
+    let mut out = HashMap::new();
+    for chunk in ids.chunks(500) {
+        let rows: Vec<(Id, Option<NaiveDate>)> = rv::table
+            .inner_join(dr::table)
+            .filter(rv::customer_id.eq_any(chunk))
+            .filter(dr::status.eq_any(COUNTED))
+            .filter(dr::report_date.lt(day))
+            .group_by(rv::customer_id)
+            .select((
+                rv::customer_id,
+                sql::<diesel::sql_types::Nullable<Date>>("MAX(daily_reports.report_date)"),
+            ))
+            .load(conn)?;
+        out.extend(rows.into_iter().filter_map(|(c, d)| d.map(|d| (c, d))));
+    }
+    Ok(out)
+}
+
+/// Each customer's visit days from `from` to `to`, in order.
+pub fn visit_days(
+    conn: &mut DbConnection,
+    ids: &[Id],
+    from: NaiveDate,
+    to: NaiveDate,
+) -> QueryResult<HashMap<Id, Vec<NaiveDate>>> {
+    let mut out: HashMap<Id, Vec<NaiveDate>> = HashMap::new();
+    for chunk in ids.chunks(500) {
+        let rows: Vec<(Id, NaiveDate)> = rv::table
+            .inner_join(dr::table)
+            .filter(rv::customer_id.eq_any(chunk))
+            .filter(dr::status.eq_any(COUNTED))
+            .filter(dr::report_date.between(from, to))
+            .select((rv::customer_id, dr::report_date))
+            .distinct()
+            .order((rv::customer_id, dr::report_date))
+            .load(conn)?;
+        for (c, d) in rows {
+            out.entry(c).or_default().push(d);
+        }
+    }
+    Ok(out)
+}
+
+/// A customer overdue for a visit.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct OverdueCustomer {
+    pub customer_id: Id,
+    pub code: String,
+    pub name: String,
+    pub owner_id: Id,
+    /// The days between visits its call cycle asks for.
+    pub interval_days: i64,
+    /// Its last visit (absent: never visited).
+    pub last_visited_on: Option<NaiveDate>,
+    /// The day its visit was due.
+    pub due_on: NaiveDate,
+    pub days_overdue: i64,
+}
+
+/// How well customers were visited within their call cycles.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct CoverageFigures {
+    /// Active customers with a call cycle.
+    pub customers: i64,
+    /// Of them, those that needed a visit by `as_of`.
+    pub customers_due: i64,
+    /// Of those due, those never overdue in the period (visited within their cycle).
+    pub customers_covered: i64,
+    /// `customers_covered / customers_due` (absent when none is due).
+    pub coverage_rate: Option<f64>,
+    /// Customers overdue on `as_of`.
+    pub customers_overdue: i64,
+}
+
+impl CoverageFigures {
+    fn add(&mut self, o: &CoverageFigures) {
+        self.customers += o.customers;
+        self.customers_due += o.customers_due;
+        self.customers_covered += o.customers_covered;
+        self.customers_overdue += o.customers_overdue;
+        self.coverage_rate = ratio(self.customers_covered, self.customers_due);
+    }
+}
+
+/// One salesperson's coverage: the customers they own.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PersonCoverage {
+    pub user_id: Id,
+    pub name: String,
+    pub org_unit_id: Id,
+    pub figures: CoverageFigures,
+    /// Overdue on `as_of`, most overdue first.
+    pub overdue_customers: Vec<OverdueCustomer>,
+}
+
+/// The coverage of `people` over `from..=to`, as of `as_of` (the period's end, or today if
+/// earlier), with everyone's total.
+pub fn compute(
+    conn: &mut DbConnection,
+    settings: &Settings,
+    people: &[Person],
+    from: NaiveDate,
+    as_of: NaiveDate,
+) -> QueryResult<(CoverageFigures, Vec<PersonCoverage>)> {
+    let owners: Vec<Id> = people.iter().map(|p| p.id).collect();
+    let customers = owned_by(conn, &owners)?;
+    let ids: Vec<Id> = customers.iter().map(|c| c.id).collect();
+    let (before, within) = if as_of < from {
+        (HashMap::new(), HashMap::new())
+    } else {
+        (
+            last_visits_before(conn, &ids, from)?,
+            visit_days(conn, &ids, from, as_of)?,
+        )
+    };
+    let mut by_owner: HashMap<Id, (CoverageFigures, Vec<OverdueCustomer>)> = HashMap::new();
+    for c in &customers {
+        let entry = by_owner.entry(c.owner_id).or_default();
+        entry.0.customers += 1;
+        if as_of < from {
+            continue;
+        }
+        let visits = within.get(&c.id).map(Vec::as_slice).unwrap_or(&[]);
+        let span = cycle::over(
+            c.base(settings),
+            c.interval(),
+            before.get(&c.id).copied(),
+            visits,
+            from,
+            as_of,
+        );
+        entry.0.customers_due += i64::from(span.due);
+        entry.0.customers_covered += i64::from(span.covered);
+        if span.standing.days_overdue > 0 {
+            entry.0.customers_overdue += 1;
+            entry.1.push(overdue(c, span.standing));
+        }
+    }
+    let mut total = CoverageFigures::default();
+    let items = people
+        .iter()
+        .map(|p| {
+            let (mut figures, mut list) = by_owner.remove(&p.id).unwrap_or_default();
+            figures.coverage_rate = ratio(figures.customers_covered, figures.customers_due);
+            list.sort_by(|a, b| {
+                b.days_overdue
+                    .cmp(&a.days_overdue)
+                    .then(a.code.cmp(&b.code))
+            });
+            total.add(&figures);
+            PersonCoverage {
+                user_id: p.id,
+                name: p.name.clone(),
+                org_unit_id: p.org_unit_id,
+                figures,
+                overdue_customers: list,
+            }
+        })
+        .collect();
+    Ok((total, items))
+}
+
+/// The overdue entry of a customer.
+pub fn overdue(c: &CycleCustomer, s: cycle::Standing) -> OverdueCustomer {
+    OverdueCustomer {
+        customer_id: c.id,
+        code: c.code.clone(),
+        name: c.name.clone(),
+        owner_id: c.owner_id,
+        interval_days: c.interval(),
+        last_visited_on: s.last_visit,
+        due_on: s.due_on,
+        days_overdue: s.days_overdue,
+    }
+}
