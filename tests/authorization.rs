@@ -350,6 +350,11 @@ fn business_writes(unit: &str, user: &str) -> Vec<(Method, String, Option<Value>
             Some(json!({"plan_date": "2026-11-02"})),
         ),
         (
+            post.clone(),
+            "/api/v1/visit-plans/from-suggestions".into(),
+            Some(json!({"plan_date": "2026-11-02"})),
+        ),
+        (
             patch.clone(),
             format!("/api/v1/visit-plans/{n}"),
             Some(json!({"notes": "n"})),

@@ -309,7 +309,12 @@ async fn coverage_and_suggestions_refuse_roles_and_reach() {
         .send()
         .await;
     assert_eq!(res.status, 200, "executives read results");
-    for (token, unit) in [(&f.supervisor, &o.south), (&f.seller, &o.north_office)] {
+    let nowhere = "00000000-0000-7000-8000-000000000000".to_string();
+    for (token, unit) in [
+        (&f.supervisor, &o.south),
+        (&f.seller, &o.north_office),
+        (&o.admin, &nowhere),
+    ] {
         let res = app
             .get(&format!("/api/v1/coverage?unit_id={unit}&{period}"))
             .bearer(token)

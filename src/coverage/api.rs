@@ -12,6 +12,7 @@ use crate::auth::{Caller, Role};
 use crate::db::Id;
 use crate::error::{ApiError, ApiResult};
 use crate::http::ValidQuery;
+use crate::org::model::OrgUnit;
 use crate::scorecards::model::Period;
 use crate::settings::model::StoredSettings;
 use crate::visits::business_day;
@@ -96,6 +97,10 @@ pub async fn get_coverage(
             let settings = StoredSettings::load(conn)?.settings;
             let as_of = to.min(business_day(&settings, now));
             let people = scope(conn, &caller, None, q.unit_id)?;
+            if let Some(unit) = q.unit_id {
+                // A unit nobody can see is unknown alike (404).
+                OrgUnit::find(conn, unit)?;
+            }
             let (total, people) = compute(conn, &settings, &people, from, as_of)?;
             Ok(Coverage {
                 unit_id: q.unit_id,
