@@ -225,6 +225,8 @@ pub fn fill(
             .unwrap_or(chrono_tz::UTC);
         crate::targets::demo::fill(conn, now, now.0.with_timezone(&tz).date_naive())?;
         crate::visits::demo::fill(conn, now)?;
+        // A finished and a running promotion, with their costs.
+        crate::promotions::demo::fill(conn, now, now.0.with_timezone(&tz).date_naive())?;
         // Last week's weekly reports, from those facts.
         crate::weekly::demo::fill(conn, now)?;
         // Meetings and coaching sessions of the last weeks.

@@ -1,5 +1,6 @@
 //! The background work of a server: escalations, overdue complaints, missing daily and weekly
-//! reports, changes of target status, webhook deliveries and housekeeping. Every instance runs it; the work is claimed row
+//! reports, changes of target status, promotions starting and completing, webhook deliveries
+//! and housekeeping. Every instance runs it; the work is claimed row
 //! by row, so instances share it without doing anything twice.
 
 use std::time::Duration;
@@ -20,6 +21,8 @@ pub struct Tick {
     pub missing_weekly_reports: usize,
     /// Changes of a target's progress status announced (`target.status_changed`).
     pub target_status_changes: usize,
+    /// Promotions that started running or completed (`promotion.started`, `.completed`).
+    pub promotions_moved: usize,
 }
 
 /// Runs `work` in a write transaction that does it at most once across instances: `work` first
@@ -49,6 +52,9 @@ pub async fn tick(state: &AppState) -> ApiResult<Tick> {
     let target_status_changes = state
         .db(move |conn| crate::progress::status::run(conn, now))
         .await?;
+    let promotions_moved = state
+        .db(move |conn| crate::promotions::lifecycle::run(conn, now))
+        .await?;
     let delivered = crate::webhooks::dispatch::run(state).await?;
     // Positions for what was committed since the last pass, so that the feed's head moves
     // even when nobody reads it.
@@ -61,6 +67,7 @@ pub async fn tick(state: &AppState) -> ApiResult<Tick> {
         missing_reports,
         missing_weekly_reports,
         target_status_changes,
+        promotions_moved,
     })
 }
 

@@ -33,6 +33,7 @@ pub mod openapi;
 pub mod ops;
 pub mod org;
 pub mod progress;
+pub mod promotions;
 pub mod schema;
 pub mod scorecards;
 pub mod settings;
@@ -113,7 +114,8 @@ fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .configure(weekly::api::routes)
         .configure(changes::api::routes)
         .configure(anomalies::api::routes)
-        .configure(dashboards::routes);
+        .configure(dashboards::routes)
+        .configure(promotions::api::routes);
 }
 
 fn utoipa_app<T>(app: App<T>) -> utoipa_actix_web::UtoipaApp<T>

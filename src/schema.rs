@@ -600,6 +600,9 @@ diesel::table! {
         activated_customer -> Bool,
         /// Migration 000010_orders_call_cycles.
         order_ref -> Nullable<Text>,
+        /// Migration 2026-12-21-000001_promotions.
+        promotion_id -> Nullable<Uid>,
+        promotion_spend_minor -> BigInt,
     }
 }
 
@@ -890,3 +893,92 @@ diesel::joinable!(report_order_lines -> report_visits (visit_id));
 diesel::joinable!(report_order_lines -> products (product_id));
 diesel::allow_tables_to_appear_in_same_query!(report_order_lines, report_visits);
 diesel::allow_tables_to_appear_in_same_query!(report_order_lines, products);
+
+// --- Promotions (migration 2026-12-21-000001_promotions) ---
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{Tstz, Uid};
+
+    promotions (id) {
+        id -> Uid,
+        name -> Text,
+        kind -> Text,
+        description -> Nullable<Text>,
+        org_unit_id -> Uid,
+        starts_on -> Date,
+        ends_on -> Date,
+        budget_minor -> BigInt,
+        expected_uplift_pct -> Double,
+        status -> Text,
+        created_by -> Uid,
+        approved_by -> Nullable<Uid>,
+        approved_at -> Nullable<Tstz>,
+        started_at -> Nullable<Tstz>,
+        completed_at -> Nullable<Tstz>,
+        cancelled_by -> Nullable<Uid>,
+        cancelled_at -> Nullable<Tstz>,
+        cancel_reason -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Tstz,
+        updated_at -> Tstz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::Uid;
+
+    promotion_links (promotion_id, link_type, linked_id) {
+        promotion_id -> Uid,
+        link_type -> Text,
+        linked_id -> Uid,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::Uid;
+
+    promotion_categories (promotion_id, category) {
+        promotion_id -> Uid,
+        category -> Text,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{Tstz, Uid};
+
+    promotion_cost_facts (id) {
+        id -> Uid,
+        external_id -> Nullable<Text>,
+        promotion_id -> Uid,
+        org_unit_id -> Uid,
+        spent_on -> Date,
+        salesperson_id -> Nullable<Uid>,
+        dealer_id -> Nullable<Uid>,
+        customer_id -> Nullable<Uid>,
+        amount_minor -> BigInt,
+        note -> Nullable<Text>,
+        source -> Text,
+        created_at -> Tstz,
+        updated_at -> Tstz,
+        version -> BigInt,
+    }
+}
+
+diesel::joinable!(promotion_links -> promotions (promotion_id));
+diesel::joinable!(promotion_categories -> promotions (promotion_id));
+diesel::joinable!(promotion_cost_facts -> promotions (promotion_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    promotions,
+    promotion_links,
+    promotion_categories,
+    promotion_cost_facts,
+);
+// Executions of a promotion: the visits of counted daily reports that name it.
+diesel::allow_tables_to_appear_in_same_query!(promotions, report_visits);
+diesel::allow_tables_to_appear_in_same_query!(promotions, daily_reports);
+// Cost facts of the people in reach.
+diesel::allow_tables_to_appear_in_same_query!(promotion_cost_facts, users);

@@ -187,6 +187,34 @@ fn business_writes(unit: &str, user: &str) -> Vec<(Method, String, Option<Value>
         (patch.clone(), "/api/v1/settings".into(), Some(json!({}))),
         (
             post.clone(),
+            "/api/v1/promotions".into(),
+            Some(json!({"name": "p", "kind": "display", "org_unit_id": unit,
+            "starts_on": "2026-11-02", "ends_on": "2026-11-09", "budget_minor": 0,
+            "expected_uplift_pct": 5.0, "unit_ids": [unit], "categories": ["tools"]})),
+        ),
+        (
+            patch.clone(),
+            format!("/api/v1/promotions/{n}"),
+            Some(json!({"name": "p"})),
+        ),
+        (
+            post.clone(),
+            format!("/api/v1/promotions/{n}/approve"),
+            none.clone(),
+        ),
+        (
+            post.clone(),
+            format!("/api/v1/promotions/{n}/cancel"),
+            Some(json!({"reason": "r"})),
+        ),
+        (
+            post.clone(),
+            "/api/v1/promotion-cost-facts".into(),
+            Some(json!({"rows": [{"external_id": "C-1", "promotion_id": n,
+            "spent_on": "2026-11-02", "amount_minor": 100}]})),
+        ),
+        (
+            post.clone(),
             "/api/v1/complaints".into(),
             Some(json!({"customer_id": n, "title": "t", "description": "d",
             "severity": "low"})),

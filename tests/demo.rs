@@ -112,4 +112,34 @@ async fn demo_data_gives_every_area_something_to_show() {
     assert!(needed
         .iter()
         .all(|n| n["flags"].as_array().unwrap().contains(&json!("new_hire"))));
+
+    // A finished promotion that moved sales, and a running one past half its period that lags.
+    let promotions = app.items("/api/v1/promotions", &head).await;
+    let of = |status: &str| {
+        promotions
+            .iter()
+            .find(|p| p["status"] == status)
+            .unwrap_or_else(|| panic!("no {status} promotion: {promotions:?}"))
+            .clone()
+    };
+    let (done, running) = (of("completed"), of("running"));
+    assert_eq!(done["spend_minor"], 100_500);
+    let results = |p: &serde_json::Value| {
+        let (app, head) = (&app, &head);
+        let path = format!("/api/v1/promotions/{}/results", p["id"].as_str().unwrap());
+        async move {
+            let res = app.get(&path).bearer(head).send().await;
+            assert_eq!(res.status, 200, "{}", res.text);
+            res.body
+        }
+    };
+    let finished = results(&done).await;
+    assert!(finished["control_used"] == true && finished["uplift_minor"].as_i64() > Some(0));
+    assert!(!finished["targets"].as_array().unwrap().is_empty());
+    assert!(results(&running).await["uplift_pct"].as_f64() < Some(10.0));
+    let lagging = app
+        .items("/api/v1/anomalies?kind=promotion_underperforming", &head)
+        .await;
+    assert_eq!(lagging.len(), 1, "{lagging:?}");
+    assert_eq!(lagging[0]["figures"]["promotion_id"], running["id"]);
 }

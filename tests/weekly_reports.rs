@@ -454,7 +454,13 @@ async fn a_week_of_known_data_gives_figures_that_match_a_hand_count_and_freeze_o
     let mut book = Book::open(xlsx, "weekly-report.xlsx");
     assert_eq!(
         book.xlsx.sheet_names(),
-        vec!["Summary", "Targets", "People", "Abnormal customers"]
+        vec![
+            "Summary",
+            "Targets",
+            "People",
+            "Abnormal customers",
+            "Promotions"
+        ]
     );
     let Data::String(title) = book.value("Summary", (0, 0)) else {
         panic!("no title")

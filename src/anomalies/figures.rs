@@ -243,6 +243,31 @@ pub struct VisitOverdueFigures {
     pub days_overdue: i64,
 }
 
+/// A running promotion whose uplift lags what is expected of it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UnderperformingPromotionFigures {
+    /// The anomaly's kind, repeated so that the figures say which they are.
+    pub kind: AnomalyKind,
+    pub promotion_id: Id,
+    pub name: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    /// Days measured (up to today), of `period_days`.
+    pub measured_days: i64,
+    pub period_days: i64,
+    /// The uplift so far, percentage points over the baseline (see the results).
+    pub uplift_pct: f64,
+    pub uplift_minor: i64,
+    pub expected_uplift_pct: f64,
+    pub spend_minor: i64,
+    pub budget_minor: i64,
+    /// Judged once this percent of the period has passed (settings).
+    pub min_elapsed_pct: u32,
+    /// Listed below this percent of the expected uplift (settings).
+    pub min_uplift_share_pct: u32,
+}
+
 /// The figures that triggered an anomaly: one shape per kind, told apart by `kind` (which
 /// repeats the anomaly's).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -263,7 +288,8 @@ pub struct VisitOverdueFigures {
         ("market_report_unacknowledged" = "#/components/schemas/MarketReportFigures"),
         ("payment_overdue" = "#/components/schemas/OverduePaymentFigures"),
         ("customer_not_visited" = "#/components/schemas/NotVisitedFigures"),
-        ("customer_visit_overdue" = "#/components/schemas/VisitOverdueFigures")
+        ("customer_visit_overdue" = "#/components/schemas/VisitOverdueFigures"),
+        ("promotion_underperforming" = "#/components/schemas/UnderperformingPromotionFigures")
 )))]
 pub enum AnomalyFigures {
     Target(ShortTargetFigures),
@@ -280,6 +306,7 @@ pub enum AnomalyFigures {
     OverduePayment(OverduePaymentFigures),
     NotVisited(NotVisitedFigures),
     VisitOverdue(VisitOverdueFigures),
+    Promotion(UnderperformingPromotionFigures),
 }
 
 impl AnomalyFigures {
@@ -299,6 +326,7 @@ impl AnomalyFigures {
             AnomalyFigures::OverduePayment(f) => f.kind,
             AnomalyFigures::NotVisited(f) => f.kind,
             AnomalyFigures::VisitOverdue(f) => f.kind,
+            AnomalyFigures::Promotion(f) => f.kind,
         }
     }
 }

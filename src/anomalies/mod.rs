@@ -14,6 +14,7 @@ pub mod export;
 pub mod figures;
 pub mod items;
 pub mod model;
+pub mod promotions;
 pub mod reports;
 pub mod scope;
 pub mod targets;
@@ -81,7 +82,7 @@ pub struct Filter {
 type Finder = fn(&mut DbConnection, &Ctx) -> QueryResult<Vec<Anomaly>>;
 
 /// Each finder with the kinds it finds.
-const FINDERS: [(&[AnomalyKind], Finder); 13] = [
+const FINDERS: [(&[AnomalyKind], Finder); 14] = [
     (
         &[AnomalyKind::TargetBehind, AnomalyKind::TargetAtRisk],
         targets::find,
@@ -115,6 +116,10 @@ const FINDERS: [(&[AnomalyKind], Finder); 13] = [
     (
         &[AnomalyKind::CustomerVisitOverdue],
         customers::visit_overdue,
+    ),
+    (
+        &[AnomalyKind::PromotionUnderperforming],
+        promotions::underperforming,
     ),
 ];
 
@@ -302,6 +307,10 @@ fn summary(a: &Anomaly) -> String {
                 f.days_overdue, f.interval_days
             ),
         },
+        AnomalyFigures::Promotion(f) => format!(
+            "The promotion \"{}\" has {:.1} points of uplift after {} of {} days, against {:.1} expected",
+            f.name, f.uplift_pct, f.measured_days, f.period_days, f.expected_uplift_pct
+        ),
         AnomalyFigures::NotVisited(f) => match f.last_visited_at {
             Some(_) => format!(
                 "{customer} has not been visited for {} days",

@@ -47,10 +47,12 @@ pub enum AnomalyKind {
     CustomerNotVisited,
     /// An active customer overdue for a visit by its call cycle.
     CustomerVisitOverdue,
+    /// A running promotion past part of its period whose uplift is far below the expected.
+    PromotionUnderperforming,
 }
 
 impl AnomalyKind {
-    pub const ALL: [AnomalyKind; 16] = [
+    pub const ALL: [AnomalyKind; 17] = [
         AnomalyKind::TargetBehind,
         AnomalyKind::TargetAtRisk,
         AnomalyKind::DailyReportMissing,
@@ -67,6 +69,7 @@ impl AnomalyKind {
         AnomalyKind::PaymentOverdue,
         AnomalyKind::CustomerNotVisited,
         AnomalyKind::CustomerVisitOverdue,
+        AnomalyKind::PromotionUnderperforming,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -87,6 +90,7 @@ impl AnomalyKind {
             AnomalyKind::PaymentOverdue => "payment_overdue",
             AnomalyKind::CustomerNotVisited => "customer_not_visited",
             AnomalyKind::CustomerVisitOverdue => "customer_visit_overdue",
+            AnomalyKind::PromotionUnderperforming => "promotion_underperforming",
         }
     }
 

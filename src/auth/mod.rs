@@ -191,3 +191,35 @@ pub fn subtree_units(conn: &mut DbConnection, roots: &[Id]) -> QueryResult<Vec<I
     }
     Ok(found)
 }
+
+/// `units` and every unit above them (the roots of the tree included), one query per level.
+pub fn with_ancestors(conn: &mut DbConnection, units: &[Id]) -> QueryResult<Vec<Id>> {
+    let mut found: Vec<Id> = units.to_vec();
+    let mut frontier: Vec<Id> = units.to_vec();
+    while !frontier.is_empty() {
+        let parents: Vec<Option<Id>> = org_units::table
+            .filter(org_units::id.eq_any(&frontier))
+            .select(org_units::parent_id)
+            .load(conn)?;
+        frontier = parents
+            .into_iter()
+            .flatten()
+            .filter(|p| !found.contains(p))
+            .collect();
+        frontier.sort();
+        frontier.dedup();
+        found.extend(frontier.iter().copied());
+    }
+    Ok(found)
+}
+
+impl Caller {
+    /// The units whose subtree holds the caller: their own unit, the units they manage, and
+    /// every unit above those. A record of a unit that the people inside the unit's subtree
+    /// read too (a promotion, which they carry out) is reached when its unit is one of these.
+    pub fn units_above(&self, conn: &mut DbConnection) -> QueryResult<Vec<Id>> {
+        let mut start = self.reach.managed_unit_ids.clone();
+        start.push(self.org_unit_id);
+        with_ancestors(conn, &start)
+    }
+}

@@ -58,7 +58,8 @@ fn nothing(q: Boxed<'_>) -> Boxed<'_> {
 
 /// The entries the caller may read: every entry for admins and integrations; otherwise the
 /// kinds their role reads, and of those, the entries of people, units and dealers in reach
-/// (people through their current unit) and the company-wide ones.
+/// (people through their current unit), the company-wide ones, and the records of the units
+/// above them of the kinds read from inside (`ResourceType::read_from_inside`).
 fn in_reach<'a>(conn: &mut DbConnection, caller: &Caller, q: Boxed<'a>) -> QueryResult<Boxed<'a>> {
     if matches!(caller.role, Role::Admin | Role::Integration) {
         return Ok(q);
@@ -111,6 +112,17 @@ fn in_reach<'a>(conn: &mut DbConnection, caller: &Caller, q: Boxed<'a>) -> Query
             .or(ev::dealer_id.eq_any(dealers_in))
             .or(ev::id.eq_any(also_read))
             .or(company_wide),
+    );
+    let inside: Vec<&'static str> = ResourceType::ALL
+        .iter()
+        .filter(|t| t.read_from_inside())
+        .map(|t| t.as_str())
+        .collect();
+    let above: Vec<Option<Id>> = caller.units_above(conn)?.into_iter().map(Some).collect();
+    reached = Box::new(
+        reached.or(ev::resource_type
+            .eq_any(inside)
+            .and(ev::unit_id.eq_any(above))),
     );
     if caller.is(Role::Salesperson) {
         // Salespeople read the dealers of their own unit.

@@ -35,6 +35,8 @@ str_enum!(
         WeeklyReport => "weekly_report",
         Meeting => "meeting",
         CoachingSession => "coaching_session",
+        Promotion => "promotion",
+        PromotionCostFact => "promotion_cost_fact",
     }
 );
 
@@ -50,12 +52,21 @@ impl ResourceType {
             | ResourceType::Meeting
             | ResourceType::CoachingSession => &[Manager, Supervisor, Salesperson],
             ResourceType::WeeklyReport => &[Executive, Manager, Supervisor],
-            ResourceType::Target | ResourceType::SalesFact | ResourceType::PaymentFact => {
+            ResourceType::Target
+            | ResourceType::SalesFact
+            | ResourceType::PaymentFact
+            | ResourceType::PromotionCostFact => {
                 &[Executive, Manager, Supervisor, Salesperson, Dealer]
             }
             ResourceType::Dealer => &[Executive, Manager, Supervisor, Salesperson, Dealer],
             _ => &[Executive, Manager, Supervisor, Salesperson],
         }
+    }
+
+    /// Kinds whose records of a unit are read by the people inside the unit's subtree too,
+    /// not only by those whose reach covers the unit: a promotion is carried out by them.
+    pub fn read_from_inside(self) -> bool {
+        matches!(self, ResourceType::Promotion)
     }
 
     /// The kinds a role may read.

@@ -16,6 +16,7 @@ use crate::db::{DbConnection, Id, Timestamp};
 use crate::error::{ApiError, ApiResult};
 use crate::http::ValidQuery;
 use crate::progress::model::ratio;
+use crate::promotions::figures::{self as promotion_figures, PromotionFigures};
 use crate::scorecards::model::{compute as scorecards, Period, Scorecard};
 use crate::settings::model::{Settings, StoredSettings};
 use crate::targets::period::{Metric, PeriodType};
@@ -107,6 +108,9 @@ pub struct MonthlyDashboard {
     pub best: Vec<Scorecard>,
     /// The weakest, weakest first.
     pub weakest: Vec<Scorecard>,
+    /// The promotions that ran in the month (running, or completed since) in the top units'
+    /// territories, with their figures as of `day`.
+    pub promotions: Vec<PromotionFigures>,
 }
 
 /// The month a query names (422 on `month`), or the current one.
@@ -216,6 +220,15 @@ pub fn compute(
     let n = q.people.unwrap_or(5) as usize;
     let best: Vec<Scorecard> = cards.iter().take(n).cloned().collect();
     let weakest: Vec<Scorecard> = cards.iter().rev().take(n).cloned().collect();
+    let mut promotions: Vec<PromotionFigures> = Vec::new();
+    for top in shown.iter().filter(|u| u.place == UnitPlace::Top) {
+        for p in promotion_figures::ran_in(conn, &settings, top.id, period.start, period.end, day)?
+        {
+            if !promotions.iter().any(|q| q.promotion_id == p.promotion_id) {
+                promotions.push(p);
+            }
+        }
+    }
     let dashboard = MonthlyDashboard {
         as_of: now,
         month: label(period.start),
@@ -226,6 +239,7 @@ pub fn compute(
         salespeople: cards.len() as i64,
         best,
         weakest,
+        promotions,
     };
     Ok((dashboard, settings))
 }

@@ -78,6 +78,14 @@ pub const EVENT_TYPES: &[&str] = &[
     "weekly_report.reviewed",
     "weekly_report.returned",
     "weekly_report.missing",
+    "promotion.created",
+    "promotion.updated",
+    "promotion.approved",
+    "promotion.started",
+    "promotion.completed",
+    "promotion.cancelled",
+    "promotion_cost_fact.upserted",
+    "promotion_cost_fact.deleted",
 ];
 
 /// The JSON body of an event, as stored and as delivered to webhooks.

@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod payments;
+pub mod promotion_costs;
 pub mod reconcile;
 pub mod sales;
 mod table;

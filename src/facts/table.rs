@@ -3,8 +3,15 @@
 /// The table-specific half of a kind of fact, for `$table` with rows `$row` dated by `$day`
 /// and the columns `$col` an upload may change: the stored rows of a batch, writing what
 /// `classify` decided, inserting many rows, and the filtered list a page at a time.
+///
+/// `fact_table!(@core ...)` leaves the list out, for a kind of fact whose readers are not
+/// decided by its salesperson and dealer alone (promotion costs are read with their promotion).
 macro_rules! fact_table {
     ($table:ident, $row:ident, $day:ident, [$($col:ident),+ $(,)?]) => {
+        fact_table!(@core $table, $row, $day, [$($col),+]);
+        fact_table!(@list $table, $row, $day);
+    };
+    (@core $table:ident, $row:ident, $day:ident, [$($col:ident),+ $(,)?]) => {
         /// The stored rows with these external ids, by external id.
         fn stored_by_external_id(
             conn: &mut DbConnection,
@@ -174,6 +181,8 @@ macro_rules! fact_table {
             Ok(())
         }
 
+    };
+    (@list $table:ident, $row:ident, $day:ident) => {
         /// The facts in a scope matching `f`, a page at a time, in id order.
         pub fn list(
             conn: &mut DbConnection,

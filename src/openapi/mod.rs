@@ -64,6 +64,7 @@ use crate::error::{FieldError, Problem};
         (name = "anomalies", description = "Everything that needs a manager's attention now, within your reach"),
         (name = "coverage", description = "Call-cycle coverage: customers due, visited within their cycle, overdue"),
         (name = "dashboards", description = "One dashboard per time horizon: the day, the week, the month, the results"),
+        (name = "promotions", description = "Sales and promotion plans: approval, execution in visits, costs, uplift against a baseline and a control group"),
         (name = "changes", description = "The change feed: every create, change, archive and delete in commit order, for mirroring"),
     )
 )]

@@ -29,6 +29,8 @@ fn data_schema(event_type: &str) -> &'static str {
             "visit_plan" => "VisitPlan",
             "daily_report" => "DailyReport",
             "weekly_report" => "WeeklyReport",
+            "promotion" => "Promotion",
+            "promotion_cost_fact" => "PromotionCostFact",
             // Not a schema: the test that every `$ref` resolves names the event type to map.
             _ => "UnmappedEventData",
         },

@@ -145,6 +145,13 @@ pub struct AnomalySettings {
     /// many days overdue.
     #[validate(range(max = 365))]
     pub visit_overdue_grace_days: u32,
+    /// A running promotion is judged once this percent of its period has passed.
+    #[validate(range(min = 1, max = 100))]
+    pub promotion_min_elapsed_pct: u32,
+    /// A running promotion so judged is listed while its uplift is below this percent of the
+    /// uplift expected of it.
+    #[validate(range(max = 100))]
+    pub promotion_min_uplift_share_pct: u32,
 }
 
 impl Default for AnomalySettings {
@@ -163,6 +170,8 @@ impl Default for AnomalySettings {
             overdue_payment_min_minor: 0,
             customer_not_visited_days: 30,
             visit_overdue_grace_days: 0,
+            promotion_min_elapsed_pct: 50,
+            promotion_min_uplift_share_pct: 50,
         }
     }
 }

@@ -239,6 +239,8 @@ fn day_of(
                 checkin_out_of_range: distance.map(|d| d > f64::from(settings.checkin_radius_m)),
                 activated_customer: false,
                 order_ref: None,
+                promotion_id: None,
+                promotion_spend_minor: 0,
             }
         })
         .collect();

@@ -30,13 +30,16 @@ pub enum WeeklyTable {
     People,
     /// The customers that need attention, with their reasons.
     AbnormalCustomers,
+    /// The promotions that ran in the week, with their uplift, spend and return.
+    Promotions,
 }
 
-const TABLES: [WeeklyTable; 4] = [
+const TABLES: [WeeklyTable; 5] = [
     WeeklyTable::Summary,
     WeeklyTable::Targets,
     WeeklyTable::People,
     WeeklyTable::AbnormalCustomers,
+    WeeklyTable::Promotions,
 ];
 
 /// `?format=csv|xlsx&table=` of the weekly report export.
@@ -249,6 +252,50 @@ fn abnormal(r: &WeeklyReport) -> Sheet {
     s
 }
 
+fn promotions(r: &WeeklyReport) -> Sheet {
+    let mut s = Sheet::new(
+        "Promotions",
+        &[
+            "name",
+            "kind",
+            "status",
+            "starts_on",
+            "ends_on",
+            "measured_days",
+            "sales_minor",
+            "baseline_minor",
+            "uplift_minor",
+            "uplift_pct",
+            "expected_uplift_pct",
+            "budget_minor",
+            "spend_minor",
+            "return_on_spend",
+            "promotion_id",
+        ],
+    );
+    let number = |v: Option<f64>| v.map_or(Cell::Empty, Cell::Number);
+    for p in &r.figures.promotions {
+        s.push(vec![
+            p.name.clone().into(),
+            Cell::name(&p.kind),
+            Cell::name(&p.status),
+            p.starts_on.into(),
+            p.ends_on.into(),
+            p.measured_days.into(),
+            Cell::Money(p.sales_minor),
+            Cell::Money(p.baseline_minor),
+            Cell::Money(p.uplift_minor),
+            number(p.uplift_pct),
+            Cell::Number(p.expected_uplift_pct),
+            Cell::Money(p.budget_minor),
+            Cell::Money(p.spend_minor),
+            number(p.return_on_spend),
+            p.promotion_id.to_string().into(),
+        ]);
+    }
+    s
+}
+
 /// One table of a weekly report, titled; `computed` is when its figures were computed.
 pub fn sheet(r: &WeeklyReport, table: WeeklyTable, computed: &str, currency: &Currency) -> Sheet {
     let (what, sheet) = match table {
@@ -256,6 +303,7 @@ pub fn sheet(r: &WeeklyReport, table: WeeklyTable, computed: &str, currency: &Cu
         WeeklyTable::Targets => ("Target achievement", targets(r)),
         WeeklyTable::People => ("Salespeople", people(r)),
         WeeklyTable::AbnormalCustomers => ("Abnormal customers", abnormal(r)),
+        WeeklyTable::Promotions => ("Promotions", promotions(r)),
     };
     sheet.titled(title(what, r, computed, currency))
 }
@@ -266,7 +314,8 @@ pub fn sheet(r: &WeeklyReport, table: WeeklyTable, computed: &str, currency: &Cu
 /// headers, CRLF line ends, money in minor units (`_minor` columns; in `targets`, `target`,
 /// `actual` and `expected` are minor units for money metrics and counts otherwise), ratios as
 /// decimals, dates ISO 8601; `table` picks the table (`summary`, the default, a single row of
-/// named figures; `targets`; `people`; `abnormal_customers`). XLSX is for people: every table
+/// named figures; `targets`; `people`; `abnormal_customers`; `promotions`, whose uplift is in
+/// points and return on spend a ratio, both as plain numbers). XLSX is for people: every table
 /// as its own sheet (or only `table`), money in major units with the company currency's
 /// format, ratios as percentages, dates as dates, a title with the unit and week, the header
 /// frozen and filtered, printed landscape one page wide.

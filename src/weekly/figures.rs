@@ -16,6 +16,7 @@ use crate::db::{DbConnection, Id, Timestamp};
 use crate::error::ApiResult;
 use crate::progress::actuals::Tree;
 use crate::progress::model::ratio as rate;
+use crate::promotions::figures::{self as promotion_figures, PromotionFigures};
 use crate::schema::users;
 use crate::settings::model::Settings;
 use crate::visits::compliance::Person;
@@ -106,6 +107,11 @@ pub struct WeeklyFigures {
     /// call cycles show zeros).
     #[serde(default)]
     pub coverage: CoverageFigures,
+    /// The promotions that ran in the week (running, or completed since) of the unit's subtree
+    /// or of a unit above it, with their figures up to the week's Sunday (or to the day the
+    /// figures were taken, if earlier). Absent from reports frozen before promotions existed.
+    #[serde(default)]
+    pub promotions: Vec<PromotionFigures>,
 }
 
 /// The active salespeople of `units`, by name.
@@ -155,6 +161,11 @@ pub fn compute_many(
     let abnormal = abnormal::customers_many(conn, settings, &subtrees, week)?;
     let as_of = to.min(crate::visits::business_day(settings, now));
     let (_, covered) = coverage::compute(conn, settings, &people, from, as_of)?;
+    // The promotions of each unit's territory (a few queries per unit: units are few here).
+    let promotions = units
+        .iter()
+        .map(|u| promotion_figures::ran_in(conn, settings, *u, from, to, as_of))
+        .collect::<Result<Vec<_>, _>>()?;
     let weeks: Vec<PersonWeek> = eff
         .people
         .iter()
@@ -177,12 +188,20 @@ pub fn compute_many(
             coverage_rate: c.figures.coverage_rate,
         })
         .collect();
-    let parts = subtrees.iter().zip(achievements).zip(items).zip(abnormal);
+    let parts = subtrees
+        .iter()
+        .zip(achievements)
+        .zip(items)
+        .zip(abnormal)
+        .zip(promotions);
     Ok(units
         .iter()
         .zip(parts)
         .map(
-            |(unit, (((subtree, achievement), (complaints, market_reports)), abnormal))| {
+            |(
+                unit,
+                ((((subtree, achievement), (complaints, market_reports)), abnormal), promotions),
+            )| {
                 let people: Vec<PersonWeek> = weeks
                     .iter()
                     .filter(|p| subtree.contains(&p.org_unit_id))
@@ -231,6 +250,7 @@ pub fn compute_many(
                     market_reports,
                     abnormal_customers: abnormal,
                     coverage,
+                    promotions,
                 }
             },
         )

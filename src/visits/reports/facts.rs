@@ -1,11 +1,12 @@
 //! What a submitted report puts into the facts: one `report` sales fact per order line (with
 //! its product, category, quantity and cost, so that category targets and gross profit count
 //! it), or per visit whose order is an amount without lines (no product, no category, no
-//! cost); and one `report` payment fact per visit with a collection. Facts are keyed by the
+//! cost); one `report` payment fact per visit with a collection; and one `report` promotion
+//! cost fact per visit that spent on a promotion (`promotions::costs`). Facts are keyed by the
 //! line or visit (`daily-report-line:<id>`, `daily-report-visit:<id>`,
-//! `daily-report-visit-payment:<id>`), so that no retry or re-submission ever counts one
-//! twice, and carry the visit's order reference, which reconciles them with ERP sales
-//! (`facts::reconcile`).
+//! `daily-report-visit-payment:<id>`, `daily-report-visit-promotion:<id>`), so that no retry or
+//! re-submission ever counts one twice, and sales facts carry the visit's order reference,
+//! which reconciles them with ERP sales (`facts::reconcile`).
 
 use std::collections::HashMap;
 
@@ -40,8 +41,8 @@ fn order_refs(visits: &[VisitRow]) -> Vec<String> {
     visits.iter().filter_map(|v| v.order_ref.clone()).collect()
 }
 
-/// Removes the report facts of these visits and lines, and reconciles what their order
-/// references confirmed.
+/// Removes the report facts of these visits and lines (their promotion costs included), and
+/// reconciles what their order references confirmed.
 pub fn delete_facts(
     conn: &mut DbConnection,
     visits: &[VisitRow],
@@ -49,6 +50,7 @@ pub fn delete_facts(
     now: Timestamp,
 ) -> QueryResult<()> {
     remove(conn, visits, lines, now)?;
+    crate::promotions::costs::delete_report_costs(conn, visits, now)?;
     reconcile::settle(conn, now, order_refs(visits), None)
 }
 
@@ -150,6 +152,7 @@ pub fn write_facts(
         .collect();
     sales::insert_many(conn, now, &sales)?;
     payments::insert_many(conn, now, &payments)?;
+    crate::promotions::costs::write_report_costs(conn, report, visits, now)?;
     // The ERP facts these orders' references name now confirm a report.
     reconcile::settle(conn, now, refs, None)
 }

@@ -19,6 +19,7 @@ use crate::error::{ApiError, ApiResult, FieldError};
 use crate::http::date::opt_day;
 use crate::http::input::double_option;
 use crate::masterdata::customers::model::Customer;
+use crate::promotions::execution::Execution;
 use crate::schema::{competitors, customers, planned_visits, visit_plans};
 use crate::settings::model::Settings;
 use crate::visits::{distance_m, Purpose};
@@ -70,6 +71,12 @@ pub struct VisitInput {
     /// Accuracy of the check-in position in metres.
     #[validate(range(min = 0.0, max = 100000.0))]
     pub checkin_accuracy_m: Option<f64>,
+    /// The promotion this visit executed: one you read, approved, running on the report's day,
+    /// with the visited customer taking part.
+    pub promotion_id: Option<Id>,
+    /// What the visit spent on that promotion, minor units (default 0); needs `promotion_id`.
+    #[validate(range(min = 0i64, max = 1_000_000_000_000i64))]
+    pub promotion_spend_minor: Option<i64>,
 }
 
 #[crate::rules]
@@ -240,9 +247,38 @@ pub fn visit_rows(
             checkin_out_of_range: distance.map(|d| d > f64::from(settings.checkin_radius_m)),
             activated_customer: false,
             order_ref: v.order_ref.as_ref().map(|r| r.trim().to_string()),
+            promotion_id: v.promotion_id,
+            promotion_spend_minor: v.promotion_spend_minor.unwrap_or(0).clamp(0, MAX_MINOR),
         });
     }
+    check_executions(conn, caller, day, input, errors)?;
     Ok(rows)
+}
+
+/// The visits that name a promotion must name one they may execute; a spend needs one.
+fn check_executions(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    day: NaiveDate,
+    input: &[VisitInput],
+    errors: &mut Vec<FieldError>,
+) -> QueryResult<()> {
+    let mut executions = Vec::new();
+    for (i, v) in input.iter().enumerate() {
+        match v.promotion_id {
+            Some(promotion) => executions.push(Execution {
+                index: i,
+                promotion,
+                customer: v.customer_id,
+            }),
+            None if v.promotion_spend_minor.unwrap_or(0) > 0 => errors.push(FieldError::new(
+                format!("visits[{i}].promotion_spend_minor"),
+                "name the promotion_id it was spent on",
+            )),
+            None => {}
+        }
+    }
+    crate::promotions::execution::check(conn, caller, day, &executions, errors)
 }
 
 pub fn expense_rows(report: Id, input: &[ExpenseInput]) -> Vec<ExpenseRow> {

@@ -141,6 +141,11 @@ pub struct VisitRow {
     pub activated_customer: bool,
     /// The order's reference as the ERP will know it (reconciles it with ERP sales).
     pub order_ref: Option<String>,
+    /// The promotion this visit executed (a display set up, samples handed out).
+    pub promotion_id: Option<Id>,
+    /// What the visit spent on that promotion, minor units (a promotion cost fact once the
+    /// report is submitted).
+    pub promotion_spend_minor: i64,
 }
 
 /// One expense of the day.
