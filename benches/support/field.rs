@@ -305,6 +305,8 @@ pub fn generate_field(
                     },
                     collected_amount_minor: if k == 1 { 10_000 } else { 0 },
                     order_ref: None,
+                    promotion_id: None,
+                    promotion_spend_minor: 0,
                     complaint_handled: false,
                     opinions: None,
                     developments: None,
