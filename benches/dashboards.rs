@@ -3,10 +3,11 @@
 //! The data is that of `benches/progress.rs` (company -> 10 regions -> 100 offices -> 2,000
 //! salespeople, a year of sales targets broken down to people and months, a year of facts:
 //! about 3.1 million rows), plus what the dashboards read beyond it (`support/field.rs`): the
-//! people who run the units, monthly targets of every unit, 20,000 customers and four weeks of
-//! visit plans and daily reports. The server's clock is set to 2026-09-30 12:00 UTC (a
-//! Wednesday, the last day of a month and of a quarter), so that the month, the quarter and the
-//! year to date are full of facts. Each dashboard is read as the role it is made for.
+//! people who run the units, monthly targets of every unit, 20,000 customers (each with a call
+//! cycle) and four weeks of visit plans and daily reports. The server's clock is set to
+//! 2026-09-30 12:00 UTC (a Wednesday, the last day of a month and of a quarter), so that the
+//! month, the quarter and the year to date are full of facts. Each dashboard is read as the
+//! role it is made for.
 //!
 //! `cargo bench --bench dashboards`: SQLite by default, PostgreSQL with
 //! `BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres`; `BENCH_RUNS` timed runs

@@ -313,3 +313,77 @@ async fn next_mondays_suggestions_are_the_most_overdue_in_a_short_route_and_beco
     again.problem(409);
     assert_eq!(again.body["errors"][0]["field"], "plan_date");
 }
+
+/// The codes and days overdue of a daily dashboard's person.
+fn overdue_of(dashboard: &Value, user: &str) -> Vec<(String, i64)> {
+    let person = dashboard["people"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["user_id"] == user)
+        .unwrap_or_else(|| panic!("{user} not on the dashboard: {dashboard}"));
+    person["overdue_customers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["code"].as_str().unwrap().to_string(),
+                c["days_overdue"].as_i64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+async fn daily(app: &TestApp, token: &str) -> Value {
+    let res = app
+        .get("/api/v1/dashboards/daily")
+        .bearer(token)
+        .send()
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    res.body
+}
+
+#[actix_web::test]
+async fn the_daily_dashboard_lists_each_persons_customers_overdue_today() {
+    let app = TestApp::spawn().await;
+    let t = territory(&app).await;
+    let (f, m) = (&t.f, t.m);
+    let today = today(&app);
+    // Today is m+w, w in 7..=13. Due days from the last visits: A m+10, B m-3, C m+12, D m+9,
+    // E m-5, F m+31, I m+14; overdue today by w minus that offset, when positive.
+    let w = (today - m).num_days();
+    let mut expected: Vec<(String, i64)> = [("A", 10), ("B", -3), ("C", 12), ("D", 9), ("E", -5)]
+        .iter()
+        .filter(|(_, due)| w > *due)
+        .map(|(code, due)| (code.to_string(), w - due))
+        .collect();
+    expected.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    assert_eq!(expected[0], ("E".to_string(), w + 5), "E leads, then B");
+
+    let team = daily(&app, &f.supervisor).await;
+    assert_eq!(overdue_of(&team, &f.org.north_seller), expected);
+    let first = &team["people"][0]["overdue_customers"][0];
+    assert_eq!(first["customer_id"], json!(t.ids["E"]));
+    assert_eq!(first["interval_days"], 15);
+    assert!(first["last_visited_on"].is_null());
+    assert_eq!(first["due_on"], day(m - Duration::days(5)));
+    // The south seller's S (every week, never visited, active since m-30) is theirs alone.
+    let south = daily(&app, &f.south_supervisor).await;
+    assert_eq!(
+        overdue_of(&south, &f.org.south_seller),
+        [("S".to_string(), w + 23)]
+    );
+    // A visit in today's submitted report takes E off the seller's own list.
+    submitted_report(
+        &app,
+        &f.seller,
+        today,
+        json!([visit(&t.ids["E"], today, "service", 0, 0, true)]),
+    )
+    .await;
+    let mine = daily(&app, &f.seller).await;
+    expected.remove(0);
+    assert_eq!(overdue_of(&mine, &f.org.north_seller), expected);
+}

@@ -160,7 +160,7 @@ pub fn generate_field(
             .find(|(o, _)| *o == office)
             .map(|(_, s)| *s)
     };
-    // Ten customers per salesperson, activated over the year so far.
+    // Ten customers per salesperson, activated over the year so far, each with a call cycle.
     let mut customers = Vec::new();
     let mut owned: Vec<Vec<Id>> = Vec::new();
     for (i, (seller, office)) in g.office_of.iter().enumerate() {
@@ -181,8 +181,9 @@ pub fn generate_field(
                 latitude: None,
                 longitude: None,
                 external_id: None,
-                visit_every_weeks: None,
-                visits_per_month: None,
+                // Call cycles as a field force has them: weekly, fortnightly, twice a month.
+                visit_every_weeks: [Some(1), Some(2), None][k % 3],
+                visits_per_month: [None, None, Some(2)][k % 3],
                 created_at: now,
                 updated_at: now,
             });

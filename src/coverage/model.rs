@@ -284,11 +284,7 @@ pub fn compute(
         .map(|p| {
             let (mut figures, mut list) = by_owner.remove(&p.id).unwrap_or_default();
             figures.coverage_rate = ratio(figures.customers_covered, figures.customers_due);
-            list.sort_by(|a, b| {
-                b.days_overdue
-                    .cmp(&a.days_overdue)
-                    .then(a.code.cmp(&b.code))
-            });
+            most_overdue_first(&mut list);
             total.add(&figures);
             PersonCoverage {
                 user_id: p.id,
@@ -300,6 +296,43 @@ pub fn compute(
         })
         .collect();
     Ok((total, items))
+}
+
+/// The customers with a call cycle owned by `owners` that are overdue for a visit on `day`
+/// (a visit on `day` itself counts), by owner, most overdue first: what `compute` lists for a
+/// period ending on `day`, in two queries per 500 owners' customers.
+pub fn overdue_on(
+    conn: &mut DbConnection,
+    settings: &Settings,
+    owners: &[Id],
+    day: NaiveDate,
+) -> QueryResult<HashMap<Id, Vec<OverdueCustomer>>> {
+    let customers = owned_by(conn, owners)?;
+    let ids: Vec<Id> = customers.iter().map(|c| c.id).collect();
+    let last = last_visits_before(conn, &ids, day + chrono::Duration::days(1))?;
+    let mut out: HashMap<Id, Vec<OverdueCustomer>> = HashMap::new();
+    for c in &customers {
+        let s = cycle::standing(
+            c.base(settings),
+            c.interval(),
+            last.get(&c.id).copied(),
+            day,
+        );
+        if s.days_overdue > 0 {
+            out.entry(c.owner_id).or_default().push(overdue(c, s));
+        }
+    }
+    out.values_mut().for_each(|list| most_overdue_first(list));
+    Ok(out)
+}
+
+/// Sorts overdue customers by days overdue, most first, then by code.
+fn most_overdue_first(list: &mut [OverdueCustomer]) {
+    list.sort_by(|a, b| {
+        b.days_overdue
+            .cmp(&a.days_overdue)
+            .then(a.code.cmp(&b.code))
+    });
 }
 
 /// The overdue entry of a customer.

@@ -18,6 +18,7 @@ use super::queue::{planned_counts, queue, TeamQueue};
 use crate::alerts::Severity;
 use crate::auth::{subtree_units, Caller, Role};
 use crate::complaints::model::{ComplaintStatus, Row as ComplaintRow, PENDING};
+use crate::coverage::model::{overdue_on, OverdueCustomer};
 use crate::db::{DbConnection, Id, Timestamp};
 use crate::error::ApiResult;
 use crate::http::{Cursor, ValidQuery};
@@ -111,6 +112,10 @@ pub struct PersonDay {
     pub targets: Vec<Progress>,
     /// Complaints filed by or assigned to the person that still need work, oldest first.
     pub open_complaints: Vec<OpenComplaint>,
+    /// The person's customers with a call cycle that are overdue for a visit today (a visit
+    /// in today's submitted or reviewed report counts), most overdue first: as
+    /// `GET /coverage` lists them for a period ending today.
+    pub overdue_customers: Vec<OverdueCustomer>,
 }
 
 /// The daily dashboard.
@@ -306,6 +311,7 @@ pub fn compute(
     let (mut plans, mut reports) = plans_and_reports(conn, caller, &ids, day)?;
     let mut progress = targets_to_date(conn, &settings, &ids, day)?;
     let complaints = open_complaints(conn, &ids, now)?;
+    let mut overdue = overdue_on(conn, &settings, &ids, day)?;
     let people = people
         .into_iter()
         .map(|p| PersonDay {
@@ -317,6 +323,7 @@ pub fn compute(
                 .filter(|(reporter, assignee, _)| *reporter == p.id || *assignee == p.id)
                 .map(|(_, _, item)| item.clone())
                 .collect(),
+            overdue_customers: overdue.remove(&p.id).unwrap_or_default(),
             user_id: p.id,
             name: p.name,
             org_unit_id: p.org_unit_id,
@@ -346,8 +353,9 @@ pub fn compute(
 ///
 /// A salesperson gets their own day: today's visit plan (status, visits planned and done),
 /// today's report as far as it is written (visits, orders and collections), every target whose
-/// period contains today to date (actual, expected by now, achievement, forecast, status) and
-/// their open complaints. Supervisors, managers and admins get the same for each salesperson
+/// period contains today to date (actual, expected by now, achievement, forecast, status),
+/// their open complaints and their customers overdue for a visit by their call cycle.
+/// Supervisors, managers and admins get the same for each salesperson
 /// they reach (or of `unit_id`'s subtree), plus what waits for them: submitted plans to approve,
 /// submitted reports to review, and the missing daily reports of the last days. Executives
 /// (results only), dealers and integrations: 403.
