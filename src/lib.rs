@@ -80,6 +80,41 @@ impl AppState {
         if let Some(held) = db::held::Held::current() {
             return held.run(f).await;
         }
+        self.pooled(f).await
+    }
+
+    /// Runs `f` as one write, all or nothing: in a held transaction inside the one savepoint
+    /// that [`Held::run`](db::held::Held::run) opens, else in a write transaction
+    /// ([`db::write_tx`]) on a pooled connection.
+    pub async fn write<T, F>(&self, f: F) -> ApiResult<T>
+    where
+        F: FnOnce(&mut DbConnection) -> ApiResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        if let Some(held) = db::held::Held::current() {
+            return held.run(f).await;
+        }
+        self.pooled(move |conn| db::write_tx(conn, f)).await
+    }
+
+    /// Like [`AppState::db`], for a read whose failure fails the request (the caller's
+    /// identity, say): in a held transaction it runs without a savepoint of its own.
+    pub async fn read<T, F>(&self, f: F) -> ApiResult<T>
+    where
+        F: FnOnce(&mut DbConnection) -> ApiResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        if let Some(held) = db::held::Held::current() {
+            return held.read(f).await;
+        }
+        self.pooled(f).await
+    }
+
+    async fn pooled<T, F>(&self, f: F) -> ApiResult<T>
+    where
+        F: FnOnce(&mut DbConnection) -> ApiResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
         let pool = self.pool.clone();
         web::block(move || {
             let mut conn = pool.get()?;

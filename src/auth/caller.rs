@@ -10,6 +10,7 @@ use diesel::sql_types::{BigInt, Bool, Nullable, Text};
 use futures_util::future::LocalBoxFuture;
 
 use super::{jwt, Caller, Reach, Role};
+use crate::db::cached::Cached;
 use crate::db::types::Uid;
 use crate::db::{DbConnection, Id};
 use crate::error::{ApiError, ApiResult};
@@ -37,7 +38,7 @@ struct CallerRow {
 /// The user, whether the session (`family`) is still open (a refresh token of its family not
 /// revoked), the units they manage and, unless their role reaches everything, the whole subtrees
 /// of those units. One recursive statement, the same SQL on both backends (`$1` appears before
-/// `$2`, which SQLite's numbered parameters need).
+/// `$2`, which SQLite's numbered parameters need), prepared once per connection.
 static CALLER_SQL: LazyLock<String> = LazyLock::new(|| {
     let everywhere: Vec<String> = Role::ALL
         .iter()
@@ -69,10 +70,10 @@ SELECT me.role, me.org_unit_id, me.active, me.token_version,
 /// The caller behind verified `claims`, or 401 when the user is gone or inactive, the token's
 /// version is old or its session has ended.
 fn caller_of(conn: &mut DbConnection, claims: &jwt::Claims) -> ApiResult<Caller> {
-    let rows: Vec<CallerRow> = diesel::sql_query(CALLER_SQL.as_str())
+    let query = diesel::sql_query(CALLER_SQL.as_str())
         .bind::<Uid, _>(claims.sub)
-        .bind::<Uid, _>(claims.sid)
-        .load(conn)?;
+        .bind::<Uid, _>(claims.sid);
+    let rows: Vec<CallerRow> = Cached(query).load(conn)?;
     let revoked = || ApiError::Unauthorized("the session has been revoked".into());
     let first = rows.first().ok_or_else(revoked)?;
     if !first.active || first.token_version != claims.ver || !first.session_open {
@@ -124,7 +125,7 @@ impl FromRequest for Caller {
                 .jwt
                 .verify(&token, state.clock.now())
                 .map_err(|e| ApiError::Unauthorized(format!("invalid access token: {e}")))?;
-            state.db(move |conn| caller_of(conn, &claims)).await
+            state.read(move |conn| caller_of(conn, &claims)).await
         })
     }
 }

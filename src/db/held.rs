@@ -45,6 +45,26 @@ impl Held {
         F: FnOnce(&mut DbConnection) -> ApiResult<T> + Send + 'static,
         T: Send + 'static,
     {
+        self.on_connection(|conn| conn.transaction(f)).await
+    }
+
+    /// Runs the read `f` on the held connection without a savepoint of its own (two
+    /// statements fewer). Only for reads whose failure fails the request: a request that ends
+    /// in an error that is not stored has its transaction rolled back, so a failed statement
+    /// cannot leave anything behind.
+    pub async fn read<T, F>(&self, f: F) -> ApiResult<T>
+    where
+        F: FnOnce(&mut DbConnection) -> ApiResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.on_connection(f).await
+    }
+
+    async fn on_connection<T, F>(&self, f: F) -> ApiResult<T>
+    where
+        F: FnOnce(&mut DbConnection) -> ApiResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
         let inner = self.0.clone();
         actix_web::web::block(move || {
             let mut guard = inner
@@ -53,8 +73,7 @@ impl Held {
             let conn = guard.as_mut().ok_or_else(|| {
                 ApiError::Internal(anyhow::anyhow!("the request's transaction has ended"))
             })?;
-            let conn: &mut DbConnection = conn;
-            conn.transaction(f)
+            f(conn)
         })
         .await?
     }

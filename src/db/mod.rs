@@ -1,5 +1,6 @@
 //! The database: one connection type for SQLite and PostgreSQL, the pool, migrations.
 
+pub mod cached;
 pub mod held;
 pub mod types;
 

@@ -8,6 +8,7 @@ use diesel::sql_types::{BigInt, Bool};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::db::cached::Cached;
 use crate::db::{DbConnection, Id, Pool, PooledConn, Timestamp};
 use crate::error::{ApiError, ApiResult};
 use crate::schema::idempotency_keys as ik;
@@ -118,9 +119,9 @@ fn claim(conn: &mut DbConnection, k: &KeyOf) -> ApiResult<bool> {
     let mut first = [0u8; 8];
     first.copy_from_slice(&digest[..8]);
     let lock_id = i64::from_be_bytes(first);
-    let row: Locked = diesel::sql_query("SELECT pg_try_advisory_xact_lock($1) AS locked")
-        .bind::<BigInt, _>(lock_id)
-        .get_result(conn)?;
+    let query = diesel::sql_query("SELECT pg_try_advisory_xact_lock($1) AS locked")
+        .bind::<BigInt, _>(lock_id);
+    let row: Locked = Cached(query).get_result(conn)?;
     Ok(row.locked)
 }
 

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::model::effective_visits_of;
+use crate::db::cached::Cached;
 use crate::db::{DbConnection, Id};
 use crate::facts::reconcile::{counted_sales, payment_sources};
 use crate::schema::{payment_facts, sales_facts, targets};
@@ -71,18 +72,25 @@ pub fn money(
         )
     };
     let counted = settings.money_facts_source;
-    let (day_sales, sales) = sales_facts::table
-        .filter(sales_facts::salesperson_id.eq(owner))
-        .filter(sales_facts::sold_on.between(from, day))
-        .filter(sales_facts::reconciliation.eq_any(counted_sales(counted)))
-        .select(window("revenue_minor", "sold_on"))
-        .first(conn)?;
-    let (day_paid, paid) = payment_facts::table
-        .filter(payment_facts::salesperson_id.eq(owner))
-        .filter(payment_facts::paid_on.between(from, day))
-        .filter(payment_facts::source.eq_any(payment_sources(counted)))
-        .select(window("amount_minor", "paid_on"))
-        .first(conn)?;
+    // One text per setting: prepared once per connection.
+    let (day_sales, sales) = Cached(
+        sales_facts::table
+            .filter(sales_facts::salesperson_id.eq(owner))
+            .filter(sales_facts::sold_on.between(from, day))
+            .filter(sales_facts::reconciliation.eq_any(counted_sales(counted)))
+            .select(window("revenue_minor", "sold_on"))
+            .limit(1),
+    )
+    .get_result(conn)?;
+    let (day_paid, paid) = Cached(
+        payment_facts::table
+            .filter(payment_facts::salesperson_id.eq(owner))
+            .filter(payment_facts::paid_on.between(from, day))
+            .filter(payment_facts::source.eq_any(payment_sources(counted)))
+            .select(window("amount_minor", "paid_on"))
+            .limit(1),
+    )
+    .get_result(conn)?;
     Ok(((day_sales, day_paid), (sales, paid)))
 }
 

@@ -108,35 +108,35 @@ pub async fn create_daily_report(
     let body = body.0;
     let now = state.clock.now();
     let report = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let settings = StoredSettings::load(conn)?.settings;
-                let today = business_day(&settings, now);
-                let day = body.report_date.unwrap_or(today);
-                if day > today {
-                    return Err(ApiError::invalid("report_date", "cannot be in the future"));
-                }
-                if let Some(existing) = ReportRow::of_day(conn, caller.user_id, day)? {
-                    return Err(ApiError::duplicate(
-                        "report_date",
-                        format!("you already have a report for {day} ({})", existing.id),
-                    ));
-                }
-                let id = Id::new();
-                let parts = build_parts(
-                    conn,
-                    &caller,
-                    caller.user_id,
-                    id,
-                    day,
-                    &settings,
-                    PartsInput {
-                        visits: Some(&body.visits),
-                        expenses: Some(&body.expenses),
-                        competitor_info: Some(&body.competitor_info),
-                    },
-                )?;
-                diesel::insert_into(dr::table)
+        .write(move |conn| {
+            let settings = StoredSettings::load(conn)?.settings;
+            let today = business_day(&settings, now);
+            let day = body.report_date.unwrap_or(today);
+            if day > today {
+                return Err(ApiError::invalid("report_date", "cannot be in the future"));
+            }
+            if let Some(existing) = ReportRow::of_day(conn, caller.user_id, day)? {
+                return Err(ApiError::duplicate(
+                    "report_date",
+                    format!("you already have a report for {day} ({})", existing.id),
+                ));
+            }
+            let id = Id::new();
+            let parts = build_parts(
+                conn,
+                &caller,
+                caller.user_id,
+                id,
+                day,
+                &settings,
+                PartsInput {
+                    visits: Some(&body.visits),
+                    expenses: Some(&body.expenses),
+                    competitor_info: Some(&body.competitor_info),
+                },
+            )?;
+            let row: ReportRow =
+                crate::per_backend!(&mut *conn, |c| diesel::insert_into(dr::table)
                     .values((
                         dr::id.eq(id),
                         dr::owner_id.eq(caller.user_id),
@@ -149,14 +149,13 @@ pub async fn create_daily_report(
                         dr::created_at.eq(now),
                         dr::updated_at.eq(now),
                     ))
-                    .execute(conn)?;
-                let written = parts.written();
-                store_parts(conn, id, true, parts)?;
-                let row = ReportRow::find(conn, id)?;
-                let report = view::present_with(conn, &settings, row, written)?;
-                events::changed(conn, now, "daily_report.created", &report)?;
-                Ok(report)
-            })
+                    .returning(ReportRow::as_returning())
+                    .get_result(c))?;
+            let written = parts.written();
+            store_parts(conn, id, true, parts)?;
+            let report = view::present_with(conn, &settings, row, written)?;
+            events::changed(conn, now, "daily_report.created", &report)?;
+            Ok(report)
         })
         .await?;
     Ok(with_etag(StatusCode::CREATED, &report, report.version))

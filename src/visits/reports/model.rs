@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 use super::super::{str_enum, Purpose};
 use super::orders::OrderLineRow;
 use crate::auth::{people_in, Caller};
+use crate::db::cached::Cached;
 use crate::db::{DbConnection, Id, Timestamp};
 use crate::error::{ApiError, ApiResult};
 use crate::http::Cursor;
@@ -363,7 +364,7 @@ pub fn effective_visits_of(
     from: NaiveDate,
     day: NaiveDate,
 ) -> QueryResult<(i64, i64)> {
-    rv::table
+    let query = rv::table
         .inner_join(dr::table)
         .filter(dr::owner_id.eq(owner))
         .filter(dr::report_date.between(from, day))
@@ -375,7 +376,8 @@ pub fn effective_visits_of(
                 .sql(" THEN 1 ELSE 0 END), 0) AS BIGINT)"),
             sql::<BigInt>("CAST(COUNT(*) AS BIGINT)"),
         ))
-        .first(conn)
+        .limit(1);
+    Cached(query).get_result(conn)
 }
 
 pub fn effective_visits(
