@@ -11,8 +11,9 @@
 //!
 //! `cargo bench --bench dashboards`: SQLite by default, PostgreSQL with
 //! `BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres`; `BENCH_RUNS` timed runs
-//! per dashboard (default 20, after two untimed); `BENCH_SLOW_MS=20` prints every statement
-//! slower than 20 ms. Results go to docs/benchmarks.md by hand.
+//! per dashboard (default 20, after two untimed); `BENCH_ONLY=weekly` times only the dashboards
+//! whose label contains that text; `BENCH_SLOW_MS=20` prints every statement slower than 20 ms.
+//! Results go to docs/benchmarks.md by hand.
 
 mod support;
 
@@ -157,7 +158,8 @@ fn run(url: DbUrl) -> anyhow::Result<()> {
         eprintln!("-- the timed requests --");
         println!("| dashboard, read as | bytes | p50 | p95 |");
         println!("|---|---|---|---|");
-        for (label, token, path) in cases {
+        let only = std::env::var("BENCH_ONLY").unwrap_or_default();
+        for (label, token, path) in cases.into_iter().filter(|c| c.0.contains(&only)) {
             let url = format!("{base}/api/v1{path}");
             let first = server.get(&url, token).await?;
             let bytes = serde_json::to_vec(&first)?.len();
