@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::cycle::{self, interval_days};
-use crate::db::{DbConnection, Id, Timestamp};
+use crate::db::{ids_per_statement, DbConnection, Id, Timestamp};
 use crate::masterdata::customers::cycle::VisitDay;
 use crate::progress::model::ratio;
 use crate::schema::{customers, daily_reports as dr, report_visits as rv};
@@ -107,7 +107,7 @@ fn with_cycle() -> _ {
 /// The customers with a call cycle owned by `owners`, by code.
 pub fn owned_by(conn: &mut DbConnection, owners: &[Id]) -> QueryResult<Vec<CycleCustomer>> {
     let mut out = Vec::new();
-    for chunk in owners.chunks(500) {
+    for chunk in owners.chunks(ids_per_statement(conn)) {
         out.extend(
             with_cycle()
                 .filter(customers::owner_id.eq_any(chunk))
@@ -122,7 +122,7 @@ pub fn owned_by(conn: &mut DbConnection, owners: &[Id]) -> QueryResult<Vec<Cycle
 /// These customers, if they have a call cycle.
 pub fn by_ids(conn: &mut DbConnection, ids: &[Id]) -> QueryResult<Vec<CycleCustomer>> {
     let mut out = Vec::new();
-    for chunk in ids.chunks(500) {
+    for chunk in ids.chunks(ids_per_statement(conn)) {
         out.extend(
             with_cycle()
                 .filter(customers::id.eq_any(chunk))
@@ -141,7 +141,7 @@ pub fn last_visits_before(
     day: NaiveDate,
 ) -> QueryResult<HashMap<Id, NaiveDate>> {
     let mut out = HashMap::new();
-    for chunk in ids.chunks(500) {
+    for chunk in ids.chunks(ids_per_statement(conn)) {
         let rows: Vec<(Id, Option<NaiveDate>)> = rv::table
             .inner_join(dr::table)
             .filter(rv::customer_id.eq_any(chunk))
@@ -166,7 +166,7 @@ pub fn visit_days(
     to: NaiveDate,
 ) -> QueryResult<HashMap<Id, Vec<NaiveDate>>> {
     let mut out: HashMap<Id, Vec<NaiveDate>> = HashMap::new();
-    for chunk in ids.chunks(500) {
+    for chunk in ids.chunks(ids_per_statement(conn)) {
         let rows: Vec<(Id, NaiveDate)> = rv::table
             .inner_join(dr::table)
             .filter(rv::customer_id.eq_any(chunk))

@@ -348,6 +348,15 @@ where
     }
 }
 
+/// How many ids one `eq_any` statement takes: PostgreSQL gets them as one array parameter, so
+/// a large set is one statement that it can plan as a join; SQLite binds each id on its own.
+pub fn ids_per_statement(conn: &DbConnection) -> usize {
+    match conn {
+        DbConnection::Pg(_) => 20_000,
+        DbConnection::Sqlite(_) => 500,
+    }
+}
+
 /// Whether the connection is inside a transaction (or its transaction state is broken).
 pub fn in_transaction(conn: &mut DbConnection) -> bool {
     fn depth<C>(c: &mut C) -> bool

@@ -242,17 +242,9 @@ fn record(
         .collect();
     // 200 rows of 11 columns a statement stays far below both backends' parameter limits.
     for chunk in events.chunks(200) {
-        // A single event (the usual case) is a statement diesel prepares once; a batch is not.
-        match chunk {
-            [one] => {
-                crate::per_backend!(&mut *conn, |c| diesel::insert_into(outbox_events::table)
-                    .values(one)
-                    .execute(c))?
-            }
-            _ => crate::per_backend!(&mut *conn, |c| diesel::insert_into(outbox_events::table)
-                .values(chunk)
-                .execute(c))?,
-        };
+        crate::per_backend!(&mut *conn, |c| diesel::insert_into(outbox_events::table)
+            .values(chunk)
+            .execute(c))?;
         let deliveries: Vec<NewDelivery> = chunk
             .iter()
             .flat_map(|e| {

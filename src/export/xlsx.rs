@@ -303,7 +303,15 @@ fn write_record(
     Ok(top + labels.len() as u32)
 }
 
-fn write_sheet(ws: &mut Worksheet, sheet: &Sheet, f: &Formats) -> Result<(), XlsxError> {
+/// The paper the company prints on: US Letter where the currency says North America, else A4.
+fn paper_size(currency: &Currency) -> u8 {
+    match currency.code.as_str() {
+        "USD" | "CAD" | "MXN" => 1,
+        _ => 9,
+    }
+}
+
+fn write_sheet(ws: &mut Worksheet, sheet: &Sheet, f: &Formats, paper: u8) -> Result<(), XlsxError> {
     // Sheet names are at most 31 characters in Excel, without []:*?/\.
     let name: String = sheet
         .name
@@ -324,6 +332,7 @@ fn write_sheet(ws: &mut Worksheet, sheet: &Sheet, f: &Formats) -> Result<(), Xls
     ws.autofilter(top, 0, last_row, last_col as u16)?;
     ws.set_repeat_rows(top, top)?;
     ws.set_landscape();
+    ws.set_paper_size(paper);
     ws.set_print_fit_to_pages(1, 0);
     ws.set_footer("&CPage &P of &N");
     Ok(())
@@ -335,7 +344,7 @@ pub fn render(sheets: &[Sheet], currency: &Currency) -> ApiResult<Vec<u8>> {
     let formats = Formats::new(currency);
     let mut book = Workbook::new();
     for sheet in sheets {
-        write_sheet(book.add_worksheet(), sheet, &formats).map_err(fail)?;
+        write_sheet(book.add_worksheet(), sheet, &formats, paper_size(currency)).map_err(fail)?;
     }
     book.save_to_buffer().map_err(fail)
 }
