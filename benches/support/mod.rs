@@ -44,6 +44,14 @@ pub fn with_database(bench: impl FnOnce(DbUrl) -> anyhow::Result<()>) -> anyhow:
         }
     };
     let result = bench(url);
+    // BENCH_KEEP=1 keeps the PostgreSQL database, to study its plans afterwards.
+    if let Some((_, name)) = pg
+        .as_ref()
+        .filter(|_| std::env::var_os("BENCH_KEEP").is_some())
+    {
+        eprintln!("kept the database {name}");
+        return result;
+    }
     if let Some((admin_url, name)) = pg {
         let mut conn = diesel::PgConnection::establish(&admin_url)?;
         conn.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))?;

@@ -21,9 +21,10 @@ use crate::facts::reconcile::{counted_sales, payment_sources};
 use crate::http::date::day;
 use crate::http::ValidQuery;
 use crate::progress::model::ratio as rate;
+use crate::progress::sums as fact_sums;
 use crate::schema::{
-    customers, daily_reports as dr, payment_facts, planned_visits as pv, report_expenses as re,
-    report_visits as rv, sales_facts, visit_plans as vp,
+    customers, daily_reports as dr, planned_visits as pv, report_expenses as re,
+    report_visits as rv, visit_plans as vp,
 };
 use crate::settings::model::{Settings, StoredSettings};
 use crate::AppState;
@@ -112,8 +113,13 @@ struct Sums {
     quality: HashMap<Id, (i64, i64)>,
 }
 
+/// Rows added up per person (the fact sums give a person one row per dealer and range).
 fn by_person(rows: Vec<(Id, i64)>) -> HashMap<Id, i64> {
-    rows.into_iter().collect()
+    let mut out: HashMap<Id, i64> = HashMap::new();
+    for (person, n) in rows {
+        *out.entry(person).or_default() += n;
+    }
+    out
 }
 
 /// The raw sums per person, from one grouped query per kind of record.
@@ -162,28 +168,17 @@ fn sums(
         .select((vp::owner_id, sql::<BigInt>("CAST(COUNT(*) AS BIGINT)")))
         .load(conn)?;
     let counted = settings.money_facts_source;
-    let sq = sales_facts::table
-        .filter(sales_facts::salesperson_id.eq_any(ids))
-        .filter(sales_facts::reconciliation.eq_any(counted_sales(counted)))
-        .filter(sales_facts::sold_on.between(from, to))
-        .group_by(sales_facts::salesperson_id)
-        .select((
-            sales_facts::salesperson_id,
-            sql::<BigInt>("CAST(COALESCE(SUM(revenue_minor), 0) AS BIGINT)"),
-        ))
-        .into_boxed();
-    let pq = payment_facts::table
-        .filter(payment_facts::salesperson_id.eq_any(ids))
-        .filter(payment_facts::source.eq_any(payment_sources(counted)))
-        .filter(payment_facts::paid_on.between(from, to))
-        .group_by(payment_facts::salesperson_id)
-        .select((
-            payment_facts::salesperson_id,
-            sql::<BigInt>("CAST(COALESCE(SUM(amount_minor), 0) AS BIGINT)"),
-        ))
-        .into_boxed();
-    let sales = sq.load(conn)?;
-    let paid = pq.load(conn)?;
+    // Money from the fact sums: whole months and the days at the edges, not every fact.
+    let states = counted_sales(counted);
+    let sales: Vec<(Id, i64)> = fact_sums::sales(conn, from, to, &states, None, Some(ids))?
+        .into_iter()
+        .map(|(p, _, sum)| (p, sum.amount))
+        .collect();
+    let sources = payment_sources(counted);
+    let paid: Vec<(Id, i64)> = fact_sums::payments(conn, from, to, &sources, Some(ids))?
+        .into_iter()
+        .map(|(p, _, sum)| (p, sum.amount))
+        .collect();
     let new_customers = customers::table
         .filter(customers::owner_id.eq_any(ids))
         .filter(customers::activated_on.between(from, to))
