@@ -242,9 +242,18 @@ fn record(
         .collect();
     // 200 rows of 11 columns a statement stays far below both backends' parameter limits.
     for chunk in events.chunks(200) {
-        crate::per_backend!(&mut *conn, |c| diesel::insert_into(outbox_events::table)
-            .values(chunk)
-            .execute(c))?;
+        // A single event (the usual case) is a plain insert; a batch with optional values is,
+        // on SQLite, one insert per row inside a savepoint.
+        match chunk {
+            [one] => {
+                crate::per_backend!(&mut *conn, |c| diesel::insert_into(outbox_events::table)
+                    .values(one)
+                    .execute(c))?
+            }
+            _ => crate::per_backend!(&mut *conn, |c| diesel::insert_into(outbox_events::table)
+                .values(chunk)
+                .execute(c))?,
+        };
         let deliveries: Vec<NewDelivery> = chunk
             .iter()
             .flat_map(|e| {
