@@ -38,3 +38,26 @@ impl<Q: Query> Query for Cached<Q> {
 }
 
 impl<Q, Conn> RunQueryDsl<Conn> for Cached<Q> {}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use diesel::query_builder::QueryFragment;
+    use diesel::sql_types::BigInt;
+
+    use super::*;
+
+    /// diesel refuses to cache a `sql_query`; wrapped, it is cached on both backends. A diesel
+    /// upgrade that changed either would show here, before it shows in the benches.
+    #[test]
+    fn a_wrapped_sql_query_is_safe_to_cache_and_the_bare_one_is_not() {
+        let query = || diesel::sql_query("SELECT $1 AS n").bind::<BigInt, _>(1_i64);
+        for backend in [
+            MultiBackend::Pg(diesel::pg::Pg),
+            MultiBackend::Sqlite(diesel::sqlite::Sqlite),
+        ] {
+            assert!(!query().is_safe_to_cache_prepared(&backend).unwrap());
+            assert!(Cached(query()).is_safe_to_cache_prepared(&backend).unwrap());
+        }
+    }
+}

@@ -362,6 +362,18 @@ mod tests {
     }
 
     #[test]
+    fn pages_are_a4_except_where_the_currency_says_north_america() {
+        let of = |code: &str| Currency {
+            code: code.into(),
+            minor_digits: 2,
+        };
+        assert_eq!(paper_size(&of("EUR")), 9);
+        assert_eq!(paper_size(&of("GBP")), 9);
+        assert_eq!(paper_size(&of("USD")), 1);
+        assert_eq!(paper_size(&of("CAD")), 1);
+    }
+
+    #[test]
     fn money_is_formatted_with_the_currency_and_its_minor_digits() {
         let eur = Currency {
             code: "EUR".into(),
