@@ -232,25 +232,23 @@ pub async fn logout(
         ));
     }
     state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                if body.all {
-                    sessions::revoke_all(conn, caller.user_id, now)?;
-                } else if let Some(token) = &body.refresh_token {
-                    match sessions::family_of(conn, caller.user_id, token)? {
-                        Some(family) => {
-                            sessions::revoke_family(conn, family, now)?;
-                        }
-                        None => {
-                            return Err(ApiError::invalid(
-                                "refresh_token",
-                                "not a refresh token of yours",
-                            ))
-                        }
+        .write(move |conn| {
+            if body.all {
+                sessions::revoke_all(conn, caller.user_id, now)?;
+            } else if let Some(token) = &body.refresh_token {
+                match sessions::family_of(conn, caller.user_id, token)? {
+                    Some(family) => {
+                        sessions::revoke_family(conn, family, now)?;
+                    }
+                    None => {
+                        return Err(ApiError::invalid(
+                            "refresh_token",
+                            "not a refresh token of yours",
+                        ))
                     }
                 }
-                Ok(())
-            })
+            }
+            Ok(())
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())

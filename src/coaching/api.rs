@@ -10,7 +10,7 @@ use validator::Validate;
 
 use super::model::{CoachingSession, Filter, Row, SessionKind};
 use crate::auth::{Caller, Role};
-use crate::db::{write_tx, DbConnection, Id};
+use crate::db::{DbConnection, Id};
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::events;
 use crate::http::date::{day, opt_day};
@@ -190,58 +190,56 @@ pub async fn create_coaching_session(
     let body = body.0;
     let now = state.clock.now();
     let session = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                check_people(conn, &caller, &body)?;
-                let mut people = body.salesperson_ids.clone();
-                people.sort();
-                people.dedup();
-                let kind = body.kind.unwrap_or(if people.len() > 1 {
-                    SessionKind::Collective
-                } else {
-                    SessionKind::Individual
-                });
-                let id = Id::new();
-                diesel::insert_into(cs::table)
+        .write(move |conn| {
+            check_people(conn, &caller, &body)?;
+            let mut people = body.salesperson_ids.clone();
+            people.sort();
+            people.dedup();
+            let kind = body.kind.unwrap_or(if people.len() > 1 {
+                SessionKind::Collective
+            } else {
+                SessionKind::Individual
+            });
+            let id = Id::new();
+            diesel::insert_into(cs::table)
+                .values((
+                    cs::id.eq(id),
+                    cs::coach_id.eq(caller.user_id),
+                    cs::kind.eq(kind.as_str()),
+                    cs::held_on.eq(body.held_on),
+                    cs::topic.eq(body.topic.trim()),
+                    cs::notes.eq(&body.notes),
+                    cs::follow_up_on.eq(body.follow_up_on),
+                    cs::created_at.eq(now),
+                    cs::updated_at.eq(now),
+                ))
+                .execute(conn)?;
+            for user in &people {
+                diesel::insert_into(cp::table)
+                    .values((cp::session_id.eq(id), cp::user_id.eq(*user)))
+                    .execute(conn)?;
+            }
+            for item in &body.action_items {
+                diesel::insert_into(ai::table)
                     .values((
-                        cs::id.eq(id),
-                        cs::coach_id.eq(caller.user_id),
-                        cs::kind.eq(kind.as_str()),
-                        cs::held_on.eq(body.held_on),
-                        cs::topic.eq(body.topic.trim()),
-                        cs::notes.eq(&body.notes),
-                        cs::follow_up_on.eq(body.follow_up_on),
-                        cs::created_at.eq(now),
-                        cs::updated_at.eq(now),
+                        ai::id.eq(Id::new()),
+                        ai::session_id.eq(id),
+                        ai::description.eq(&item.description),
+                        ai::owner_id.eq(item.owner_id),
+                        ai::due_on.eq(item.due_on),
                     ))
                     .execute(conn)?;
-                for user in &people {
-                    diesel::insert_into(cp::table)
-                        .values((cp::session_id.eq(id), cp::user_id.eq(*user)))
-                        .execute(conn)?;
-                }
-                for item in &body.action_items {
-                    diesel::insert_into(ai::table)
-                        .values((
-                            ai::id.eq(Id::new()),
-                            ai::session_id.eq(id),
-                            ai::description.eq(&item.description),
-                            ai::owner_id.eq(item.owner_id),
-                            ai::due_on.eq(item.due_on),
-                        ))
-                        .execute(conn)?;
-                }
-                let session = Row::view(conn, id)?;
-                events::changed_and_notify(
-                    conn,
-                    now,
-                    "coaching_session.created",
-                    &session,
-                    &format!("Coaching: {}", session.topic),
-                    &people,
-                )?;
-                Ok(session)
-            })
+            }
+            let session = Row::view(conn, id)?;
+            events::changed_and_notify(
+                conn,
+                now,
+                "coaching_session.created",
+                &session,
+                &format!("Coaching: {}", session.topic),
+                &people,
+            )?;
+            Ok(session)
         })
         .await?;
     Ok(with_etag(StatusCode::CREATED, &session, session.version))
@@ -284,44 +282,42 @@ pub async fn update_coaching_session(
     let body = body.0;
     let now = state.clock.now();
     let session = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let row = Row::find_in_reach(conn, &caller, id)?;
-                if row.coach_id != caller.user_id {
-                    return Err(ApiError::Forbidden(
-                        "only the coach changes a session".into(),
-                    ));
-                }
-                if_match.check(row.version)?;
-                let follow_up_on = body.follow_up_on.or(row.follow_up_on);
-                if follow_up_on.is_some_and(|f| f < row.held_on) {
-                    return Err(ApiError::invalid(
-                        "follow_up_on",
-                        "cannot be before held_on",
-                    ));
-                }
-                let n = diesel::update(
-                    cs::table
-                        .filter(cs::id.eq(id))
-                        .filter(cs::version.eq(row.version)),
-                )
-                .set((
-                    cs::topic.eq(body.topic.unwrap_or(row.topic)),
-                    cs::notes.eq(body.notes.unwrap_or(row.notes)),
-                    cs::follow_up_on.eq(follow_up_on),
-                    cs::version.eq(cs::version + 1),
-                    cs::updated_at.eq(now),
-                ))
-                .execute(conn)?;
-                if n == 0 {
-                    return Err(ApiError::PreconditionFailed(
-                        "the session changed meanwhile".into(),
-                    ));
-                }
-                let session = Row::view(conn, id)?;
-                events::changed(conn, now, "coaching_session.updated", &session)?;
-                Ok(session)
-            })
+        .write(move |conn| {
+            let row = Row::find_in_reach(conn, &caller, id)?;
+            if row.coach_id != caller.user_id {
+                return Err(ApiError::Forbidden(
+                    "only the coach changes a session".into(),
+                ));
+            }
+            if_match.check(row.version)?;
+            let follow_up_on = body.follow_up_on.or(row.follow_up_on);
+            if follow_up_on.is_some_and(|f| f < row.held_on) {
+                return Err(ApiError::invalid(
+                    "follow_up_on",
+                    "cannot be before held_on",
+                ));
+            }
+            let n = diesel::update(
+                cs::table
+                    .filter(cs::id.eq(id))
+                    .filter(cs::version.eq(row.version)),
+            )
+            .set((
+                cs::topic.eq(body.topic.unwrap_or(row.topic)),
+                cs::notes.eq(body.notes.unwrap_or(row.notes)),
+                cs::follow_up_on.eq(follow_up_on),
+                cs::version.eq(cs::version + 1),
+                cs::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+            if n == 0 {
+                return Err(ApiError::PreconditionFailed(
+                    "the session changed meanwhile".into(),
+                ));
+            }
+            let session = Row::view(conn, id)?;
+            events::changed(conn, now, "coaching_session.updated", &session)?;
+            Ok(session)
         })
         .await?;
     Ok(with_etag(StatusCode::OK, &session, session.version))
@@ -343,32 +339,30 @@ pub async fn complete_coaching_action_item(
     let (id, item) = path.into_inner();
     let now = state.clock.now();
     let session = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let row = Row::find_in_reach(conn, &caller, id)?;
-                if_match.check(row.version)?;
-                let owner: Id = ai::table
-                    .filter(ai::id.eq(item))
-                    .filter(ai::session_id.eq(id))
-                    .select(ai::owner_id)
-                    .first(conn)
-                    .optional()?
-                    .ok_or_else(|| ApiError::not_found("action item"))?;
-                if owner != caller.user_id && row.coach_id != caller.user_id {
-                    return Err(ApiError::Forbidden(
-                        "only the owner or the coach completes an action item".into(),
-                    ));
-                }
-                diesel::update(ai::table.find(item).filter(ai::done_at.is_null()))
-                    .set(ai::done_at.eq(Some(now)))
-                    .execute(conn)?;
-                diesel::update(cs::table.find(id))
-                    .set((cs::version.eq(cs::version + 1), cs::updated_at.eq(now)))
-                    .execute(conn)?;
-                let session = Row::view(conn, id)?;
-                events::changed(conn, now, "coaching_session.updated", &session)?;
-                Ok(session)
-            })
+        .write(move |conn| {
+            let row = Row::find_in_reach(conn, &caller, id)?;
+            if_match.check(row.version)?;
+            let owner: Id = ai::table
+                .filter(ai::id.eq(item))
+                .filter(ai::session_id.eq(id))
+                .select(ai::owner_id)
+                .first(conn)
+                .optional()?
+                .ok_or_else(|| ApiError::not_found("action item"))?;
+            if owner != caller.user_id && row.coach_id != caller.user_id {
+                return Err(ApiError::Forbidden(
+                    "only the owner or the coach completes an action item".into(),
+                ));
+            }
+            diesel::update(ai::table.find(item).filter(ai::done_at.is_null()))
+                .set(ai::done_at.eq(Some(now)))
+                .execute(conn)?;
+            diesel::update(cs::table.find(id))
+                .set((cs::version.eq(cs::version + 1), cs::updated_at.eq(now)))
+                .execute(conn)?;
+            let session = Row::view(conn, id)?;
+            events::changed(conn, now, "coaching_session.updated", &session)?;
+            Ok(session)
         })
         .await?;
     Ok(with_etag(StatusCode::OK, &session, session.version))

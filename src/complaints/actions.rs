@@ -11,7 +11,7 @@ use validator::Validate;
 use super::api::is_superior_of;
 use super::model::{Complaint, ComplaintStatus, Row};
 use crate::auth::Caller;
-use crate::db::{write_tx, Id};
+use crate::db::Id;
 use crate::error::{ApiError, ApiResult};
 use crate::events;
 use crate::http::{with_etag, IfMatch};
@@ -49,112 +49,101 @@ async fn step(
     caller.require(&FILERS)?;
     let now = state.clock.now();
     let complaint = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let row = Row::find_in_reach(conn, &caller, id)?;
-                let superior = is_superior_of(conn, &caller, &row)?;
-                let may = match step {
-                    Step::Acknowledge => superior,
-                    Step::Start | Step::Resolve => superior || caller.user_id == row.assignee_id,
-                    Step::Close | Step::Reopen => superior || caller.user_id == row.reporter_id,
-                };
-                if !may {
-                    return Err(ApiError::Forbidden(
-                        match step {
-                            Step::Acknowledge => {
-                                "a complaint is acknowledged by a superior of its reporter"
-                            }
-                            Step::Start | Step::Resolve => {
-                                "only the assignee or a superior works a complaint"
-                            }
-                            Step::Close | Step::Reopen => {
-                                "only the reporter or a superior closes or reopens a complaint"
-                            }
+        .write(move |conn| {
+            let row = Row::find_in_reach(conn, &caller, id)?;
+            let superior = is_superior_of(conn, &caller, &row)?;
+            let may = match step {
+                Step::Acknowledge => superior,
+                Step::Start | Step::Resolve => superior || caller.user_id == row.assignee_id,
+                Step::Close | Step::Reopen => superior || caller.user_id == row.reporter_id,
+            };
+            if !may {
+                return Err(ApiError::Forbidden(
+                    match step {
+                        Step::Acknowledge => {
+                            "a complaint is acknowledged by a superior of its reporter"
                         }
-                        .into(),
-                    ));
-                }
-                if_match.check(row.version)?;
-                let status = ComplaintStatus::parse(&row.status);
-                use ComplaintStatus as S;
-                let next = match (step, status) {
-                    (Step::Acknowledge, s) if s.is_pending() && row.acknowledged_at.is_none() => {
-                        status
+                        Step::Start | Step::Resolve => {
+                            "only the assignee or a superior works a complaint"
+                        }
+                        Step::Close | Step::Reopen => {
+                            "only the reporter or a superior closes or reopens a complaint"
+                        }
                     }
-                    (Step::Start, S::Open | S::Reopened) => S::InProgress,
-                    (Step::Resolve, S::Open | S::InProgress | S::Reopened) => S::Resolved,
-                    (Step::Close, S::Resolved) => S::Closed,
-                    (Step::Reopen, S::Resolved | S::Closed) => S::Reopened,
-                    _ => {
-                        return Err(ApiError::illegal_state(
-                            format!("this step is not possible on a {} complaint", row.status),
-                            row.status,
-                        ))
-                    }
-                };
-                let resolution = match step {
-                    Step::Resolve => Some(action.resolution.clone().ok_or_else(|| {
-                        ApiError::invalid("resolution", "say what was done to resolve it")
-                    })?),
-                    _ => row.resolution.clone(),
-                };
-                // Any action by a superior or the assignee shows someone is on it.
-                let acknowledged = row.acknowledged_at.is_some()
-                    || matches!(step, Step::Acknowledge | Step::Start | Step::Resolve);
-                let n = diesel::update(
-                    c::table
-                        .filter(c::id.eq(id))
-                        .filter(c::version.eq(row.version)),
-                )
-                .set((
-                    c::status.eq(next.as_str()),
-                    c::resolution.eq(resolution),
-                    c::acknowledged_by.eq(row
-                        .acknowledged_by
-                        .or(acknowledged.then_some(caller.user_id))),
-                    c::acknowledged_at.eq(row.acknowledged_at.or(acknowledged.then_some(now))),
-                    c::next_escalation_at.eq(if acknowledged {
-                        None
-                    } else {
-                        row.next_escalation_at
-                    }),
-                    c::resolved_at.eq(match next {
-                        S::Resolved => Some(now),
-                        S::Reopened => None,
-                        _ => row.resolved_at,
-                    }),
-                    c::closed_at.eq(match next {
-                        S::Closed => Some(now),
-                        S::Reopened => None,
-                        _ => row.closed_at,
-                    }),
-                    c::version.eq(c::version + 1),
-                    c::updated_at.eq(now),
-                ))
-                .execute(conn)?;
-                if n == 0 {
-                    return Err(ApiError::PreconditionFailed(
-                        "the complaint changed meanwhile".into(),
-                    ));
+                    .into(),
+                ));
+            }
+            if_match.check(row.version)?;
+            let status = ComplaintStatus::parse(&row.status);
+            use ComplaintStatus as S;
+            let next = match (step, status) {
+                (Step::Acknowledge, s) if s.is_pending() && row.acknowledged_at.is_none() => status,
+                (Step::Start, S::Open | S::Reopened) => S::InProgress,
+                (Step::Resolve, S::Open | S::InProgress | S::Reopened) => S::Resolved,
+                (Step::Close, S::Resolved) => S::Closed,
+                (Step::Reopen, S::Resolved | S::Closed) => S::Reopened,
+                _ => {
+                    return Err(ApiError::illegal_state(
+                        format!("this step is not possible on a {} complaint", row.status),
+                        row.status,
+                    ))
                 }
-                let complaint = Row::find(conn, id)?.present(now);
-                let title = format!(
-                    "Complaint {}: {}",
-                    next.as_str().replace('_', " "),
-                    complaint.title
-                );
-                let mut told = vec![complaint.reporter_id, complaint.assignee_id];
-                told.retain(|u| *u != caller.user_id);
-                events::changed_and_notify(
-                    conn,
-                    now,
-                    "complaint.updated",
-                    &complaint,
-                    &title,
-                    &told,
-                )?;
-                Ok(complaint)
-            })
+            };
+            let resolution = match step {
+                Step::Resolve => Some(action.resolution.clone().ok_or_else(|| {
+                    ApiError::invalid("resolution", "say what was done to resolve it")
+                })?),
+                _ => row.resolution.clone(),
+            };
+            // Any action by a superior or the assignee shows someone is on it.
+            let acknowledged = row.acknowledged_at.is_some()
+                || matches!(step, Step::Acknowledge | Step::Start | Step::Resolve);
+            let n = diesel::update(
+                c::table
+                    .filter(c::id.eq(id))
+                    .filter(c::version.eq(row.version)),
+            )
+            .set((
+                c::status.eq(next.as_str()),
+                c::resolution.eq(resolution),
+                c::acknowledged_by.eq(row
+                    .acknowledged_by
+                    .or(acknowledged.then_some(caller.user_id))),
+                c::acknowledged_at.eq(row.acknowledged_at.or(acknowledged.then_some(now))),
+                c::next_escalation_at.eq(if acknowledged {
+                    None
+                } else {
+                    row.next_escalation_at
+                }),
+                c::resolved_at.eq(match next {
+                    S::Resolved => Some(now),
+                    S::Reopened => None,
+                    _ => row.resolved_at,
+                }),
+                c::closed_at.eq(match next {
+                    S::Closed => Some(now),
+                    S::Reopened => None,
+                    _ => row.closed_at,
+                }),
+                c::version.eq(c::version + 1),
+                c::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+            if n == 0 {
+                return Err(ApiError::PreconditionFailed(
+                    "the complaint changed meanwhile".into(),
+                ));
+            }
+            let complaint = Row::find(conn, id)?.present(now);
+            let title = format!(
+                "Complaint {}: {}",
+                next.as_str().replace('_', " "),
+                complaint.title
+            );
+            let mut told = vec![complaint.reporter_id, complaint.assignee_id];
+            told.retain(|u| *u != caller.user_id);
+            events::changed_and_notify(conn, now, "complaint.updated", &complaint, &title, &told)?;
+            Ok(complaint)
         })
         .await?;
     Ok(with_etag(StatusCode::OK, &complaint, complaint.version))

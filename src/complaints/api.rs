@@ -13,7 +13,7 @@ use super::actions;
 use super::model::{Complaint, ComplaintDetail, ComplaintStatus, Filter, Row};
 use crate::alerts::{self, Severity};
 use crate::auth::{subtree_units, Caller, Role};
-use crate::db::{write_tx, DbConnection, Id, Timestamp};
+use crate::db::{DbConnection, Id, Timestamp};
 use crate::error::{ApiError, ApiResult};
 use crate::events;
 use crate::http::{with_etag, IfMatch, PageParams, SinceParams, ValidJson, ValidQuery};
@@ -164,99 +164,94 @@ pub async fn create_complaint(
         return Err(ApiError::invalid("received_at", "cannot be in the future"));
     }
     let complaint = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                if !Customer::reached(conn, &caller, &[body.customer_id])?
-                    .contains(&body.customer_id)
-                {
-                    return Err(ApiError::invalid(
-                        "customer_id",
-                        "no such customer in your reach",
-                    ));
+        .write(move |conn| {
+            if !Customer::reached(conn, &caller, &[body.customer_id])?.contains(&body.customer_id) {
+                return Err(ApiError::invalid(
+                    "customer_id",
+                    "no such customer in your reach",
+                ));
+            }
+            if let Some(product) = body.product_id {
+                let exists: bool = diesel::select(diesel::dsl::exists(
+                    products::table.find(product).select(products::id),
+                ))
+                .get_result(conn)?;
+                if !exists {
+                    return Err(ApiError::invalid("product_id", "no such product"));
                 }
-                if let Some(product) = body.product_id {
-                    let exists: bool = diesel::select(diesel::dsl::exists(
-                        products::table.find(product).select(products::id),
-                    ))
-                    .get_result(conn)?;
-                    if !exists {
-                        return Err(ApiError::invalid("product_id", "no such product"));
-                    }
-                }
-                let assignee = body.assignee_id.unwrap_or(caller.user_id);
-                check_assignee(conn, &caller, assignee)?;
-                let settings = StoredSettings::load(conn)?.settings;
-                let chain = alerts::chain_of(conn, caller.user_id, caller.org_unit_id)?;
-                let id = Id::new();
-                diesel::insert_into(c::table)
-                    .values((
-                        c::id.eq(id),
-                        c::reporter_id.eq(caller.user_id),
-                        c::org_unit_id.eq(caller.org_unit_id),
-                        c::customer_id.eq(body.customer_id),
-                        c::product_id.eq(body.product_id),
-                        c::title.eq(body.title.trim()),
-                        c::description.eq(&body.description),
-                        c::severity.eq(body.severity.as_str()),
-                        c::received_at.eq(received_at),
-                        c::assignee_id.eq(assignee),
-                        c::status.eq(ComplaintStatus::Open.as_str()),
-                        c::resolution_due_at.eq(Timestamp(
-                            received_at.0 + body.severity.hours(&settings.resolution_due_hours),
-                        )),
-                        c::escalation_level.eq(1),
-                        c::next_escalation_at.eq(alerts::next_escalation(
-                            now,
-                            body.severity.hours(&settings.ack_deadline_hours),
-                            1,
-                            chain.len(),
-                        )),
-                        c::created_at.eq(now),
-                        c::updated_at.eq(now),
-                    ))
-                    .execute(conn)?;
-                let complaint = Row::find(conn, id)?.present(now);
-                let created = events::changed(conn, now, "complaint.created", &complaint)?;
-                if body.severity.is_serious() {
-                    let title =
-                        format!("{} complaint: {}", body.severity.as_str(), complaint.title);
-                    events::emit_and_notify(
-                        conn,
+            }
+            let assignee = body.assignee_id.unwrap_or(caller.user_id);
+            check_assignee(conn, &caller, assignee)?;
+            let settings = StoredSettings::load(conn)?.settings;
+            let chain = alerts::chain_of(conn, caller.user_id, caller.org_unit_id)?;
+            let id = Id::new();
+            diesel::insert_into(c::table)
+                .values((
+                    c::id.eq(id),
+                    c::reporter_id.eq(caller.user_id),
+                    c::org_unit_id.eq(caller.org_unit_id),
+                    c::customer_id.eq(body.customer_id),
+                    c::product_id.eq(body.product_id),
+                    c::title.eq(body.title.trim()),
+                    c::description.eq(&body.description),
+                    c::severity.eq(body.severity.as_str()),
+                    c::received_at.eq(received_at),
+                    c::assignee_id.eq(assignee),
+                    c::status.eq(ComplaintStatus::Open.as_str()),
+                    c::resolution_due_at.eq(Timestamp(
+                        received_at.0 + body.severity.hours(&settings.resolution_due_hours),
+                    )),
+                    c::escalation_level.eq(1),
+                    c::next_escalation_at.eq(alerts::next_escalation(
                         now,
-                        "complaint.filed",
-                        "complaint",
-                        id,
-                        &complaint,
-                        &title,
-                        &chain,
-                    )?;
-                } else if let Some(first) = chain.first() {
-                    let title = format!("New complaint: {}", complaint.title);
-                    events::notify(
-                        conn,
-                        now,
-                        created,
-                        "complaint.created",
-                        &title,
-                        ("complaint", id),
-                        &[*first],
-                    )?;
-                }
-                if assignee != caller.user_id {
-                    let title = format!("Complaint assigned to you: {}", complaint.title);
-                    events::emit_and_notify(
-                        conn,
-                        now,
-                        "complaint.assigned",
-                        "complaint",
-                        id,
-                        &complaint,
-                        &title,
-                        &[assignee],
-                    )?;
-                }
-                Ok(complaint)
-            })
+                        body.severity.hours(&settings.ack_deadline_hours),
+                        1,
+                        chain.len(),
+                    )),
+                    c::created_at.eq(now),
+                    c::updated_at.eq(now),
+                ))
+                .execute(conn)?;
+            let complaint = Row::find(conn, id)?.present(now);
+            let created = events::changed(conn, now, "complaint.created", &complaint)?;
+            if body.severity.is_serious() {
+                let title = format!("{} complaint: {}", body.severity.as_str(), complaint.title);
+                events::emit_and_notify(
+                    conn,
+                    now,
+                    "complaint.filed",
+                    "complaint",
+                    id,
+                    &complaint,
+                    &title,
+                    &chain,
+                )?;
+            } else if let Some(first) = chain.first() {
+                let title = format!("New complaint: {}", complaint.title);
+                events::notify(
+                    conn,
+                    now,
+                    created,
+                    "complaint.created",
+                    &title,
+                    ("complaint", id),
+                    &[*first],
+                )?;
+            }
+            if assignee != caller.user_id {
+                let title = format!("Complaint assigned to you: {}", complaint.title);
+                events::emit_and_notify(
+                    conn,
+                    now,
+                    "complaint.assigned",
+                    "complaint",
+                    id,
+                    &complaint,
+                    &title,
+                    &[assignee],
+                )?;
+            }
+            Ok(complaint)
         })
         .await?;
     Ok(with_etag(
@@ -322,71 +317,69 @@ pub async fn update_complaint(
     let body = body.0;
     let now = state.clock.now();
     let complaint = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let row = Row::find_in_reach(conn, &caller, id)?;
-                let superior = is_superior_of(conn, &caller, &row)?;
-                if !superior && (body.severity.is_some() || body.assignee_id.is_some()) {
-                    return Err(ApiError::Forbidden(
-                        "only a superior changes severity or assignee".into(),
-                    ));
-                }
-                if !superior && caller.user_id != row.reporter_id {
-                    return Err(ApiError::Forbidden(
-                        "only the reporter or a superior changes a complaint".into(),
-                    ));
-                }
-                if_match.check(row.version)?;
-                if row.status == "closed" {
-                    return Err(ApiError::illegal_state(
-                        "a closed complaint is not edited; reopen it",
-                        row.status,
-                    ));
-                }
-                if let Some(a) = body.assignee_id {
-                    check_assignee(conn, &caller, a)?;
-                }
-                let settings = StoredSettings::load(conn)?.settings;
-                let due = body.severity.map(|s| {
-                    Timestamp(row.received_at.0 + s.hours(&settings.resolution_due_hours))
-                });
-                let n = diesel::update(
-                    c::table
-                        .filter(c::id.eq(id))
-                        .filter(c::version.eq(row.version)),
-                )
-                .set((
-                    c::title.eq(body.title.as_deref().map(str::trim).unwrap_or(&row.title)),
-                    c::description.eq(body.description.as_deref().unwrap_or(&row.description)),
-                    c::severity.eq(body.severity.map(|s| s.as_str()).unwrap_or(&row.severity)),
-                    c::resolution_due_at.eq(due.unwrap_or(row.resolution_due_at)),
-                    c::assignee_id.eq(body.assignee_id.unwrap_or(row.assignee_id)),
-                    c::version.eq(c::version + 1),
-                    c::updated_at.eq(now),
-                ))
-                .execute(conn)?;
-                if n == 0 {
-                    return Err(ApiError::PreconditionFailed(
-                        "the complaint changed meanwhile".into(),
-                    ));
-                }
-                let complaint = Row::find(conn, id)?.present(now);
-                events::changed(conn, now, "complaint.updated", &complaint)?;
-                if let Some(a) = body.assignee_id.filter(|a| *a != row.assignee_id) {
-                    let title = format!("Complaint assigned to you: {}", complaint.title);
-                    events::emit_and_notify(
-                        conn,
-                        now,
-                        "complaint.assigned",
-                        "complaint",
-                        id,
-                        &complaint,
-                        &title,
-                        &[a],
-                    )?;
-                }
-                Ok(complaint)
-            })
+        .write(move |conn| {
+            let row = Row::find_in_reach(conn, &caller, id)?;
+            let superior = is_superior_of(conn, &caller, &row)?;
+            if !superior && (body.severity.is_some() || body.assignee_id.is_some()) {
+                return Err(ApiError::Forbidden(
+                    "only a superior changes severity or assignee".into(),
+                ));
+            }
+            if !superior && caller.user_id != row.reporter_id {
+                return Err(ApiError::Forbidden(
+                    "only the reporter or a superior changes a complaint".into(),
+                ));
+            }
+            if_match.check(row.version)?;
+            if row.status == "closed" {
+                return Err(ApiError::illegal_state(
+                    "a closed complaint is not edited; reopen it",
+                    row.status,
+                ));
+            }
+            if let Some(a) = body.assignee_id {
+                check_assignee(conn, &caller, a)?;
+            }
+            let settings = StoredSettings::load(conn)?.settings;
+            let due = body
+                .severity
+                .map(|s| Timestamp(row.received_at.0 + s.hours(&settings.resolution_due_hours)));
+            let n = diesel::update(
+                c::table
+                    .filter(c::id.eq(id))
+                    .filter(c::version.eq(row.version)),
+            )
+            .set((
+                c::title.eq(body.title.as_deref().map(str::trim).unwrap_or(&row.title)),
+                c::description.eq(body.description.as_deref().unwrap_or(&row.description)),
+                c::severity.eq(body.severity.map(|s| s.as_str()).unwrap_or(&row.severity)),
+                c::resolution_due_at.eq(due.unwrap_or(row.resolution_due_at)),
+                c::assignee_id.eq(body.assignee_id.unwrap_or(row.assignee_id)),
+                c::version.eq(c::version + 1),
+                c::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+            if n == 0 {
+                return Err(ApiError::PreconditionFailed(
+                    "the complaint changed meanwhile".into(),
+                ));
+            }
+            let complaint = Row::find(conn, id)?.present(now);
+            events::changed(conn, now, "complaint.updated", &complaint)?;
+            if let Some(a) = body.assignee_id.filter(|a| *a != row.assignee_id) {
+                let title = format!("Complaint assigned to you: {}", complaint.title);
+                events::emit_and_notify(
+                    conn,
+                    now,
+                    "complaint.assigned",
+                    "complaint",
+                    id,
+                    &complaint,
+                    &title,
+                    &[a],
+                )?;
+            }
+            Ok(complaint)
         })
         .await?;
     Ok(with_etag(StatusCode::OK, &complaint, complaint.version))

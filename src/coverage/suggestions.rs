@@ -12,7 +12,7 @@ use validator::Validate;
 use super::cycle::standing;
 use super::model::{last_visits_before, owned_by, visit_days, CycleCustomer};
 use crate::auth::{Caller, Role};
-use crate::db::{write_tx, DbConnection, Id, Timestamp};
+use crate::db::{DbConnection, Id, Timestamp};
 use crate::error::{ApiError, ApiResult};
 use crate::http::date::day;
 use crate::http::{with_etag, ValidJson, ValidQuery};
@@ -265,42 +265,36 @@ pub async fn plan_from_suggestions(
     let b = body.0;
     let now = state.clock.now();
     let plan = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let settings = StoredSettings::load(conn)?.settings;
-                let found = suggest(conn, &settings, caller.user_id, b.plan_date)?;
-                let purpose = b.purpose.unwrap_or(Purpose::Ordering);
-                let visits = found
-                    .items
-                    .iter()
-                    .map(|s| PlannedVisitInput {
-                        customer_id: Some(s.customer_id),
-                        prospect_name: None,
-                        area: None,
-                        planned_start: local(
-                            &settings,
-                            b.plan_date,
-                            s.preferred_visit_from.as_deref(),
+        .write(move |conn| {
+            let settings = StoredSettings::load(conn)?.settings;
+            let found = suggest(conn, &settings, caller.user_id, b.plan_date)?;
+            let purpose = b.purpose.unwrap_or(Purpose::Ordering);
+            let visits = found
+                .items
+                .iter()
+                .map(|s| PlannedVisitInput {
+                    customer_id: Some(s.customer_id),
+                    prospect_name: None,
+                    area: None,
+                    planned_start: local(&settings, b.plan_date, s.preferred_visit_from.as_deref()),
+                    planned_end: local(&settings, b.plan_date, s.preferred_visit_to.as_deref()),
+                    purpose,
+                    expected_result: None,
+                    notes: Some(match s.days_overdue {
+                        0 => format!("Call cycle: due today (every {} days)", s.interval_days),
+                        n => format!(
+                            "Call cycle: {n} days overdue (every {} days)",
+                            s.interval_days
                         ),
-                        planned_end: local(&settings, b.plan_date, s.preferred_visit_to.as_deref()),
-                        purpose,
-                        expected_result: None,
-                        notes: Some(match s.days_overdue {
-                            0 => format!("Call cycle: due today (every {} days)", s.interval_days),
-                            n => format!(
-                                "Call cycle: {n} days overdue (every {} days)",
-                                s.interval_days
-                            ),
-                        }),
-                    })
-                    .collect();
-                let body = CreateVisitPlan {
-                    plan_date: b.plan_date,
-                    notes: b.notes.clone(),
-                    visits,
-                };
-                create(conn, &caller, &body, now)
-            })
+                    }),
+                })
+                .collect();
+            let body = CreateVisitPlan {
+                plan_date: b.plan_date,
+                notes: b.notes.clone(),
+                visits,
+            };
+            create(conn, &caller, &body, now)
         })
         .await?;
     let mut res = with_etag(StatusCode::CREATED, &plan, plan.version);

@@ -6,7 +6,6 @@ use super::payments::{self, PaymentFactBatch, PaymentFactRow};
 use super::sales::{self, SalesFactBatch, SalesFactRow};
 use super::{BulkResult, FactFilter, FactScope};
 use crate::auth::{Caller, Role};
-use crate::db::write_tx;
 use crate::error::ApiResult;
 use crate::http::{PageParams, SinceParams, ValidJson, ValidQuery};
 use crate::AppState;
@@ -90,7 +89,7 @@ pub async fn upsert_sales_facts(
     let batch = body.0;
     let now = state.clock.now();
     let results = state
-        .db(move |conn| write_tx(conn, |conn| sales::upsert(conn, batch, now)))
+        .write(move |conn| sales::upsert(conn, batch, now))
         .await?;
     Ok(web::Json(BulkResult::from_rows(results)))
 }
@@ -111,7 +110,7 @@ pub async fn upsert_payment_facts(
     let rows = body.0.rows;
     let now = state.clock.now();
     let results = state
-        .db(move |conn| write_tx(conn, |conn| payments::upsert(conn, rows, now)))
+        .write(move |conn| payments::upsert(conn, rows, now))
         .await?;
     Ok(web::Json(BulkResult::from_rows(results)))
 }

@@ -179,6 +179,26 @@ impl Known {
             products: products.into_iter().collect(),
         })
     }
+
+    /// Adds an error for each of row `i`'s references that names nothing stored.
+    pub fn check_refs(
+        &self,
+        errors: &mut RowErrors,
+        i: usize,
+        salesperson: Option<Id>,
+        dealer: Option<Id>,
+        customer: Option<Id>,
+    ) {
+        if salesperson.is_some_and(|u| !self.users.contains(&u)) {
+            errors.add(i, "salesperson_id", "no such user");
+        }
+        if dealer.is_some_and(|d| !self.dealers.contains(&d)) {
+            errors.add(i, "dealer_id", "no such dealer");
+        }
+        if customer.is_some_and(|c| !self.customers.contains(&c)) {
+            errors.add(i, "customer_id", "no such customer");
+        }
+    }
 }
 
 /// Collects the problems of a batch, naming each field as `rows[i].field`.

@@ -102,15 +102,13 @@ fn check(conn: &mut DbConnection, rows: &[PaymentFactInput]) -> ApiResult<Known>
     let mut errors = RowErrors::default();
     errors.unique_external_ids(rows.iter().map(|r| r.external_id.as_str()));
     for (i, r) in rows.iter().enumerate() {
-        if !known.users.contains(&r.salesperson_id) {
-            errors.add(i, "salesperson_id", "no such user");
-        }
-        if r.dealer_id.is_some_and(|d| !known.dealers.contains(&d)) {
-            errors.add(i, "dealer_id", "no such dealer");
-        }
-        if r.customer_id.is_some_and(|c| !known.customers.contains(&c)) {
-            errors.add(i, "customer_id", "no such customer");
-        }
+        known.check_refs(
+            &mut errors,
+            i,
+            Some(r.salesperson_id),
+            r.dealer_id,
+            r.customer_id,
+        );
     }
     if errors.0.is_empty() {
         Ok(known)

@@ -135,15 +135,7 @@ fn check(conn: &mut DbConnection, rows: &[PromotionCostFactInput]) -> ApiResult<
         if !units.contains_key(&r.promotion_id) {
             errors.add(i, "promotion_id", "no such promotion");
         }
-        if r.salesperson_id.is_some_and(|u| !known.users.contains(&u)) {
-            errors.add(i, "salesperson_id", "no such user");
-        }
-        if r.dealer_id.is_some_and(|d| !known.dealers.contains(&d)) {
-            errors.add(i, "dealer_id", "no such dealer");
-        }
-        if r.customer_id.is_some_and(|c| !known.customers.contains(&c)) {
-            errors.add(i, "customer_id", "no such customer");
-        }
+        known.check_refs(&mut errors, i, r.salesperson_id, r.dealer_id, r.customer_id);
     }
     if errors.0.is_empty() {
         Ok(units)

@@ -12,7 +12,7 @@ use validator::Validate;
 use super::model::{Category, Filter, MarketReport, MarketReportDetail, MarketReportStatus, Row};
 use crate::alerts::{self, Severity};
 use crate::auth::{subtree_units, Caller, Role};
-use crate::db::{write_tx, DbConnection, Id, Timestamp};
+use crate::db::{DbConnection, Id, Timestamp};
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::events;
 use crate::http::date::opt_day;
@@ -192,82 +192,79 @@ pub async fn create_market_report(
     let body = body.0;
     let now = state.clock.now();
     let report = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                check_links(conn, &caller, &body)?;
-                let settings = StoredSettings::load(conn)?.settings;
-                let chain = alerts::chain_of(conn, caller.user_id, caller.org_unit_id)?;
-                let deadline = body.severity.hours(&settings.ack_deadline_hours);
-                let id = Id::new();
-                diesel::insert_into(mr::table)
-                    .values((
-                        mr::id.eq(id),
-                        mr::reporter_id.eq(caller.user_id),
-                        mr::org_unit_id.eq(caller.org_unit_id),
-                        mr::category.eq(body.category.as_str()),
-                        mr::severity.eq(body.severity.as_str()),
-                        mr::title.eq(body.title.trim()),
-                        mr::description.eq(&body.description),
-                        mr::daily_report_id.eq(body.daily_report_id),
-                        mr::status.eq(MarketReportStatus::Open.as_str()),
-                        mr::escalation_level.eq(1),
-                        mr::next_escalation_at.eq(alerts::next_escalation(
-                            now,
-                            deadline,
-                            1,
-                            chain.len(),
-                        )),
-                        mr::created_at.eq(now),
-                        mr::updated_at.eq(now),
-                    ))
-                    .execute(conn)?;
-                let mut link = |kind: &str, ids: &[Id]| -> QueryResult<()> {
-                    let mut unique = ids.to_vec();
-                    unique.sort();
-                    unique.dedup();
-                    for linked in unique {
-                        diesel::insert_into(links::table)
-                            .values((
-                                links::market_report_id.eq(id),
-                                links::link_type.eq(kind),
-                                links::linked_id.eq(linked),
-                            ))
-                            .execute(conn)?;
-                    }
-                    Ok(())
-                };
-                link("customer", &body.customer_ids)?;
-                link("product", &body.product_ids)?;
-                link("competitor", &body.competitor_ids)?;
-                let report = Row::view(conn, id)?;
-                let created = events::changed(conn, now, "market_report.created", &report)?;
-                if body.severity.is_serious() {
-                    let title =
-                        format!("{} market report: {}", body.severity.as_str(), report.title);
-                    events::emit_and_notify(
-                        conn,
+        .write(move |conn| {
+            check_links(conn, &caller, &body)?;
+            let settings = StoredSettings::load(conn)?.settings;
+            let chain = alerts::chain_of(conn, caller.user_id, caller.org_unit_id)?;
+            let deadline = body.severity.hours(&settings.ack_deadline_hours);
+            let id = Id::new();
+            diesel::insert_into(mr::table)
+                .values((
+                    mr::id.eq(id),
+                    mr::reporter_id.eq(caller.user_id),
+                    mr::org_unit_id.eq(caller.org_unit_id),
+                    mr::category.eq(body.category.as_str()),
+                    mr::severity.eq(body.severity.as_str()),
+                    mr::title.eq(body.title.trim()),
+                    mr::description.eq(&body.description),
+                    mr::daily_report_id.eq(body.daily_report_id),
+                    mr::status.eq(MarketReportStatus::Open.as_str()),
+                    mr::escalation_level.eq(1),
+                    mr::next_escalation_at.eq(alerts::next_escalation(
                         now,
-                        "market_report.filed",
-                        "market_report",
-                        id,
-                        &report,
-                        &title,
-                        &chain,
-                    )?;
-                } else if let Some(first) = chain.first() {
-                    let title = format!("New market report: {}", report.title);
-                    events::notify(
-                        conn,
-                        now,
-                        created,
-                        "market_report.created",
-                        &title,
-                        ("market_report", id),
-                        &[*first],
-                    )?;
+                        deadline,
+                        1,
+                        chain.len(),
+                    )),
+                    mr::created_at.eq(now),
+                    mr::updated_at.eq(now),
+                ))
+                .execute(conn)?;
+            let mut link = |kind: &str, ids: &[Id]| -> QueryResult<()> {
+                let mut unique = ids.to_vec();
+                unique.sort();
+                unique.dedup();
+                for linked in unique {
+                    diesel::insert_into(links::table)
+                        .values((
+                            links::market_report_id.eq(id),
+                            links::link_type.eq(kind),
+                            links::linked_id.eq(linked),
+                        ))
+                        .execute(conn)?;
                 }
-                Ok(report)
-            })
+                Ok(())
+            };
+            link("customer", &body.customer_ids)?;
+            link("product", &body.product_ids)?;
+            link("competitor", &body.competitor_ids)?;
+            let report = Row::view(conn, id)?;
+            let created = events::changed(conn, now, "market_report.created", &report)?;
+            if body.severity.is_serious() {
+                let title = format!("{} market report: {}", body.severity.as_str(), report.title);
+                events::emit_and_notify(
+                    conn,
+                    now,
+                    "market_report.filed",
+                    "market_report",
+                    id,
+                    &report,
+                    &title,
+                    &chain,
+                )?;
+            } else if let Some(first) = chain.first() {
+                let title = format!("New market report: {}", report.title);
+                events::notify(
+                    conn,
+                    now,
+                    created,
+                    "market_report.created",
+                    &title,
+                    ("market_report", id),
+                    &[*first],
+                )?;
+            }
+            Ok(report)
         })
         .await?;
     Ok(with_etag(StatusCode::CREATED, &report, report.version))
@@ -310,65 +307,63 @@ async fn transition(
     caller.require(&SUPERIORS)?;
     let now = state.clock.now();
     let report = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let row = Row::find_in_reach(conn, &caller, id)?;
-                if row.reporter_id == caller.user_id {
-                    return Err(ApiError::Forbidden(
-                        "a report is acknowledged by a superior of its reporter, not the reporter"
-                            .into(),
-                    ));
-                }
-                if_match.check(row.version)?;
-                let allowed = match to {
-                    MarketReportStatus::Acknowledged => row.status == "open",
-                    MarketReportStatus::Closed => row.status != "closed",
-                    MarketReportStatus::Open => false,
-                };
-                if !allowed {
-                    return Err(ApiError::illegal_state(
-                        format!("a {} report cannot become {}", row.status, to.as_str()),
-                        row.status.clone(),
-                    ));
-                }
-                let target = mr::table
-                    .filter(mr::id.eq(id))
-                    .filter(mr::version.eq(row.version));
-                let acknowledged_by = row.acknowledged_by.or(Some(caller.user_id));
-                let acknowledged_at = row.acknowledged_at.or(Some(now));
-                let (closed_by, closed_at): (Option<Id>, Option<Timestamp>) = match to {
-                    MarketReportStatus::Closed => (Some(caller.user_id), Some(now)),
-                    _ => (None, None),
-                };
-                let n = diesel::update(target)
-                    .set((
-                        mr::status.eq(to.as_str()),
-                        mr::acknowledged_by.eq(acknowledged_by),
-                        mr::acknowledged_at.eq(acknowledged_at),
-                        mr::closed_by.eq(closed_by),
-                        mr::closed_at.eq(closed_at),
-                        mr::next_escalation_at.eq(None::<Timestamp>),
-                        mr::version.eq(mr::version + 1),
-                        mr::updated_at.eq(now),
-                    ))
-                    .execute(conn)?;
-                if n == 0 {
-                    return Err(ApiError::PreconditionFailed(
-                        "the report changed meanwhile".into(),
-                    ));
-                }
-                let report = Row::view(conn, id)?;
-                let title = format!("Your market report was {}: {}", to.as_str(), report.title);
-                events::changed_and_notify(
-                    conn,
-                    now,
-                    "market_report.updated",
-                    &report,
-                    &title,
-                    &[report.reporter_id],
-                )?;
-                Ok(report)
-            })
+        .write(move |conn| {
+            let row = Row::find_in_reach(conn, &caller, id)?;
+            if row.reporter_id == caller.user_id {
+                return Err(ApiError::Forbidden(
+                    "a report is acknowledged by a superior of its reporter, not the reporter"
+                        .into(),
+                ));
+            }
+            if_match.check(row.version)?;
+            let allowed = match to {
+                MarketReportStatus::Acknowledged => row.status == "open",
+                MarketReportStatus::Closed => row.status != "closed",
+                MarketReportStatus::Open => false,
+            };
+            if !allowed {
+                return Err(ApiError::illegal_state(
+                    format!("a {} report cannot become {}", row.status, to.as_str()),
+                    row.status.clone(),
+                ));
+            }
+            let target = mr::table
+                .filter(mr::id.eq(id))
+                .filter(mr::version.eq(row.version));
+            let acknowledged_by = row.acknowledged_by.or(Some(caller.user_id));
+            let acknowledged_at = row.acknowledged_at.or(Some(now));
+            let (closed_by, closed_at): (Option<Id>, Option<Timestamp>) = match to {
+                MarketReportStatus::Closed => (Some(caller.user_id), Some(now)),
+                _ => (None, None),
+            };
+            let n = diesel::update(target)
+                .set((
+                    mr::status.eq(to.as_str()),
+                    mr::acknowledged_by.eq(acknowledged_by),
+                    mr::acknowledged_at.eq(acknowledged_at),
+                    mr::closed_by.eq(closed_by),
+                    mr::closed_at.eq(closed_at),
+                    mr::next_escalation_at.eq(None::<Timestamp>),
+                    mr::version.eq(mr::version + 1),
+                    mr::updated_at.eq(now),
+                ))
+                .execute(conn)?;
+            if n == 0 {
+                return Err(ApiError::PreconditionFailed(
+                    "the report changed meanwhile".into(),
+                ));
+            }
+            let report = Row::view(conn, id)?;
+            let title = format!("Your market report was {}: {}", to.as_str(), report.title);
+            events::changed_and_notify(
+                conn,
+                now,
+                "market_report.updated",
+                &report,
+                &title,
+                &[report.reporter_id],
+            )?;
+            Ok(report)
         })
         .await?;
     Ok(with_etag(StatusCode::OK, &report, report.version))

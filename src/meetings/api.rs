@@ -10,7 +10,7 @@ use validator::Validate;
 
 use super::model::{Filter, Meeting, MeetingAttendance, MeetingType, Row};
 use crate::auth::{subtree_units, Caller, Role};
-use crate::db::{write_tx, DbConnection, Id, Timestamp};
+use crate::db::{DbConnection, Id, Timestamp};
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::events;
 use crate::http::{with_etag, IfMatch, PageParams, SinceParams, ValidJson, ValidQuery};
@@ -216,42 +216,33 @@ pub async fn create_meeting(
     }
     let now = state.clock.now();
     let meeting = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let attendees = attendees_for(conn, &caller, body.unit_id, body.attendee_ids)?;
-                let id = Id::new();
-                diesel::insert_into(m::table)
-                    .values((
-                        m::id.eq(id),
-                        m::meeting_type.eq(body.meeting_type.as_str()),
-                        m::org_unit_id.eq(body.unit_id),
-                        m::organiser_id.eq(caller.user_id),
-                        m::starts_at.eq(body.starts_at),
-                        m::ends_at.eq(body.ends_at),
-                        m::agenda.eq(&body.agenda),
-                        m::created_at.eq(now),
-                        m::updated_at.eq(now),
-                    ))
-                    .execute(conn)?;
-                for user in &attendees {
-                    Row::add_attendee(conn, id, *user)?;
-                }
-                let meeting = Row::view(conn, id)?;
-                let title = format!(
-                    "{} meeting at {}",
-                    body.meeting_type.as_str(),
-                    body.starts_at
-                );
-                events::changed_and_notify(
-                    conn,
-                    now,
-                    "meeting.created",
-                    &meeting,
-                    &title,
-                    &attendees,
-                )?;
-                Ok(meeting)
-            })
+        .write(move |conn| {
+            let attendees = attendees_for(conn, &caller, body.unit_id, body.attendee_ids)?;
+            let id = Id::new();
+            diesel::insert_into(m::table)
+                .values((
+                    m::id.eq(id),
+                    m::meeting_type.eq(body.meeting_type.as_str()),
+                    m::org_unit_id.eq(body.unit_id),
+                    m::organiser_id.eq(caller.user_id),
+                    m::starts_at.eq(body.starts_at),
+                    m::ends_at.eq(body.ends_at),
+                    m::agenda.eq(&body.agenda),
+                    m::created_at.eq(now),
+                    m::updated_at.eq(now),
+                ))
+                .execute(conn)?;
+            for user in &attendees {
+                Row::add_attendee(conn, id, *user)?;
+            }
+            let meeting = Row::view(conn, id)?;
+            let title = format!(
+                "{} meeting at {}",
+                body.meeting_type.as_str(),
+                body.starts_at
+            );
+            events::changed_and_notify(conn, now, "meeting.created", &meeting, &title, &attendees)?;
+            Ok(meeting)
         })
         .await?;
     Ok(with_etag(StatusCode::CREATED, &meeting, meeting.version))
@@ -308,38 +299,36 @@ pub async fn update_meeting(
     let body = body.0;
     let now = state.clock.now();
     let meeting = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let row = for_organiser(conn, &caller, id)?;
-                if_match.check(row.version)?;
-                let starts_at = body.starts_at.unwrap_or(row.starts_at);
-                let ends_at = body.ends_at.or(row.ends_at);
-                if ends_at.is_some_and(|e| e.0 <= starts_at.0) {
-                    return Err(ApiError::invalid("ends_at", "must be after starts_at"));
-                }
-                let n = diesel::update(
-                    m::table
-                        .filter(m::id.eq(id))
-                        .filter(m::version.eq(row.version)),
-                )
-                .set((
-                    m::starts_at.eq(starts_at),
-                    m::ends_at.eq(ends_at),
-                    m::agenda.eq(body.agenda.unwrap_or(row.agenda)),
-                    m::minutes.eq(body.minutes.or(row.minutes)),
-                    m::version.eq(m::version + 1),
-                    m::updated_at.eq(now),
-                ))
-                .execute(conn)?;
-                if n == 0 {
-                    return Err(ApiError::PreconditionFailed(
-                        "the meeting changed meanwhile".into(),
-                    ));
-                }
-                let meeting = Row::view(conn, id)?;
-                events::changed(conn, now, "meeting.updated", &meeting)?;
-                Ok(meeting)
-            })
+        .write(move |conn| {
+            let row = for_organiser(conn, &caller, id)?;
+            if_match.check(row.version)?;
+            let starts_at = body.starts_at.unwrap_or(row.starts_at);
+            let ends_at = body.ends_at.or(row.ends_at);
+            if ends_at.is_some_and(|e| e.0 <= starts_at.0) {
+                return Err(ApiError::invalid("ends_at", "must be after starts_at"));
+            }
+            let n = diesel::update(
+                m::table
+                    .filter(m::id.eq(id))
+                    .filter(m::version.eq(row.version)),
+            )
+            .set((
+                m::starts_at.eq(starts_at),
+                m::ends_at.eq(ends_at),
+                m::agenda.eq(body.agenda.unwrap_or(row.agenda)),
+                m::minutes.eq(body.minutes.or(row.minutes)),
+                m::version.eq(m::version + 1),
+                m::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+            if n == 0 {
+                return Err(ApiError::PreconditionFailed(
+                    "the meeting changed meanwhile".into(),
+                ));
+            }
+            let meeting = Row::view(conn, id)?;
+            events::changed(conn, now, "meeting.updated", &meeting)?;
+            Ok(meeting)
         })
         .await?;
     Ok(with_etag(StatusCode::OK, &meeting, meeting.version))
@@ -362,27 +351,25 @@ pub async fn record_meeting_attendance(
     let entries = body.0.entries;
     let now = state.clock.now();
     let meeting = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let row = for_organiser(conn, &caller, id)?;
-                if_match.check(row.version)?;
-                let mut errors = Vec::new();
-                for (i, e) in entries.iter().enumerate() {
-                    if Row::set_attendance(conn, id, e.user_id, e.attendance)? == 0 {
-                        errors.push(FieldError::new(
-                            format!("entries[{i}].user_id"),
-                            "not an attendee of this meeting",
-                        ));
-                    }
+        .write(move |conn| {
+            let row = for_organiser(conn, &caller, id)?;
+            if_match.check(row.version)?;
+            let mut errors = Vec::new();
+            for (i, e) in entries.iter().enumerate() {
+                if Row::set_attendance(conn, id, e.user_id, e.attendance)? == 0 {
+                    errors.push(FieldError::new(
+                        format!("entries[{i}].user_id"),
+                        "not an attendee of this meeting",
+                    ));
                 }
-                if !errors.is_empty() {
-                    return Err(ApiError::invalid_fields(errors));
-                }
-                Row::touch(conn, id, now)?;
-                let meeting = Row::view(conn, id)?;
-                events::changed(conn, now, "meeting.updated", &meeting)?;
-                Ok(meeting)
-            })
+            }
+            if !errors.is_empty() {
+                return Err(ApiError::invalid_fields(errors));
+            }
+            Row::touch(conn, id, now)?;
+            let meeting = Row::view(conn, id)?;
+            events::changed(conn, now, "meeting.updated", &meeting)?;
+            Ok(meeting)
         })
         .await?;
     Ok(with_etag(StatusCode::OK, &meeting, meeting.version))
@@ -406,27 +393,25 @@ pub async fn file_meeting_remote_report(
     let body = body.0;
     let now = state.clock.now();
     let meeting = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let row = Row::find_in_reach(conn, &caller, id)?;
-                if_match.check(row.version)?;
-                if Row::remote_report(conn, id, caller.user_id, &body.did, &body.needs, now)? == 0 {
-                    return Err(ApiError::Forbidden(
-                        "only an attendee files a remote report".into(),
-                    ));
-                }
-                Row::touch(conn, id, now)?;
-                let meeting = Row::view(conn, id)?;
-                events::changed_and_notify(
-                    conn,
-                    now,
-                    "meeting.remote_report",
-                    &meeting,
-                    "Remote report for your meeting",
-                    &[row.organiser_id],
-                )?;
-                Ok(meeting)
-            })
+        .write(move |conn| {
+            let row = Row::find_in_reach(conn, &caller, id)?;
+            if_match.check(row.version)?;
+            if Row::remote_report(conn, id, caller.user_id, &body.did, &body.needs, now)? == 0 {
+                return Err(ApiError::Forbidden(
+                    "only an attendee files a remote report".into(),
+                ));
+            }
+            Row::touch(conn, id, now)?;
+            let meeting = Row::view(conn, id)?;
+            events::changed_and_notify(
+                conn,
+                now,
+                "meeting.remote_report",
+                &meeting,
+                "Remote report for your meeting",
+                &[row.organiser_id],
+            )?;
+            Ok(meeting)
         })
         .await?;
     Ok(with_etag(StatusCode::OK, &meeting, meeting.version))

@@ -10,7 +10,7 @@ use validator::Validate;
 
 use super::model::{NewOrgUnit, OrgUnit, OrgUnitChanges, UnitFilter};
 use crate::auth::{Caller, Role};
-use crate::db::{write_tx, DbConnection, Id};
+use crate::db::{DbConnection, Id};
 use crate::error::{ApiError, ApiResult};
 use crate::events;
 use crate::http::input::double_option;
@@ -121,28 +121,26 @@ pub async fn create_org_unit(
     let body = body.0;
     let now = state.clock.now();
     let unit = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                OrgUnit::find(conn, body.parent_id)
-                    .map_err(|_| ApiError::invalid("parent_id", "no such org unit"))?;
-                if let Some(m) = body.manager_id {
-                    check_manager(conn, m)?;
-                }
-                let unit = OrgUnit::insert(
-                    conn,
-                    NewOrgUnit {
-                        id: Id::new(),
-                        name: body.name.trim(),
-                        code: body.code.as_deref(),
-                        parent_id: Some(body.parent_id),
-                        manager_id: body.manager_id,
-                        created_at: now,
-                        updated_at: now,
-                    },
-                )?;
-                events::changed(conn, now, "org_unit.created", &unit)?;
-                Ok(unit)
-            })
+        .write(move |conn| {
+            OrgUnit::find(conn, body.parent_id)
+                .map_err(|_| ApiError::invalid("parent_id", "no such org unit"))?;
+            if let Some(m) = body.manager_id {
+                check_manager(conn, m)?;
+            }
+            let unit = OrgUnit::insert(
+                conn,
+                NewOrgUnit {
+                    id: Id::new(),
+                    name: body.name.trim(),
+                    code: body.code.as_deref(),
+                    parent_id: Some(body.parent_id),
+                    manager_id: body.manager_id,
+                    created_at: now,
+                    updated_at: now,
+                },
+            )?;
+            events::changed(conn, now, "org_unit.created", &unit)?;
+            Ok(unit)
         })
         .await?;
     Ok(with_etag(StatusCode::CREATED, &unit, unit.version))
@@ -181,44 +179,42 @@ pub async fn update_org_unit(
     let body = body.0;
     let now = state.clock.now();
     let unit = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let current = OrgUnit::find(conn, id)?;
-                if_match.check(current.version)?;
-                if let Some(parent) = body.parent_id {
-                    if current.parent_id.is_none() {
-                        return Err(ApiError::invalid(
-                            "parent_id",
-                            "the company (root) cannot be moved",
-                        ));
-                    }
-                    OrgUnit::find(conn, parent)
-                        .map_err(|_| ApiError::invalid("parent_id", "no such org unit"))?;
-                    if OrgUnit::ancestors(conn, parent)?.contains(&id) {
-                        return Err(ApiError::invalid(
-                            "parent_id",
-                            "a unit cannot be moved under itself or its own descendant",
-                        ));
-                    }
-                }
-                if let Some(Some(m)) = body.manager_id {
-                    check_manager(conn, m)?;
-                }
-                let changes = OrgUnitChanges {
-                    name: body.name.map(|n| n.trim().to_string()),
-                    code: body.code,
-                    parent_id: body.parent_id.map(Some),
-                    manager_id: body.manager_id,
-                };
-                if !OrgUnit::update(conn, id, current.version, &changes, now)? {
-                    return Err(ApiError::PreconditionFailed(
-                        "the unit changed meanwhile".into(),
+        .write(move |conn| {
+            let current = OrgUnit::find(conn, id)?;
+            if_match.check(current.version)?;
+            if let Some(parent) = body.parent_id {
+                if current.parent_id.is_none() {
+                    return Err(ApiError::invalid(
+                        "parent_id",
+                        "the company (root) cannot be moved",
                     ));
                 }
-                let unit = OrgUnit::find(conn, id)?;
-                events::changed(conn, now, "org_unit.updated", &unit)?;
-                Ok(unit)
-            })
+                OrgUnit::find(conn, parent)
+                    .map_err(|_| ApiError::invalid("parent_id", "no such org unit"))?;
+                if OrgUnit::ancestors(conn, parent)?.contains(&id) {
+                    return Err(ApiError::invalid(
+                        "parent_id",
+                        "a unit cannot be moved under itself or its own descendant",
+                    ));
+                }
+            }
+            if let Some(Some(m)) = body.manager_id {
+                check_manager(conn, m)?;
+            }
+            let changes = OrgUnitChanges {
+                name: body.name.map(|n| n.trim().to_string()),
+                code: body.code,
+                parent_id: body.parent_id.map(Some),
+                manager_id: body.manager_id,
+            };
+            if !OrgUnit::update(conn, id, current.version, &changes, now)? {
+                return Err(ApiError::PreconditionFailed(
+                    "the unit changed meanwhile".into(),
+                ));
+            }
+            let unit = OrgUnit::find(conn, id)?;
+            events::changed(conn, now, "org_unit.updated", &unit)?;
+            Ok(unit)
         })
         .await?;
     Ok(with_etag(StatusCode::OK, &unit, unit.version))
@@ -239,22 +235,20 @@ pub async fn delete_org_unit(
     let id = id.into_inner();
     let now = state.clock.now();
     state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let current = OrgUnit::find(conn, id)?;
-                if_match.check(current.version)?;
-                if OrgUnit::has_children(conn, id)? {
-                    return Err(ApiError::conflict(
-                        "the unit has child units; move or delete them first",
-                    ));
-                }
-                if OrgUnit::has_members(conn, id)? {
-                    return Err(ApiError::conflict("the unit has members; move them first"));
-                }
-                OrgUnit::delete(conn, id)?;
-                events::deleted(conn, now, &current)?;
-                Ok(())
-            })
+        .write(move |conn| {
+            let current = OrgUnit::find(conn, id)?;
+            if_match.check(current.version)?;
+            if OrgUnit::has_children(conn, id)? {
+                return Err(ApiError::conflict(
+                    "the unit has child units; move or delete them first",
+                ));
+            }
+            if OrgUnit::has_members(conn, id)? {
+                return Err(ApiError::conflict("the unit has members; move them first"));
+            }
+            OrgUnit::delete(conn, id)?;
+            events::deleted(conn, now, &current)?;
+            Ok(())
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -11,7 +11,7 @@ use validator::Validate;
 use super::model::{self, Promotion, Row};
 use super::{PromotionStatus, PLANNERS};
 use crate::auth::{Caller, Role};
-use crate::db::{write_tx, DbConnection, Id, Timestamp};
+use crate::db::{DbConnection, Id, Timestamp};
 use crate::error::{ApiError, ApiResult};
 use crate::events;
 use crate::http::{with_etag, IfMatch};
@@ -158,24 +158,22 @@ async fn step(
     })?;
     let now = state.clock.now();
     let promotion: Promotion = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let row = Row::find_in_reach(conn, &caller, id)?;
-                check_role(&caller, &row, step)?;
-                if_match.check(row.version)?;
-                let event = apply(conn, &caller, &row, step, decision.reason, now)?;
-                let promotion = model::load(conn, id)?;
-                let title = match step {
-                    Step::Approve => format!("Your promotion \"{}\" is approved", row.name),
-                    Step::Cancel => format!("The promotion \"{}\" was cancelled", row.name),
-                };
-                let told: Vec<Id> = Some(row.created_by)
-                    .filter(|p| *p != caller.user_id)
-                    .into_iter()
-                    .collect();
-                events::changed_and_notify(conn, now, event, &promotion, &title, &told)?;
-                Ok(promotion)
-            })
+        .write(move |conn| {
+            let row = Row::find_in_reach(conn, &caller, id)?;
+            check_role(&caller, &row, step)?;
+            if_match.check(row.version)?;
+            let event = apply(conn, &caller, &row, step, decision.reason, now)?;
+            let promotion = model::load(conn, id)?;
+            let title = match step {
+                Step::Approve => format!("Your promotion \"{}\" is approved", row.name),
+                Step::Cancel => format!("The promotion \"{}\" was cancelled", row.name),
+            };
+            let told: Vec<Id> = Some(row.created_by)
+                .filter(|p| *p != caller.user_id)
+                .into_iter()
+                .collect();
+            events::changed_and_notify(conn, now, event, &promotion, &title, &told)?;
+            Ok(promotion)
         })
         .await?;
     Ok(with_etag(StatusCode::OK, &promotion, promotion.version))

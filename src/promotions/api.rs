@@ -15,7 +15,7 @@ use super::model::{self, Filter, Links, Promotion, Row};
 use super::results::{self, PromotionResults};
 use super::{actions, PromotionKind, PromotionStatus, PLANNERS, READERS, RESULT_READERS};
 use crate::auth::{subtree_units, Caller};
-use crate::db::{write_tx, DbConnection, Id};
+use crate::db::{DbConnection, Id};
 use crate::error::{ApiError, ApiResult};
 use crate::events;
 use crate::http::date::opt_day;
@@ -138,32 +138,30 @@ pub async fn create_promotion(
     let plan = body.0.into_plan();
     let now = state.clock.now();
     let promotion = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let plan = check(conn, &caller, plan)?;
-                let id = Id::new();
-                diesel::insert_into(pr::table)
-                    .values((
-                        pr::id.eq(id),
-                        pr::name.eq(&plan.name),
-                        pr::kind.eq(plan.kind.as_str()),
-                        pr::description.eq(&plan.description),
-                        pr::org_unit_id.eq(plan.org_unit_id),
-                        pr::starts_on.eq(plan.starts_on),
-                        pr::ends_on.eq(plan.ends_on),
-                        pr::budget_minor.eq(plan.budget_minor),
-                        pr::expected_uplift_pct.eq(plan.expected_uplift_pct),
-                        pr::status.eq(PromotionStatus::Draft.as_str()),
-                        pr::created_by.eq(caller.user_id),
-                        pr::created_at.eq(now),
-                        pr::updated_at.eq(now),
-                    ))
-                    .execute(conn)?;
-                model::replace_links(conn, id, &plan.links, true)?;
-                let promotion = model::load(conn, id)?;
-                events::changed(conn, now, "promotion.created", &promotion)?;
-                Ok(promotion)
-            })
+        .write(move |conn| {
+            let plan = check(conn, &caller, plan)?;
+            let id = Id::new();
+            diesel::insert_into(pr::table)
+                .values((
+                    pr::id.eq(id),
+                    pr::name.eq(&plan.name),
+                    pr::kind.eq(plan.kind.as_str()),
+                    pr::description.eq(&plan.description),
+                    pr::org_unit_id.eq(plan.org_unit_id),
+                    pr::starts_on.eq(plan.starts_on),
+                    pr::ends_on.eq(plan.ends_on),
+                    pr::budget_minor.eq(plan.budget_minor),
+                    pr::expected_uplift_pct.eq(plan.expected_uplift_pct),
+                    pr::status.eq(PromotionStatus::Draft.as_str()),
+                    pr::created_by.eq(caller.user_id),
+                    pr::created_at.eq(now),
+                    pr::updated_at.eq(now),
+                ))
+                .execute(conn)?;
+            model::replace_links(conn, id, &plan.links, true)?;
+            let promotion = model::load(conn, id)?;
+            events::changed(conn, now, "promotion.created", &promotion)?;
+            Ok(promotion)
         })
         .await?;
     Ok(with_etag(
@@ -211,45 +209,43 @@ pub async fn update_promotion(
     let changes = body.0;
     let now = state.clock.now();
     let promotion = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let row = writable(conn, &caller, id)?;
-                if_match.check(row.version)?;
-                if row.status() != PromotionStatus::Draft {
-                    return Err(ApiError::illegal_state(
-                        format!("a {} promotion is not edited", row.status),
-                        row.status,
-                    ));
-                }
-                let stored = stored_plan(conn, &row)?;
-                let plan = check(conn, &caller, changes.apply(stored))?;
-                let n = diesel::update(
-                    pr::table
-                        .filter(pr::id.eq(id))
-                        .filter(pr::version.eq(row.version)),
-                )
-                .set((
-                    pr::name.eq(&plan.name),
-                    pr::kind.eq(plan.kind.as_str()),
-                    pr::description.eq(&plan.description),
-                    pr::starts_on.eq(plan.starts_on),
-                    pr::ends_on.eq(plan.ends_on),
-                    pr::budget_minor.eq(plan.budget_minor),
-                    pr::expected_uplift_pct.eq(plan.expected_uplift_pct),
-                    pr::version.eq(pr::version + 1),
-                    pr::updated_at.eq(now),
-                ))
-                .execute(conn)?;
-                if n == 0 {
-                    return Err(ApiError::PreconditionFailed(
-                        "the promotion changed meanwhile".into(),
-                    ));
-                }
-                model::replace_links(conn, id, &plan.links, false)?;
-                let promotion = model::load(conn, id)?;
-                events::changed(conn, now, "promotion.updated", &promotion)?;
-                Ok(promotion)
-            })
+        .write(move |conn| {
+            let row = writable(conn, &caller, id)?;
+            if_match.check(row.version)?;
+            if row.status() != PromotionStatus::Draft {
+                return Err(ApiError::illegal_state(
+                    format!("a {} promotion is not edited", row.status),
+                    row.status,
+                ));
+            }
+            let stored = stored_plan(conn, &row)?;
+            let plan = check(conn, &caller, changes.apply(stored))?;
+            let n = diesel::update(
+                pr::table
+                    .filter(pr::id.eq(id))
+                    .filter(pr::version.eq(row.version)),
+            )
+            .set((
+                pr::name.eq(&plan.name),
+                pr::kind.eq(plan.kind.as_str()),
+                pr::description.eq(&plan.description),
+                pr::starts_on.eq(plan.starts_on),
+                pr::ends_on.eq(plan.ends_on),
+                pr::budget_minor.eq(plan.budget_minor),
+                pr::expected_uplift_pct.eq(plan.expected_uplift_pct),
+                pr::version.eq(pr::version + 1),
+                pr::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+            if n == 0 {
+                return Err(ApiError::PreconditionFailed(
+                    "the promotion changed meanwhile".into(),
+                ));
+            }
+            model::replace_links(conn, id, &plan.links, false)?;
+            let promotion = model::load(conn, id)?;
+            events::changed(conn, now, "promotion.updated", &promotion)?;
+            Ok(promotion)
         })
         .await?;
     Ok(with_etag(StatusCode::OK, &promotion, promotion.version))

@@ -13,7 +13,7 @@ use validator::Validate;
 
 use super::model::Row;
 use crate::auth::{Caller, Role};
-use crate::db::{write_tx, DbConnection, Id, MultiBackend, Timestamp};
+use crate::db::{DbConnection, Id, MultiBackend, Timestamp};
 use crate::error::ApiResult;
 use crate::facts::promotion_costs::{self, units_of, PromotionCostFactBatch, PromotionCostFactRow};
 use crate::facts::{BulkResult, FactSource};
@@ -151,12 +151,10 @@ pub async fn upsert_promotion_cost_facts(
     let rows = body.0.rows;
     let now = state.clock.now();
     let results = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let (results, touched) = promotion_costs::upsert(conn, rows, now)?;
-                Row::touch(conn, now, &touched)?;
-                Ok(results)
-            })
+        .write(move |conn| {
+            let (results, touched) = promotion_costs::upsert(conn, rows, now)?;
+            Row::touch(conn, now, &touched)?;
+            Ok(results)
         })
         .await?;
     Ok(web::Json(BulkResult::from_rows(results)))

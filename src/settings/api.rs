@@ -5,7 +5,6 @@ use actix_web::{get, patch, web, HttpResponse};
 
 use super::model::{merge, Settings, StoredSettings};
 use crate::auth::{Caller, Role};
-use crate::db::write_tx;
 use crate::error::{ApiError, ApiResult};
 use crate::http::input::parse_json;
 use crate::http::{with_etag, IfMatch};
@@ -151,23 +150,20 @@ pub async fn update_settings(
     let now = state.clock.now();
     let patch = patch.0 .0;
     let stored = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let current = StoredSettings::load(conn)?;
-                if_match.check(current.version)?;
-                let mut doc =
-                    serde_json::to_value(&current.settings).map_err(anyhow::Error::from)?;
-                merge(&mut doc, serde_json::Value::Object(patch));
-                let bytes = serde_json::to_vec(&doc).map_err(anyhow::Error::from)?;
-                let next: Settings = parse_json(&bytes)?;
-                next.check()?;
-                if !StoredSettings::save(conn, &next, current.version, now)? {
-                    return Err(ApiError::PreconditionFailed(
-                        "the settings changed meanwhile".into(),
-                    ));
-                }
-                StoredSettings::load(conn)
-            })
+        .write(move |conn| {
+            let current = StoredSettings::load(conn)?;
+            if_match.check(current.version)?;
+            let mut doc = serde_json::to_value(&current.settings).map_err(anyhow::Error::from)?;
+            merge(&mut doc, serde_json::Value::Object(patch));
+            let bytes = serde_json::to_vec(&doc).map_err(anyhow::Error::from)?;
+            let next: Settings = parse_json(&bytes)?;
+            next.check()?;
+            if !StoredSettings::save(conn, &next, current.version, now)? {
+                return Err(ApiError::PreconditionFailed(
+                    "the settings changed meanwhile".into(),
+                ));
+            }
+            StoredSettings::load(conn)
         })
         .await?;
     Ok(with_etag(StatusCode::OK, &stored.settings, stored.version))

@@ -13,7 +13,7 @@ use super::model::{Target, TargetFilter};
 use super::period::{Metric, Period, PeriodType};
 use super::rules::{check_writer, create_checked, Assignee, TargetInput};
 use crate::auth::{subtree_units, Caller};
-use crate::db::{write_tx, DbConnection, Id};
+use crate::db::{DbConnection, Id};
 use crate::error::{ApiError, ApiResult};
 use crate::http::date::{day, opt_day};
 use crate::http::{with_etag, IfMatch, PageParams, SinceParams, ValidJson, ValidQuery};
@@ -155,26 +155,25 @@ pub async fn create_target(
     let b = body.0;
     let now = state.clock.now();
     let target = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let period = Period::new(b.period_type, b.period_start)?;
-                let who = Assignee::from_parts(b.unit_id, b.user_id, b.dealer_id)?;
-                let parent = match b.parent_id {
+        .write(move |conn| {
+            let period = Period::new(b.period_type, b.period_start)?;
+            let who = Assignee::from_parts(b.unit_id, b.user_id, b.dealer_id)?;
+            let parent =
+                match b.parent_id {
                     Some(p) => Some(Target::find(conn, &caller, p).map_err(|_| {
                         ApiError::invalid("parent_id", "no such target in your reach")
                     })?),
                     None => None,
                 };
-                let input = TargetInput {
-                    metric: b.metric,
-                    period,
-                    value: b.value,
-                    who,
-                    category: b.category.map(|c| c.trim().to_string()),
-                    parent,
-                };
-                create_checked(conn, &caller, input, now)
-            })
+            let input = TargetInput {
+                metric: b.metric,
+                period,
+                value: b.value,
+                who,
+                category: b.category.map(|c| c.trim().to_string()),
+                parent,
+            };
+            create_checked(conn, &caller, input, now)
         })
         .await?;
     Ok(with_etag(StatusCode::CREATED, &target, target.version))
@@ -226,17 +225,15 @@ pub async fn update_target(
     let (id, value) = (id.into_inner(), body.0.value);
     let now = state.clock.now();
     let target = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let current = writable(conn, &caller, id)?;
-                if_match.check(current.version)?;
-                if !Target::set_value(conn, id, current.version, value, now)? {
-                    return Err(ApiError::PreconditionFailed(
-                        "the target changed meanwhile".into(),
-                    ));
-                }
-                Target::find(conn, &caller, id)
-            })
+        .write(move |conn| {
+            let current = writable(conn, &caller, id)?;
+            if_match.check(current.version)?;
+            if !Target::set_value(conn, id, current.version, value, now)? {
+                return Err(ApiError::PreconditionFailed(
+                    "the target changed meanwhile".into(),
+                ));
+            }
+            Target::find(conn, &caller, id)
         })
         .await?;
     Ok(with_etag(StatusCode::OK, &target, target.version))
@@ -257,18 +254,16 @@ pub async fn delete_target(
     let id = id.into_inner();
     let now = state.clock.now();
     state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let current = writable(conn, &caller, id)?;
-                if_match.check(current.version)?;
-                if Target::has_children(conn, id)? {
-                    return Err(ApiError::conflict(
-                        "the target has children; remove them first",
-                    ));
-                }
-                Target::delete(conn, now, &current)?;
-                Ok(())
-            })
+        .write(move |conn| {
+            let current = writable(conn, &caller, id)?;
+            if_match.check(current.version)?;
+            if Target::has_children(conn, id)? {
+                return Err(ApiError::conflict(
+                    "the target has children; remove them first",
+                ));
+            }
+            Target::delete(conn, now, &current)?;
+            Ok(())
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -11,7 +11,7 @@ use super::period::{Metric, Period, PeriodType};
 use super::rules::{create_checked, Assignee, TargetInput};
 use super::split::largest_remainder;
 use crate::auth::Caller;
-use crate::db::{write_tx, Id};
+use crate::db::Id;
 use crate::error::{ApiError, ApiResult};
 use crate::http::{IfMatch, ValidJson};
 use crate::AppState;
@@ -210,38 +210,35 @@ pub async fn split_target(
     let (id, req) = (id.into_inner(), body.0);
     let now = state.clock.now();
     let result = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let parent = Target::find(conn, &caller, id)?;
-                if_match.check(parent.version)?;
-                if Target::has_children(conn, id)? {
-                    return Err(ApiError::conflict(
-                        "the target is already broken down; see its allocation",
-                    ));
-                }
-                let planned = plan(&parent, &req)?;
-                let weights: Vec<u64> = planned.iter().map(|(_, _, w)| *w).collect();
-                let values = largest_remainder(parent.value, &weights)
-                    .ok_or_else(|| ApiError::invalid("shares", "the weights sum to zero"))?;
-                let metric = Metric::parse(&parent.metric).ok_or_else(|| {
-                    ApiError::Internal(anyhow::anyhow!("stored metric is unknown"))
-                })?;
-                let mut children = Vec::with_capacity(planned.len());
-                for ((period, who, _), value) in planned.into_iter().zip(values) {
-                    let input = TargetInput {
-                        metric,
-                        period,
-                        value,
-                        who,
-                        category: parent.category.clone(),
-                        parent: Some(parent.clone()),
-                    };
-                    children.push(create_checked(conn, &caller, input, now)?);
-                }
-                Ok(SplitResult {
-                    parent_id: id,
-                    children,
-                })
+        .write(move |conn| {
+            let parent = Target::find(conn, &caller, id)?;
+            if_match.check(parent.version)?;
+            if Target::has_children(conn, id)? {
+                return Err(ApiError::conflict(
+                    "the target is already broken down; see its allocation",
+                ));
+            }
+            let planned = plan(&parent, &req)?;
+            let weights: Vec<u64> = planned.iter().map(|(_, _, w)| *w).collect();
+            let values = largest_remainder(parent.value, &weights)
+                .ok_or_else(|| ApiError::invalid("shares", "the weights sum to zero"))?;
+            let metric = Metric::parse(&parent.metric)
+                .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("stored metric is unknown")))?;
+            let mut children = Vec::with_capacity(planned.len());
+            for ((period, who, _), value) in planned.into_iter().zip(values) {
+                let input = TargetInput {
+                    metric,
+                    period,
+                    value,
+                    who,
+                    category: parent.category.clone(),
+                    parent: Some(parent.clone()),
+                };
+                children.push(create_checked(conn, &caller, input, now)?);
+            }
+            Ok(SplitResult {
+                parent_id: id,
+                children,
             })
         })
         .await?;

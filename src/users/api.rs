@@ -10,7 +10,7 @@ use super::bulk::{self, UserBatch};
 use super::model::{User, UserFilter, UserRow};
 use super::write::{self, CreateUser, UpdateUser};
 use crate::auth::{password, subtree_units, Caller, Role};
-use crate::db::{write_tx, Id};
+use crate::db::Id;
 use crate::error::ApiResult;
 use crate::facts::BulkResult;
 use crate::http::{with_etag, IfMatch, PageParams, SinceParams, ValidJson, ValidQuery};
@@ -113,7 +113,7 @@ pub async fn create_user(
     let now = state.clock.now();
     let hash = password::hash_off_thread(body.password.clone()).await?;
     let user = state
-        .db(move |conn| write_tx(conn, |conn| write::create(conn, body, hash, now)))
+        .write(move |conn| write::create(conn, body, hash, now))
         .await?;
     Ok(with_etag(StatusCode::CREATED, &user, user.version))
 }
@@ -144,11 +144,7 @@ pub async fn upsert_users(
     // One hash of a random secret, dropped at once, for every user this batch creates.
     let unusable = password::hash_off_thread(password::generate()).await?;
     let results = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                bulk::upsert(conn, &caller, rows, &unusable, now)
-            })
-        })
+        .write(move |conn| bulk::upsert(conn, &caller, rows, &unusable, now))
         .await?;
     Ok(web::Json(BulkResult::from_rows(results)))
 }
@@ -191,12 +187,10 @@ pub async fn update_user(
     let body = body.0;
     let now = state.clock.now();
     let user = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let current = UserRow::find(conn, id)?;
-                if_match.check(current.version)?;
-                write::change(conn, &current, body, now)
-            })
+        .write(move |conn| {
+            let current = UserRow::find(conn, id)?;
+            if_match.check(current.version)?;
+            write::change(conn, &current, body, now)
         })
         .await?;
     Ok(with_etag(StatusCode::OK, &user, user.version))
@@ -219,11 +213,9 @@ pub async fn reset_user_password(
     let now = state.clock.now();
     let hash = password::hash_off_thread(body.0.new_password).await?;
     state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                if_match.check(UserRow::find(conn, id)?.version)?;
-                write::set_password(conn, id, &hash, now)
-            })
+        .write(move |conn| {
+            if_match.check(UserRow::find(conn, id)?.version)?;
+            write::set_password(conn, id, &hash, now)
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -7,7 +7,6 @@ use validator::Validate;
 
 use super::model::{User, UserRow};
 use crate::auth::{password, Caller, Reach};
-use crate::db::write_tx;
 use crate::error::{ApiError, ApiResult};
 use crate::http::ValidJson;
 use crate::schema::users;
@@ -104,11 +103,7 @@ pub async fn change_my_password(
     let hash = password::hash_off_thread(new).await?;
     let now = state.clock.now();
     state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                super::write::set_password(conn, id, &hash, now)
-            })
-        })
+        .write(move |conn| super::write::set_password(conn, id, &hash, now))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

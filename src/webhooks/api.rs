@@ -10,7 +10,7 @@ use validator::Validate;
 
 use super::model::{CreatedWebhook, Delivery, Row, Webhook};
 use crate::auth::{Caller, Role};
-use crate::db::{write_tx, Id};
+use crate::db::Id;
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::events::EVENT_TYPES;
 use crate::http::{with_etag, IfMatch, PageParams, SinceParams, ValidJson, ValidQuery};
@@ -196,34 +196,32 @@ pub async fn update_webhook(
     }
     let now = state.clock.now();
     let row = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let row = Row::find(conn, id)?;
-                if_match.check(row.version)?;
-                let types = body
-                    .event_types
-                    .map(|t| serde_json::to_string(&t).unwrap_or_default())
-                    .unwrap_or(row.event_types.clone());
-                let n = diesel::update(
-                    wh::table
-                        .filter(wh::id.eq(id))
-                        .filter(wh::version.eq(row.version)),
-                )
-                .set((
-                    wh::url.eq(body.url.unwrap_or(row.url.clone())),
-                    wh::event_types.eq(types),
-                    wh::active.eq(body.active.unwrap_or(row.active)),
-                    wh::version.eq(wh::version + 1),
-                    wh::updated_at.eq(now),
-                ))
-                .execute(conn)?;
-                if n == 0 {
-                    return Err(ApiError::PreconditionFailed(
-                        "the webhook changed meanwhile".into(),
-                    ));
-                }
-                Row::find(conn, id)
-            })
+        .write(move |conn| {
+            let row = Row::find(conn, id)?;
+            if_match.check(row.version)?;
+            let types = body
+                .event_types
+                .map(|t| serde_json::to_string(&t).unwrap_or_default())
+                .unwrap_or(row.event_types.clone());
+            let n = diesel::update(
+                wh::table
+                    .filter(wh::id.eq(id))
+                    .filter(wh::version.eq(row.version)),
+            )
+            .set((
+                wh::url.eq(body.url.unwrap_or(row.url.clone())),
+                wh::event_types.eq(types),
+                wh::active.eq(body.active.unwrap_or(row.active)),
+                wh::version.eq(wh::version + 1),
+                wh::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+            if n == 0 {
+                return Err(ApiError::PreconditionFailed(
+                    "the webhook changed meanwhile".into(),
+                ));
+            }
+            Row::find(conn, id)
         })
         .await?;
     Ok(with_etag(StatusCode::OK, &row.present(), row.version))
@@ -243,13 +241,11 @@ pub async fn delete_webhook(
     caller.require(&[Role::Admin])?;
     let id = id.into_inner();
     state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                if_match.check(Row::find(conn, id)?.version)?;
-                diesel::delete(wd::table.filter(wd::webhook_id.eq(id))).execute(conn)?;
-                diesel::delete(wh::table.find(id)).execute(conn)?;
-                Ok(())
-            })
+        .write(move |conn| {
+            if_match.check(Row::find(conn, id)?.version)?;
+            diesel::delete(wd::table.filter(wd::webhook_id.eq(id))).execute(conn)?;
+            diesel::delete(wh::table.find(id)).execute(conn)?;
+            Ok(())
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())

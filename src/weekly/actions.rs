@@ -10,7 +10,7 @@ use super::figures::compute;
 use super::model::{set_figures, Row, WeeklyReport, WeeklyStatus};
 use super::{IsoWeek, WRITERS};
 use crate::auth::Caller;
-use crate::db::{write_tx, DbConnection, Id, Timestamp};
+use crate::db::{DbConnection, Id, Timestamp};
 use crate::error::{ApiError, ApiResult};
 use crate::events;
 use crate::http::input::OptionalJson;
@@ -48,16 +48,14 @@ pub async fn refresh_weekly_report(
     let id = id.into_inner();
     let now = state.clock.now();
     let report = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let row = for_writer(conn, &caller, id)?;
-                if_match.check(row.version)?;
-                require_open(&row, "refreshed")?;
-                recompute(conn, &row, now)?;
-                let report = Row::view(conn, id)?;
-                events::changed(conn, now, "weekly_report.updated", &report)?;
-                Ok(report)
-            })
+        .write(move |conn| {
+            let row = for_writer(conn, &caller, id)?;
+            if_match.check(row.version)?;
+            require_open(&row, "refreshed")?;
+            recompute(conn, &row, now)?;
+            let report = Row::view(conn, id)?;
+            events::changed(conn, now, "weekly_report.updated", &report)?;
+            Ok(report)
         })
         .await?;
     Ok(with_etag(StatusCode::OK, &report, report.version))
@@ -80,42 +78,40 @@ pub async fn submit_weekly_report(
     let id = id.into_inner();
     let now = state.clock.now();
     let report = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let row = for_writer(conn, &caller, id)?;
-                if_match.check(row.version)?;
-                require_open(&row, "submitted")?;
-                recompute(conn, &row, now)?;
-                let late = match row.first_submitted_at {
-                    Some(_) => row.late,
-                    None => now.0 > row.due_at.0,
-                };
-                diesel::update(wr::table.find(id))
-                    .set((
-                        wr::status.eq(WeeklyStatus::Submitted.as_str()),
-                        wr::submitted_at.eq(Some(now)),
-                        wr::first_submitted_at.eq(row.first_submitted_at.or(Some(now))),
-                        wr::late.eq(late),
-                        wr::version.eq(wr::version + 1),
-                        wr::updated_at.eq(now),
-                    ))
-                    .execute(conn)?;
-                let report = Row::view(conn, id)?;
-                let reviewer: Vec<Id> = managers_above(conn, &row)?.into_iter().take(1).collect();
-                let title = format!(
-                    "Weekly report {} of {} submitted",
-                    row.iso_week, report.unit_name
-                );
-                events::changed_and_notify(
-                    conn,
-                    now,
-                    "weekly_report.submitted",
-                    &report,
-                    &title,
-                    &reviewer,
-                )?;
-                Ok(report)
-            })
+        .write(move |conn| {
+            let row = for_writer(conn, &caller, id)?;
+            if_match.check(row.version)?;
+            require_open(&row, "submitted")?;
+            recompute(conn, &row, now)?;
+            let late = match row.first_submitted_at {
+                Some(_) => row.late,
+                None => now.0 > row.due_at.0,
+            };
+            diesel::update(wr::table.find(id))
+                .set((
+                    wr::status.eq(WeeklyStatus::Submitted.as_str()),
+                    wr::submitted_at.eq(Some(now)),
+                    wr::first_submitted_at.eq(row.first_submitted_at.or(Some(now))),
+                    wr::late.eq(late),
+                    wr::version.eq(wr::version + 1),
+                    wr::updated_at.eq(now),
+                ))
+                .execute(conn)?;
+            let report = Row::view(conn, id)?;
+            let reviewer: Vec<Id> = managers_above(conn, &row)?.into_iter().take(1).collect();
+            let title = format!(
+                "Weekly report {} of {} submitted",
+                row.iso_week, report.unit_name
+            );
+            events::changed_and_notify(
+                conn,
+                now,
+                "weekly_report.submitted",
+                &report,
+                &title,
+                &reviewer,
+            )?;
+            Ok(report)
         })
         .await?;
     Ok(with_etag(StatusCode::OK, &report, report.version))
@@ -143,54 +139,52 @@ async fn decide(
     }
     let now = state.clock.now();
     let report = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let row = Row::find_in_reach(conn, &caller, id)?;
-                let above = managers_above(conn, &row)?;
-                if row.author_id == caller.user_id || !above.contains(&caller.user_id) {
-                    return Err(ApiError::Forbidden(
-                        "only a manager above the unit reviews its weekly report".into(),
-                    ));
+        .write(move |conn| {
+            let row = Row::find_in_reach(conn, &caller, id)?;
+            let above = managers_above(conn, &row)?;
+            if row.author_id == caller.user_id || !above.contains(&caller.user_id) {
+                return Err(ApiError::Forbidden(
+                    "only a manager above the unit reviews its weekly report".into(),
+                ));
+            }
+            if_match.check(row.version)?;
+            if row.status() != WeeklyStatus::Submitted {
+                return Err(ApiError::illegal_state(
+                    "only a submitted weekly report is reviewed or returned",
+                    row.status.clone(),
+                ));
+            }
+            let (event, title) = match verdict {
+                Verdict::Review => {
+                    diesel::update(wr::table.find(id))
+                        .set((
+                            wr::status.eq(WeeklyStatus::Reviewed.as_str()),
+                            wr::reviewed_by.eq(Some(caller.user_id)),
+                            wr::reviewed_at.eq(Some(now)),
+                            wr::review_comment.eq(&comment),
+                        ))
+                        .execute(conn)?;
+                    ("weekly_report.reviewed", "reviewed")
                 }
-                if_match.check(row.version)?;
-                if row.status() != WeeklyStatus::Submitted {
-                    return Err(ApiError::illegal_state(
-                        "only a submitted weekly report is reviewed or returned",
-                        row.status.clone(),
-                    ));
+                Verdict::Return => {
+                    diesel::update(wr::table.find(id))
+                        .set((
+                            wr::status.eq(WeeklyStatus::Returned.as_str()),
+                            wr::returned_by.eq(Some(caller.user_id)),
+                            wr::returned_at.eq(Some(now)),
+                            wr::return_comment.eq(&comment),
+                        ))
+                        .execute(conn)?;
+                    ("weekly_report.returned", "returned")
                 }
-                let (event, title) = match verdict {
-                    Verdict::Review => {
-                        diesel::update(wr::table.find(id))
-                            .set((
-                                wr::status.eq(WeeklyStatus::Reviewed.as_str()),
-                                wr::reviewed_by.eq(Some(caller.user_id)),
-                                wr::reviewed_at.eq(Some(now)),
-                                wr::review_comment.eq(&comment),
-                            ))
-                            .execute(conn)?;
-                        ("weekly_report.reviewed", "reviewed")
-                    }
-                    Verdict::Return => {
-                        diesel::update(wr::table.find(id))
-                            .set((
-                                wr::status.eq(WeeklyStatus::Returned.as_str()),
-                                wr::returned_by.eq(Some(caller.user_id)),
-                                wr::returned_at.eq(Some(now)),
-                                wr::return_comment.eq(&comment),
-                            ))
-                            .execute(conn)?;
-                        ("weekly_report.returned", "returned")
-                    }
-                };
-                diesel::update(wr::table.find(id))
-                    .set((wr::version.eq(wr::version + 1), wr::updated_at.eq(now)))
-                    .execute(conn)?;
-                let report = Row::view(conn, id)?;
-                let title = format!("Your weekly report {} was {title}", row.iso_week);
-                events::changed_and_notify(conn, now, event, &report, &title, &[row.author_id])?;
-                Ok(report)
-            })
+            };
+            diesel::update(wr::table.find(id))
+                .set((wr::version.eq(wr::version + 1), wr::updated_at.eq(now)))
+                .execute(conn)?;
+            let report = Row::view(conn, id)?;
+            let title = format!("Your weekly report {} was {title}", row.iso_week);
+            events::changed_and_notify(conn, now, event, &report, &title, &[row.author_id])?;
+            Ok(report)
         })
         .await?;
     Ok(with_etag(StatusCode::OK, &report, report.version))

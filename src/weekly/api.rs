@@ -14,7 +14,7 @@ use super::model::{stored, Filter, Row, WeeklyReport, WeeklyStatus};
 use super::{due_at, IsoWeek, READERS, WRITERS};
 use crate::alerts::chain_of;
 use crate::auth::{subtree_units, Caller};
-use crate::db::{write_tx, DbConnection, Id};
+use crate::db::{DbConnection, Id};
 use crate::error::{ApiError, ApiResult};
 use crate::events;
 use crate::http::{with_etag, IfMatch, PageParams, SinceParams, ValidJson, ValidQuery};
@@ -198,52 +198,50 @@ pub async fn create_weekly_report(
         .transpose()?;
     let now = state.clock.now();
     let report = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let known: bool = diesel::select(diesel::dsl::exists(
-                    org_units::table.filter(org_units::id.eq(b.unit_id)),
+        .write(move |conn| {
+            let known: bool = diesel::select(diesel::dsl::exists(
+                org_units::table.filter(org_units::id.eq(b.unit_id)),
+            ))
+            .get_result(conn)?;
+            if !known || !caller.reach.covers_unit(b.unit_id) {
+                return Err(ApiError::invalid("unit_id", "no such unit in your reach"));
+            }
+            let settings = StoredSettings::load(conn)?.settings;
+            let today = business_day(&settings, now);
+            let week = given.unwrap_or_else(|| IsoWeek::of(today - chrono::Duration::days(7)));
+            if week.start() > today {
+                return Err(ApiError::invalid("week", "cannot be a week still to come"));
+            }
+            if Row::exists(conn, b.unit_id, week.start())? {
+                return Err(ApiError::conflict(format!(
+                    "the unit already has a weekly report for {week}"
+                )));
+            }
+            let figures = compute(conn, &settings, b.unit_id, week, now)?;
+            let id = Id::new();
+            diesel::insert_into(wr::table)
+                .values((
+                    wr::id.eq(id),
+                    wr::org_unit_id.eq(b.unit_id),
+                    wr::iso_week.eq(week.label()),
+                    wr::week_start.eq(week.start()),
+                    wr::week_end.eq(week.end()),
+                    wr::author_id.eq(caller.user_id),
+                    wr::status.eq(WeeklyStatus::Draft.as_str()),
+                    wr::figures.eq(stored(&figures)?),
+                    wr::figures_at.eq(now),
+                    wr::competitor_dynamics.eq(&b.competitor_dynamics),
+                    wr::abnormal_customer_handling.eq(&b.abnormal_customer_handling),
+                    wr::next_week_goals.eq(&b.next_week_goals),
+                    wr::next_week_plans.eq(&b.next_week_plans),
+                    wr::due_at.eq(due_at(&settings, week)),
+                    wr::created_at.eq(now),
+                    wr::updated_at.eq(now),
                 ))
-                .get_result(conn)?;
-                if !known || !caller.reach.covers_unit(b.unit_id) {
-                    return Err(ApiError::invalid("unit_id", "no such unit in your reach"));
-                }
-                let settings = StoredSettings::load(conn)?.settings;
-                let today = business_day(&settings, now);
-                let week = given.unwrap_or_else(|| IsoWeek::of(today - chrono::Duration::days(7)));
-                if week.start() > today {
-                    return Err(ApiError::invalid("week", "cannot be a week still to come"));
-                }
-                if Row::exists(conn, b.unit_id, week.start())? {
-                    return Err(ApiError::conflict(format!(
-                        "the unit already has a weekly report for {week}"
-                    )));
-                }
-                let figures = compute(conn, &settings, b.unit_id, week, now)?;
-                let id = Id::new();
-                diesel::insert_into(wr::table)
-                    .values((
-                        wr::id.eq(id),
-                        wr::org_unit_id.eq(b.unit_id),
-                        wr::iso_week.eq(week.label()),
-                        wr::week_start.eq(week.start()),
-                        wr::week_end.eq(week.end()),
-                        wr::author_id.eq(caller.user_id),
-                        wr::status.eq(WeeklyStatus::Draft.as_str()),
-                        wr::figures.eq(stored(&figures)?),
-                        wr::figures_at.eq(now),
-                        wr::competitor_dynamics.eq(&b.competitor_dynamics),
-                        wr::abnormal_customer_handling.eq(&b.abnormal_customer_handling),
-                        wr::next_week_goals.eq(&b.next_week_goals),
-                        wr::next_week_plans.eq(&b.next_week_plans),
-                        wr::due_at.eq(due_at(&settings, week)),
-                        wr::created_at.eq(now),
-                        wr::updated_at.eq(now),
-                    ))
-                    .execute(conn)?;
-                let report = Row::view(conn, id)?;
-                events::changed(conn, now, "weekly_report.created", &report)?;
-                Ok(report)
-            })
+                .execute(conn)?;
+            let report = Row::view(conn, id)?;
+            events::changed(conn, now, "weekly_report.created", &report)?;
+            Ok(report)
         })
         .await?;
     Ok(with_etag(StatusCode::CREATED, &report, report.version))
@@ -286,28 +284,25 @@ pub async fn update_weekly_report(
     let b = body.0;
     let now = state.clock.now();
     let report = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let row = for_writer(conn, &caller, id)?;
-                if_match.check(row.version)?;
-                require_open(&row, "edited")?;
-                diesel::update(wr::table.find(id))
-                    .set((
-                        wr::competitor_dynamics
-                            .eq(b.competitor_dynamics.or(row.competitor_dynamics)),
-                        wr::abnormal_customer_handling.eq(b
-                            .abnormal_customer_handling
-                            .or(row.abnormal_customer_handling)),
-                        wr::next_week_goals.eq(b.next_week_goals.or(row.next_week_goals)),
-                        wr::next_week_plans.eq(b.next_week_plans.or(row.next_week_plans)),
-                        wr::version.eq(wr::version + 1),
-                        wr::updated_at.eq(now),
-                    ))
-                    .execute(conn)?;
-                let report = Row::view(conn, id)?;
-                events::changed(conn, now, "weekly_report.updated", &report)?;
-                Ok(report)
-            })
+        .write(move |conn| {
+            let row = for_writer(conn, &caller, id)?;
+            if_match.check(row.version)?;
+            require_open(&row, "edited")?;
+            diesel::update(wr::table.find(id))
+                .set((
+                    wr::competitor_dynamics.eq(b.competitor_dynamics.or(row.competitor_dynamics)),
+                    wr::abnormal_customer_handling.eq(b
+                        .abnormal_customer_handling
+                        .or(row.abnormal_customer_handling)),
+                    wr::next_week_goals.eq(b.next_week_goals.or(row.next_week_goals)),
+                    wr::next_week_plans.eq(b.next_week_plans.or(row.next_week_plans)),
+                    wr::version.eq(wr::version + 1),
+                    wr::updated_at.eq(now),
+                ))
+                .execute(conn)?;
+            let report = Row::view(conn, id)?;
+            events::changed(conn, now, "weekly_report.updated", &report)?;
+            Ok(report)
         })
         .await?;
     Ok(with_etag(StatusCode::OK, &report, report.version))

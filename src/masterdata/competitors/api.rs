@@ -7,7 +7,7 @@ use actix_web::{get, patch, post, web, HttpResponse};
 use super::model::Competitor;
 use super::write::{self, CreateCompetitor, UpdateCompetitor};
 use crate::auth::{Caller, Role};
-use crate::db::{write_tx, Id};
+use crate::db::Id;
 use crate::error::ApiResult;
 use crate::http::{with_etag, IfMatch, PageParams, SinceParams, ValidJson, ValidQuery};
 use crate::masterdata::{CommonQuery, EDITORS};
@@ -66,9 +66,7 @@ pub async fn create_competitor(
     caller.require(&EDITORS)?;
     let b = body.0;
     let now = state.clock.now();
-    let competitor = state
-        .db(move |conn| write_tx(conn, |conn| write::create(conn, b, now)))
-        .await?;
+    let competitor = state.write(move |conn| write::create(conn, b, now)).await?;
     Ok(with_etag(
         StatusCode::CREATED,
         &competitor,
@@ -107,12 +105,10 @@ pub async fn update_competitor(
     let (id, b) = (id.into_inner(), body.0);
     let now = state.clock.now();
     let competitor = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let current = Competitor::find(conn, id)?;
-                if_match.check(current.version)?;
-                write::change(conn, &current, b, now)
-            })
+        .write(move |conn| {
+            let current = Competitor::find(conn, id)?;
+            if_match.check(current.version)?;
+            write::change(conn, &current, b, now)
         })
         .await?;
     Ok(with_etag(StatusCode::OK, &competitor, competitor.version))

@@ -11,7 +11,7 @@ use super::bulk::{self, CustomerBatch};
 use super::model::{Customer, CustomerFilter, CustomerStatus};
 use super::write::{self, CreateCustomer, UpdateCustomer};
 use crate::auth::{subtree_units, Caller, Role};
-use crate::db::{write_tx, Id};
+use crate::db::Id;
 use crate::error::{ApiError, ApiResult};
 use crate::facts::BulkResult;
 use crate::http::{with_etag, IfMatch, PageParams, SinceParams, ValidJson, ValidQuery};
@@ -97,11 +97,9 @@ pub async fn create_customer(
     let now = state.clock.now();
     let st = state.clone();
     let customer = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                write::create(conn, &st, &caller, b, now)?.ok_or_else(|| {
-                    ApiError::duplicate("external_id", "a customer with this external_id exists")
-                })
+        .write(move |conn| {
+            write::create(conn, &st, &caller, b, now)?.ok_or_else(|| {
+                ApiError::duplicate("external_id", "a customer with this external_id exists")
             })
         })
         .await?;
@@ -130,7 +128,7 @@ pub async fn upsert_customers(
     let now = state.clock.now();
     let st = state.clone();
     let results = state
-        .db(move |conn| write_tx(conn, |conn| bulk::upsert(conn, &st, &caller, rows, now)))
+        .write(move |conn| bulk::upsert(conn, &st, &caller, rows, now))
         .await?;
     Ok(web::Json(BulkResult::from_rows(results)))
 }
@@ -169,12 +167,10 @@ pub async fn update_customer(
     let now = state.clock.now();
     let st = state.clone();
     let customer = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let current = Customer::find(conn, &caller, id)?;
-                if_match.check(current.version)?;
-                write::change(conn, &st, &caller, &current, b, now)
-            })
+        .write(move |conn| {
+            let current = Customer::find(conn, &caller, id)?;
+            if_match.check(current.version)?;
+            write::change(conn, &st, &caller, &current, b, now)
         })
         .await?;
     Ok(with_etag(StatusCode::OK, &customer, customer.version))

@@ -11,7 +11,7 @@ use super::bulk::{self, DealerBatch};
 use super::model::Dealer;
 use super::write::{self, CreateDealer, UpdateDealer};
 use crate::auth::{subtree_units, Caller, Role};
-use crate::db::{write_tx, Id};
+use crate::db::Id;
 use crate::error::{ApiError, ApiResult};
 use crate::facts::BulkResult;
 use crate::http::{with_etag, IfMatch, PageParams, SinceParams, ValidJson, ValidQuery};
@@ -97,7 +97,7 @@ pub async fn create_dealer(
     let b = body.0;
     let now = state.clock.now();
     let dealer = state
-        .db(move |conn| write_tx(conn, |conn| write::create(conn, &caller, b, now)))
+        .write(move |conn| write::create(conn, &caller, b, now))
         .await?;
     Ok(with_etag(StatusCode::CREATED, &dealer, dealer.version))
 }
@@ -122,7 +122,7 @@ pub async fn upsert_dealers(
     let rows = body.0.rows;
     let now = state.clock.now();
     let results = state
-        .db(move |conn| write_tx(conn, |conn| bulk::upsert(conn, &caller, rows, now)))
+        .write(move |conn| bulk::upsert(conn, &caller, rows, now))
         .await?;
     Ok(web::Json(BulkResult::from_rows(results)))
 }
@@ -159,12 +159,10 @@ pub async fn update_dealer(
     let (id, b) = (id.into_inner(), body.0);
     let now = state.clock.now();
     let dealer = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let current = Dealer::find(conn, &caller, id)?;
-                if_match.check(current.version)?;
-                write::change(conn, &caller, &current, b, now)
-            })
+        .write(move |conn| {
+            let current = Dealer::find(conn, &caller, id)?;
+            if_match.check(current.version)?;
+            write::change(conn, &caller, &current, b, now)
         })
         .await?;
     Ok(with_etag(StatusCode::OK, &dealer, dealer.version))
@@ -208,20 +206,18 @@ pub async fn link_dealer_user(
     let (id, user) = (id.into_inner(), body.0.user_id);
     let now = state.clock.now();
     let users = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                Dealer::find(conn, &caller, id)?;
-                let row = UserRow::find(conn, user)
-                    .map_err(|_| ApiError::invalid("user_id", "no such user"))?;
-                if row.role != Role::Dealer.as_str() {
-                    return Err(ApiError::invalid(
-                        "user_id",
-                        "only a dealer user can be linked",
-                    ));
-                }
-                crate::users::write::link_dealer(conn, user, id, now)?;
-                Ok(Dealer::linked_users(conn, id)?)
-            })
+        .write(move |conn| {
+            Dealer::find(conn, &caller, id)?;
+            let row = UserRow::find(conn, user)
+                .map_err(|_| ApiError::invalid("user_id", "no such user"))?;
+            if row.role != Role::Dealer.as_str() {
+                return Err(ApiError::invalid(
+                    "user_id",
+                    "only a dealer user can be linked",
+                ));
+            }
+            crate::users::write::link_dealer(conn, user, id, now)?;
+            Ok(Dealer::linked_users(conn, id)?)
         })
         .await?;
     Ok(web::Json(DealerUsers {

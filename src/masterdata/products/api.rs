@@ -11,7 +11,7 @@ use super::bulk::{self, ProductBatch};
 use super::model::Product;
 use super::write::{self, CreateProduct, UpdateProduct};
 use crate::auth::Caller;
-use crate::db::{write_tx, Id};
+use crate::db::Id;
 use crate::error::ApiResult;
 use crate::facts::BulkResult;
 use crate::http::{with_etag, IfMatch, PageParams, SinceParams, ValidJson, ValidQuery};
@@ -72,9 +72,7 @@ pub async fn create_product(
     caller.require(&EDITORS)?;
     let b = body.0;
     let now = state.clock.now();
-    let product = state
-        .db(move |conn| write_tx(conn, |conn| write::create(conn, b, now)))
-        .await?;
+    let product = state.write(move |conn| write::create(conn, b, now)).await?;
     Ok(with_etag(StatusCode::CREATED, &product, product.version))
 }
 
@@ -97,7 +95,7 @@ pub async fn upsert_products(
     let rows = body.0.rows;
     let now = state.clock.now();
     let results = state
-        .db(move |conn| write_tx(conn, |conn| bulk::upsert(conn, rows, now)))
+        .write(move |conn| bulk::upsert(conn, rows, now))
         .await?;
     Ok(web::Json(BulkResult::from_rows(results)))
 }
@@ -132,12 +130,10 @@ pub async fn update_product(
     let (id, b) = (id.into_inner(), body.0);
     let now = state.clock.now();
     let product = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let current = Product::find(conn, id)?;
-                if_match.check(current.version)?;
-                write::change(conn, &current, b, now)
-            })
+        .write(move |conn| {
+            let current = Product::find(conn, id)?;
+            if_match.check(current.version)?;
+            write::change(conn, &current, b, now)
         })
         .await?;
     Ok(with_etag(StatusCode::OK, &product, product.version))

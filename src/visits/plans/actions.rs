@@ -11,7 +11,7 @@ use super::api::load;
 use super::model::{PlanRow, PlanStatus, VisitPlan};
 use crate::alerts;
 use crate::auth::Caller;
-use crate::db::{write_tx, Id};
+use crate::db::Id;
 use crate::error::{ApiError, ApiResult};
 use crate::events;
 use crate::http::{with_etag, IfMatch};
@@ -46,105 +46,104 @@ async fn step(
     caller.require(&READERS)?;
     let now = state.clock.now();
     let plan = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let row = PlanRow::find_in_reach(conn, &caller, id)?;
-                match step {
-                    Step::Submit if row.owner_id != caller.user_id => {
-                        return Err(ApiError::Forbidden("only the owner submits a plan".into()))
-                    }
-                    Step::Approve | Step::Return if !signs_for(conn, &caller, row.owner_id)? => {
-                        return Err(ApiError::Forbidden(
-                            "a plan is signed by a supervisor or manager above its owner".into(),
-                        ))
-                    }
-                    _ => {}
+        .write(move |conn| {
+            let row = PlanRow::find_in_reach(conn, &caller, id)?;
+            match step {
+                Step::Submit if row.owner_id != caller.user_id => {
+                    return Err(ApiError::Forbidden("only the owner submits a plan".into()))
                 }
-                if_match.check(row.version)?;
-                let status = row.status();
-                let next = match (step, status) {
-                    (Step::Submit, s) if s.editable() => PlanStatus::Submitted,
-                    (Step::Approve, PlanStatus::Submitted) => PlanStatus::Approved,
-                    (Step::Return, PlanStatus::Submitted) => PlanStatus::Returned,
-                    _ => {
-                        return Err(ApiError::illegal_state(
-                            format!("this step is not possible on a {} plan", row.status),
-                            row.status,
-                        ))
-                    }
-                };
-                let comment = match step {
+                Step::Approve | Step::Return if !signs_for(conn, &caller, row.owner_id)? => {
+                    return Err(ApiError::Forbidden(
+                        "a plan is signed by a supervisor or manager above its owner".into(),
+                    ))
+                }
+                _ => {}
+            }
+            if_match.check(row.version)?;
+            let status = row.status();
+            let next = match (step, status) {
+                (Step::Submit, s) if s.editable() => PlanStatus::Submitted,
+                (Step::Approve, PlanStatus::Submitted) => PlanStatus::Approved,
+                (Step::Return, PlanStatus::Submitted) => PlanStatus::Returned,
+                _ => {
+                    return Err(ApiError::illegal_state(
+                        format!("this step is not possible on a {} plan", row.status),
+                        row.status,
+                    ))
+                }
+            };
+            let comment =
+                match step {
                     Step::Return => Some(decision.comment.clone().ok_or_else(|| {
                         ApiError::invalid("comment", "say why the plan is returned")
                     })?),
                     _ => row.return_comment.clone(),
                 };
-                let n = diesel::update(
-                    vp::table
-                        .filter(vp::id.eq(id))
-                        .filter(vp::version.eq(row.version)),
-                )
-                .set((
-                    vp::status.eq(next.as_str()),
-                    vp::submitted_at.eq(if matches!(step, Step::Submit) {
-                        Some(now)
-                    } else {
-                        row.submitted_at
-                    }),
-                    vp::approved_by.eq(if matches!(step, Step::Approve) {
-                        Some(caller.user_id)
-                    } else {
-                        None
-                    }),
-                    vp::approved_at.eq(if matches!(step, Step::Approve) {
-                        Some(now)
-                    } else {
-                        None
-                    }),
-                    vp::returned_by.eq(if matches!(step, Step::Return) {
-                        Some(caller.user_id)
-                    } else {
-                        row.returned_by
-                    }),
-                    vp::returned_at.eq(if matches!(step, Step::Return) {
-                        Some(now)
-                    } else {
-                        row.returned_at
-                    }),
-                    vp::return_comment.eq(comment),
-                    vp::version.eq(vp::version + 1),
-                    vp::updated_at.eq(now),
-                ))
-                .execute(conn)?;
-                if n == 0 {
-                    return Err(ApiError::PreconditionFailed(
-                        "the plan changed meanwhile".into(),
-                    ));
+            let n = diesel::update(
+                vp::table
+                    .filter(vp::id.eq(id))
+                    .filter(vp::version.eq(row.version)),
+            )
+            .set((
+                vp::status.eq(next.as_str()),
+                vp::submitted_at.eq(if matches!(step, Step::Submit) {
+                    Some(now)
+                } else {
+                    row.submitted_at
+                }),
+                vp::approved_by.eq(if matches!(step, Step::Approve) {
+                    Some(caller.user_id)
+                } else {
+                    None
+                }),
+                vp::approved_at.eq(if matches!(step, Step::Approve) {
+                    Some(now)
+                } else {
+                    None
+                }),
+                vp::returned_by.eq(if matches!(step, Step::Return) {
+                    Some(caller.user_id)
+                } else {
+                    row.returned_by
+                }),
+                vp::returned_at.eq(if matches!(step, Step::Return) {
+                    Some(now)
+                } else {
+                    row.returned_at
+                }),
+                vp::return_comment.eq(comment),
+                vp::version.eq(vp::version + 1),
+                vp::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+            if n == 0 {
+                return Err(ApiError::PreconditionFailed(
+                    "the plan changed meanwhile".into(),
+                ));
+            }
+            let plan = load(conn, id)?;
+            let (event, title, told) = match step {
+                Step::Submit => {
+                    let chain = alerts::chain_of_person(conn, row.owner_id)?;
+                    (
+                        "visit_plan.submitted",
+                        format!("Visit plan for {} waits for your approval", plan.plan_date),
+                        chain.into_iter().take(1).collect::<Vec<_>>(),
+                    )
                 }
-                let plan = load(conn, id)?;
-                let (event, title, told) = match step {
-                    Step::Submit => {
-                        let chain = alerts::chain_of_person(conn, row.owner_id)?;
-                        (
-                            "visit_plan.submitted",
-                            format!("Visit plan for {} waits for your approval", plan.plan_date),
-                            chain.into_iter().take(1).collect::<Vec<_>>(),
-                        )
-                    }
-                    Step::Approve => (
-                        "visit_plan.approved",
-                        format!("Your visit plan for {} is approved", plan.plan_date),
-                        vec![row.owner_id],
-                    ),
-                    Step::Return => (
-                        "visit_plan.returned",
-                        format!("Your visit plan for {} was returned", plan.plan_date),
-                        vec![row.owner_id],
-                    ),
-                };
-                events::changed_and_notify(conn, now, event, &plan, &title, &told)?;
-                Ok(plan)
-            })
+                Step::Approve => (
+                    "visit_plan.approved",
+                    format!("Your visit plan for {} is approved", plan.plan_date),
+                    vec![row.owner_id],
+                ),
+                Step::Return => (
+                    "visit_plan.returned",
+                    format!("Your visit plan for {} was returned", plan.plan_date),
+                    vec![row.owner_id],
+                ),
+            };
+            events::changed_and_notify(conn, now, event, &plan, &title, &told)?;
+            Ok(plan)
         })
         .await?;
     Ok(with_etag(StatusCode::OK, &plan, plan.version))

@@ -11,7 +11,7 @@ use validator::Validate;
 use super::actions;
 use super::model::{self, PlanFilter, PlanRow, PlanStatus, PlannedVisitRow, VisitPlan};
 use crate::auth::{subtree_units, Caller};
-use crate::db::{write_tx, DbConnection, Id, Timestamp};
+use crate::db::{DbConnection, Id, Timestamp};
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::events;
 use crate::http::date::{day, opt_day};
@@ -249,7 +249,7 @@ pub async fn create_visit_plan(
     let body = body.0;
     let now = state.clock.now();
     let plan = state
-        .db(move |conn| write_tx(conn, |conn| create(conn, &caller, &body, now)))
+        .write(move |conn| create(conn, &caller, &body, now))
         .await?;
     Ok(with_etag(StatusCode::CREATED, &plan, plan.version))
 }
@@ -291,37 +291,35 @@ pub async fn update_visit_plan(
     let body = body.0;
     let now = state.clock.now();
     let plan = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let row = PlanRow::find_in_reach(conn, &caller, id)?;
-                if row.owner_id != caller.user_id {
-                    return Err(ApiError::Forbidden("only the owner changes a plan".into()));
-                }
-                if_match.check(row.version)?;
-                if !row.status().editable() {
-                    return Err(ApiError::illegal_state(
-                        format!("a {} plan is not edited", row.status),
-                        row.status,
-                    ));
-                }
-                if !PlanRow::bump(conn, id, row.version, now)? {
-                    return Err(ApiError::PreconditionFailed(
-                        "the plan changed meanwhile".into(),
-                    ));
-                }
-                if let Some(notes) = &body.notes {
-                    diesel::update(vp::table.find(id))
-                        .set(vp::notes.eq(notes))
-                        .execute(conn)?;
-                }
-                if let Some(visits) = &body.visits {
-                    let rows = planned_rows(conn, &caller, id, visits)?;
-                    model::replace_visits(conn, id, &rows, false)?;
-                }
-                let plan = load(conn, id)?;
-                events::changed(conn, now, "visit_plan.updated", &plan)?;
-                Ok(plan)
-            })
+        .write(move |conn| {
+            let row = PlanRow::find_in_reach(conn, &caller, id)?;
+            if row.owner_id != caller.user_id {
+                return Err(ApiError::Forbidden("only the owner changes a plan".into()));
+            }
+            if_match.check(row.version)?;
+            if !row.status().editable() {
+                return Err(ApiError::illegal_state(
+                    format!("a {} plan is not edited", row.status),
+                    row.status,
+                ));
+            }
+            if !PlanRow::bump(conn, id, row.version, now)? {
+                return Err(ApiError::PreconditionFailed(
+                    "the plan changed meanwhile".into(),
+                ));
+            }
+            if let Some(notes) = &body.notes {
+                diesel::update(vp::table.find(id))
+                    .set(vp::notes.eq(notes))
+                    .execute(conn)?;
+            }
+            if let Some(visits) = &body.visits {
+                let rows = planned_rows(conn, &caller, id, visits)?;
+                model::replace_visits(conn, id, &rows, false)?;
+            }
+            let plan = load(conn, id)?;
+            events::changed(conn, now, "visit_plan.updated", &plan)?;
+            Ok(plan)
         })
         .await?;
     Ok(with_etag(StatusCode::OK, &plan, plan.version))

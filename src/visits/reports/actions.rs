@@ -12,7 +12,7 @@ use super::model::{Parts, ReportRow, ReportStatus};
 use super::view::DailyReport;
 use crate::alerts;
 use crate::auth::Caller;
-use crate::db::{write_tx, DbConnection, Id, Timestamp};
+use crate::db::{DbConnection, Id, Timestamp};
 use crate::error::{ApiError, ApiResult};
 use crate::events;
 use crate::http::{with_etag, IfMatch};
@@ -155,53 +155,50 @@ async fn step(
     caller.require(&READERS)?;
     let now = state.clock.now();
     let report = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let row = ReportRow::find_in_reach(conn, &caller, id)?;
-                match step {
-                    Step::Submit if row.owner_id != caller.user_id => {
-                        return Err(ApiError::Forbidden(
-                            "only the owner submits a report".into(),
-                        ))
-                    }
-                    Step::Review | Step::Return if !signs_for(conn, &caller, row.owner_id)? => {
-                        return Err(ApiError::Forbidden(
-                            "a report is reviewed by a supervisor or manager above its owner"
-                                .into(),
-                        ))
-                    }
-                    _ => {}
+        .write(move |conn| {
+            let row = ReportRow::find_in_reach(conn, &caller, id)?;
+            match step {
+                Step::Submit if row.owner_id != caller.user_id => {
+                    return Err(ApiError::Forbidden(
+                        "only the owner submits a report".into(),
+                    ))
                 }
-                if_match.check(row.version)?;
-                let settings = apply(conn, &caller, &row, step, &d, now)?;
-                let report = show(conn, &settings, id)?;
-                let (event, title, told) = match step {
-                    Step::Submit => (
-                        "daily_report.submitted",
-                        format!(
-                            "Daily report for {}{} waits for your review",
-                            report.report_date,
-                            if report.late { " (late)" } else { "" }
-                        ),
-                        alerts::chain_of_person(conn, row.owner_id)?
-                            .into_iter()
-                            .take(1)
-                            .collect::<Vec<_>>(),
+                Step::Review | Step::Return if !signs_for(conn, &caller, row.owner_id)? => {
+                    return Err(ApiError::Forbidden(
+                        "a report is reviewed by a supervisor or manager above its owner".into(),
+                    ))
+                }
+                _ => {}
+            }
+            if_match.check(row.version)?;
+            let settings = apply(conn, &caller, &row, step, &d, now)?;
+            let report = show(conn, &settings, id)?;
+            let (event, title, told) = match step {
+                Step::Submit => (
+                    "daily_report.submitted",
+                    format!(
+                        "Daily report for {}{} waits for your review",
+                        report.report_date,
+                        if report.late { " (late)" } else { "" }
                     ),
-                    Step::Review => (
-                        "daily_report.reviewed",
-                        format!("Your daily report for {} was reviewed", report.report_date),
-                        vec![row.owner_id],
-                    ),
-                    Step::Return => (
-                        "daily_report.returned",
-                        format!("Your daily report for {} was returned", report.report_date),
-                        vec![row.owner_id],
-                    ),
-                };
-                events::changed_and_notify(conn, now, event, &report, &title, &told)?;
-                Ok(report)
-            })
+                    alerts::chain_of_person(conn, row.owner_id)?
+                        .into_iter()
+                        .take(1)
+                        .collect::<Vec<_>>(),
+                ),
+                Step::Review => (
+                    "daily_report.reviewed",
+                    format!("Your daily report for {} was reviewed", report.report_date),
+                    vec![row.owner_id],
+                ),
+                Step::Return => (
+                    "daily_report.returned",
+                    format!("Your daily report for {} was returned", report.report_date),
+                    vec![row.owner_id],
+                ),
+            };
+            events::changed_and_notify(conn, now, event, &report, &title, &told)?;
+            Ok(report)
         })
         .await?;
     Ok(with_etag(StatusCode::OK, &report, report.version))

@@ -14,7 +14,7 @@ use super::input::{build_parts, store_parts, CreateDailyReport, PartsInput, Upda
 use super::model::{ReportFilter, ReportRow, ReportStatus};
 use super::view::{self, DailyReport, DailyReportSummary};
 use crate::auth::{subtree_units, Caller};
-use crate::db::{write_tx, DbConnection, Id};
+use crate::db::{DbConnection, Id};
 use crate::error::{ApiError, ApiResult};
 use crate::events;
 use crate::http::date::opt_day;
@@ -199,61 +199,59 @@ pub async fn update_daily_report(
     let body = body.0;
     let now = state.clock.now();
     let report = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let row = ReportRow::find_in_reach(conn, &caller, id)?;
-                if row.owner_id != caller.user_id {
-                    return Err(ApiError::Forbidden(
-                        "only the owner changes a report".into(),
-                    ));
-                }
-                if_match.check(row.version)?;
-                if !row.status().editable() {
-                    return Err(ApiError::illegal_state(
-                        format!("a {} report is not edited", row.status),
-                        row.status,
-                    ));
-                }
-                let settings = StoredSettings::load(conn)?.settings;
-                let parts = build_parts(
-                    conn,
-                    &caller,
-                    row.owner_id,
-                    id,
-                    row.report_date,
-                    &settings,
-                    PartsInput {
-                        visits: body.visits.as_deref(),
-                        expenses: body.expenses.as_deref(),
-                        competitor_info: body.competitor_info.as_deref(),
-                    },
-                )?;
-                if !ReportRow::bump(conn, id, row.version, now)? {
-                    return Err(ApiError::PreconditionFailed(
-                        "the report changed meanwhile".into(),
-                    ));
-                }
-                diesel::update(dr::table.find(id))
-                    .set((
-                        dr::attendance.eq(body
-                            .attendance
-                            .map(|a| a.as_str())
-                            .unwrap_or(&row.attendance)),
-                        dr::experience_notes.eq(body
-                            .experience_notes
-                            .as_ref()
-                            .map_or(row.experience_notes.as_ref(), Option::as_ref)),
-                        dr::tomorrow_focus.eq(body
-                            .tomorrow_focus
-                            .as_ref()
-                            .map_or(row.tomorrow_focus.as_ref(), Option::as_ref)),
-                    ))
-                    .execute(conn)?;
-                store_parts(conn, id, false, parts)?;
-                let report = show(conn, &settings, id)?;
-                events::changed(conn, now, "daily_report.updated", &report)?;
-                Ok(report)
-            })
+        .write(move |conn| {
+            let row = ReportRow::find_in_reach(conn, &caller, id)?;
+            if row.owner_id != caller.user_id {
+                return Err(ApiError::Forbidden(
+                    "only the owner changes a report".into(),
+                ));
+            }
+            if_match.check(row.version)?;
+            if !row.status().editable() {
+                return Err(ApiError::illegal_state(
+                    format!("a {} report is not edited", row.status),
+                    row.status,
+                ));
+            }
+            let settings = StoredSettings::load(conn)?.settings;
+            let parts = build_parts(
+                conn,
+                &caller,
+                row.owner_id,
+                id,
+                row.report_date,
+                &settings,
+                PartsInput {
+                    visits: body.visits.as_deref(),
+                    expenses: body.expenses.as_deref(),
+                    competitor_info: body.competitor_info.as_deref(),
+                },
+            )?;
+            if !ReportRow::bump(conn, id, row.version, now)? {
+                return Err(ApiError::PreconditionFailed(
+                    "the report changed meanwhile".into(),
+                ));
+            }
+            diesel::update(dr::table.find(id))
+                .set((
+                    dr::attendance.eq(body
+                        .attendance
+                        .map(|a| a.as_str())
+                        .unwrap_or(&row.attendance)),
+                    dr::experience_notes.eq(body
+                        .experience_notes
+                        .as_ref()
+                        .map_or(row.experience_notes.as_ref(), Option::as_ref)),
+                    dr::tomorrow_focus.eq(body
+                        .tomorrow_focus
+                        .as_ref()
+                        .map_or(row.tomorrow_focus.as_ref(), Option::as_ref)),
+                ))
+                .execute(conn)?;
+            store_parts(conn, id, false, parts)?;
+            let report = show(conn, &settings, id)?;
+            events::changed(conn, now, "daily_report.updated", &report)?;
+            Ok(report)
         })
         .await?;
     Ok(with_etag(StatusCode::OK, &report, report.version))
