@@ -10,6 +10,7 @@ use diesel::prelude::*;
 use rand::RngCore;
 
 use crate::auth::api::normalize_email;
+use crate::auth::callers::Callers;
 use crate::auth::jwt::JwtKeys;
 use crate::auth::{password, Role};
 use crate::clock::Clock;
@@ -51,12 +52,14 @@ pub fn prepare(config: Config, clock: Clock) -> anyhow::Result<Prepared> {
     let created_admin = ensure_first_admin(&mut conn, &config, now)?;
     let pool = db::pool_with(&config.database_url, config.pool_settings());
     let jwt = JwtKeys::new(&secret, config.access_token_ttl_seconds);
+    let callers = Callers::for_database(&config.database_url);
     Ok(Prepared {
         state: AppState {
             pool,
             jwt: Arc::new(jwt),
             config: Arc::new(config),
             clock,
+            callers,
         },
         created_admin,
     })

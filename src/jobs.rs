@@ -42,18 +42,20 @@ pub fn once(
 /// One pass at the state's clock.
 pub async fn tick(state: &AppState) -> ApiResult<Tick> {
     let now = state.clock.now();
-    let escalated = state.db(move |conn| escalation::run(conn, now)).await?;
+    let escalated = state
+        .analytic(move |conn| escalation::run(conn, now))
+        .await?;
     let missing_reports = state
-        .db(move |conn| crate::visits::missing::run(conn, now))
+        .analytic(move |conn| crate::visits::missing::run(conn, now))
         .await?;
     let missing_weekly_reports = state
-        .db(move |conn| crate::weekly::missing::run(conn, now))
+        .analytic(move |conn| crate::weekly::missing::run(conn, now))
         .await?;
     let target_status_changes = state
-        .db(move |conn| crate::progress::status::run(conn, now))
+        .analytic(move |conn| crate::progress::status::run(conn, now))
         .await?;
     let promotions_moved = state
-        .db(move |conn| crate::promotions::lifecycle::run(conn, now))
+        .analytic(move |conn| crate::promotions::lifecycle::run(conn, now))
         .await?;
     let delivered = crate::webhooks::dispatch::run(state).await?;
     // Positions for what was committed since the last pass, so that the feed's head moves

@@ -66,6 +66,8 @@ pub struct AppState {
     pub jwt: Arc<JwtKeys>,
     pub config: Arc<Config>,
     pub clock: Clock,
+    /// Callers remembered between requests (PostgreSQL only).
+    pub callers: Arc<auth::callers::Callers>,
 }
 
 impl AppState {
@@ -95,6 +97,16 @@ impl AppState {
             return held.run(f).await;
         }
         self.pooled(move |conn| db::write_tx(conn, f)).await
+    }
+
+    /// Like [`AppState::db`], for a read that scans and groups many rows: its statements are
+    /// planned for their actual parameters ([`db::analytic`]).
+    pub async fn analytic<T, F>(&self, f: F) -> ApiResult<T>
+    where
+        F: FnOnce(&mut DbConnection) -> ApiResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.db(move |conn| db::analytic(conn, f)).await
     }
 
     /// Like [`AppState::db`], for a read whose failure fails the request (the caller's
@@ -214,6 +226,7 @@ pub fn build_app(
         .wrap(ErrorHandlers::new().default_handler(http::problems::ensure_problem))
         .wrap(from_fn(http::location::middleware))
         .wrap(from_fn(http::idempotency::middleware))
+        .wrap(from_fn(auth::callers::forget_after_writes))
         .wrap(from_fn(http::conventions::not_modified))
         .wrap(from_fn(http::conventions::allow_on_405))
         .wrap(from_fn(http::conventions::head_as_get))

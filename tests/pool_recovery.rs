@@ -19,7 +19,7 @@ async fn after_the_database_drops_every_connection_at_most_one_request_fails() {
             .await;
     assert!(warm.iter().all(|r| r.status == 200));
 
-    if let TestDb::Postgres { admin_url, .. } = &app.db {
+    if let TestDb::Postgres { admin_url, .. } = &*app.db {
         // What a restart does to the pool: every connection of this database is closed by the
         // server (this one, made beside the pool, excepted).
         let mut killer = diesel::PgConnection::establish(admin_url).unwrap();
@@ -27,7 +27,7 @@ async fn after_the_database_drops_every_connection_at_most_one_request_fails() {
             .batch_execute(&format!(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
                      WHERE datname = '{}' AND pid <> pg_backend_pid()",
-                match &app.db {
+                match &*app.db {
                     TestDb::Postgres { name, .. } => name.as_str(),
                     TestDb::Sqlite(_) => unreachable!(),
                 }

@@ -85,7 +85,7 @@ pub async fn list_anomalies(
     };
     let now = state.clock.now();
     let page = state
-        .db(move |conn| {
+        .analytic(move |conn| {
             let settings = StoredSettings::load(conn)?.settings;
             let filter = q.filter(conn, kinds)?;
             let mut items = find(conn, &caller, &settings, &filter, now)?;

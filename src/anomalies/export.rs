@@ -110,7 +110,7 @@ pub async fn export_anomalies(
     let kinds = kinds_for(&caller, q.kind)?;
     let now = state.clock.now();
     let (items, settings, about) = state
-        .db(move |conn| {
+        .analytic(move |conn| {
             let about = match q.unit_id {
                 Some(u) if !caller.reach.covers_unit(u) => {
                     return Err(ApiError::not_found("org unit"))

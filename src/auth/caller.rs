@@ -1,5 +1,6 @@
 //! The [`Caller`] of a request: its access token verified, then the user, their session and
-//! their reach read in one statement.
+//! their reach read in one statement, or taken from the callers remembered on PostgreSQL
+//! ([`super::callers`]).
 
 use std::sync::LazyLock;
 
@@ -125,7 +126,14 @@ impl FromRequest for Caller {
                 .jwt
                 .verify(&token, state.clock.now())
                 .map_err(|e| ApiError::Unauthorized(format!("invalid access token: {e}")))?;
-            state.read(move |conn| caller_of(conn, &claims)).await
+            let key = (claims.sub, claims.sid, claims.ver);
+            if let Some(caller) = state.callers.get(&key) {
+                return Ok(caller);
+            }
+            let seen = state.callers.generation();
+            let caller = state.read(move |conn| caller_of(conn, &claims)).await?;
+            state.callers.remember(key, &caller, seen);
+            Ok(caller)
         })
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod api;
 mod caller;
+pub mod callers;
 pub mod jwt;
 pub mod password;
 pub mod sessions;

@@ -68,7 +68,7 @@ pub async fn list_coaching_needed(
     let now = state.clock.now();
     let unit = query.0.unit_id;
     let needs = state
-        .db(move |conn| {
+        .analytic(move |conn| {
             let settings = StoredSettings::load(conn)?.settings;
             let today = now.0.with_timezone(&settings.tz()).date_naive();
             let mut people = scope(conn, &caller, None, unit)?;

@@ -93,7 +93,7 @@ pub async fn get_coverage(
     let (from, to) = period_days(&q.period)?;
     let now = state.clock.now();
     let coverage = state
-        .db(move |conn| {
+        .analytic(move |conn| {
             let settings = StoredSettings::load(conn)?.settings;
             let as_of = to.min(business_day(&settings, now));
             let people = scope(conn, &caller, None, q.unit_id)?;

@@ -216,7 +216,7 @@ pub async fn get_visit_suggestions(
     caller.require(&READERS)?;
     let q = query.0;
     let found = state
-        .db(move |conn| {
+        .analytic(move |conn| {
             let settings = StoredSettings::load(conn)?.settings;
             let owner = owner_of(conn, &caller, q.owner_id)?;
             suggest(conn, &settings, owner, q.date)

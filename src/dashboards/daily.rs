@@ -371,7 +371,7 @@ pub async fn daily_dashboard(
     let unit = query.0.unit_id;
     let now = state.clock.now();
     let dashboard = state
-        .db(move |conn| compute(conn, &caller, unit, now))
+        .analytic(move |conn| compute(conn, &caller, unit, now))
         .await?;
     Ok(web::Json(dashboard))
 }

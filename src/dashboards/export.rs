@@ -206,7 +206,7 @@ pub async fn export_monthly_dashboard(
     let q = query.0;
     let now = state.clock.now();
     let (dashboard, settings) = state
-        .db(move |conn| compute(conn, &caller, &q, now))
+        .analytic(move |conn| compute(conn, &caller, &q, now))
         .await?;
     let currency = Currency {
         code: settings.currency.clone(),

@@ -291,7 +291,7 @@ pub async fn monthly_dashboard(
     let q = query.0;
     let now = state.clock.now();
     let (dashboard, _) = state
-        .db(move |conn| compute(conn, &caller, &q, now))
+        .analytic(move |conn| compute(conn, &caller, &q, now))
         .await?;
     Ok(web::Json(dashboard))
 }

@@ -150,7 +150,7 @@ pub async fn weekly_dashboard(
     let q = query.0;
     let now = state.clock.now();
     let dashboard = state
-        .db(move |conn| compute(conn, &caller, &q, now))
+        .analytic(move |conn| compute(conn, &caller, &q, now))
         .await?;
     Ok(web::Json(dashboard))
 }

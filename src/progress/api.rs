@@ -70,7 +70,7 @@ pub async fn list_progress(
     let (query, as_of) = (query.0, as_of.0.as_of);
     let st = state.clone();
     let (items, next_cursor) = state
-        .db(move |conn| {
+        .analytic(move |conn| {
             let filter = query.filter(conn)?;
             let rows = Target::list(conn, &caller, &filter, cursor)?;
             let (rows, next) = cursor.finish(rows, |t| t.id);
@@ -96,7 +96,7 @@ pub async fn get_target_progress(
     let (id, as_of) = (id.into_inner(), as_of.0.as_of);
     let st = state.clone();
     let progress = state
-        .db(move |conn| {
+        .analytic(move |conn| {
             let target = Target::find(conn, &caller, id)?;
             let (settings, day) = context(conn, &st, as_of)?;
             let mut all = progress_of(conn, vec![target], &settings, day)?;

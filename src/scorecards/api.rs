@@ -57,7 +57,7 @@ pub async fn load(
     let period = Period::parse(&q.period)?;
     let now = state.clock.now();
     state
-        .db(move |conn| {
+        .analytic(move |conn| {
             let settings = StoredSettings::load(conn)?.settings;
             let today = now.0.with_timezone(&settings.tz()).date_naive();
             let people = scope(conn, &caller, None, Some(q.unit_id))?;

@@ -248,7 +248,7 @@ pub async fn daily_report_compliance(
     check_range(q.from, q.to)?;
     let now = state.clock.now();
     let report = state
-        .db(move |conn| {
+        .analytic(move |conn| {
             let people = scope(conn, &caller, None, q.unit_id)?;
             let settings = StoredSettings::load(conn)?.settings;
             let people = days_of(conn, &settings, &people, q.from, q.to, now)?;

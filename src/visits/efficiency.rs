@@ -322,7 +322,7 @@ pub async fn get_efficiency(
     check_range(q.from, q.to)?;
     let now = state.clock.now();
     let report = state
-        .db(move |conn| {
+        .analytic(move |conn| {
             let people = scope(conn, &caller, q.user_id, q.unit_id)?;
             let settings = StoredSettings::load(conn)?.settings;
             Ok(compute(conn, &settings, &people, q.from, q.to, now)?)

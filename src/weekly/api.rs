@@ -160,7 +160,7 @@ pub async fn list_weekly_reports(
         .map(|w| parse_week("week", w))
         .transpose()?;
     let (items, next_cursor) = state
-        .db(move |conn| {
+        .analytic(move |conn| {
             let units = match q.unit_id {
                 Some(u) => Some(subtree_units(conn, &[u])?),
                 None => None,
@@ -259,7 +259,7 @@ pub async fn get_weekly_report(
     caller.require(&READERS)?;
     let id = id.into_inner();
     let report = state
-        .db(move |conn| {
+        .analytic(move |conn| {
             Row::find_in_reach(conn, &caller, id)?;
             Row::view(conn, id)
         })

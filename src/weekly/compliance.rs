@@ -181,7 +181,7 @@ pub async fn weekly_report_compliance(
     let q = query.0;
     let now = state.clock.now();
     let report = state
-        .db(move |conn| {
+        .analytic(move |conn| {
             let settings = StoredSettings::load(conn)?.settings;
             let week = week_of(&q, business_day(&settings, now))?;
             let mut among: Option<Vec<Id>> = None;

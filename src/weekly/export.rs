@@ -337,7 +337,7 @@ pub async fn export_weekly_report(
     let id = id.into_inner();
     let format = query.0.format;
     let (report, settings) = state
-        .db(move |conn| {
+        .analytic(move |conn| {
             Row::find_in_reach(conn, &caller, id)?;
             let report = Row::view(conn, id)?;
             Ok((report, StoredSettings::load(conn)?.settings))

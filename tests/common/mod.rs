@@ -79,7 +79,8 @@ pub struct TestApp {
     pub base: String,
     pub state: AppState,
     pub clock: Clock,
-    pub db: TestDb,
+    /// Shared by the instances of [`TestApp::another_instance`]; dropped after the last.
+    pub db: Arc<TestDb>,
     pub url: DbUrl,
     server: actix_web::dev::ServerHandle,
 }
@@ -109,6 +110,15 @@ pub fn start_server(state: AppState) -> (String, actix_web::dev::ServerHandle) {
     (base, handle)
 }
 
+/// The state `bootstrap::prepare` makes for `config` (migrated, the first admin created).
+async fn prepared_state(config: Config, clock: Clock) -> AppState {
+    actix_web::rt::task::spawn_blocking(move || bootstrap::prepare(config, clock))
+        .await
+        .unwrap()
+        .unwrap()
+        .state
+}
+
 impl TestApp {
     pub async fn spawn() -> TestApp {
         Self::spawn_with(|_| {}).await
@@ -120,21 +130,31 @@ impl TestApp {
         let mut config = test_config(url.clone());
         tune(&mut config);
         let clock = Clock::system();
-        let prepared = {
-            let clock = clock.clone();
-            actix_web::rt::task::spawn_blocking(move || bootstrap::prepare(config, clock))
-                .await
-                .unwrap()
-                .unwrap()
-        };
-        let state = prepared.state;
+        let state = prepared_state(config, clock.clone()).await;
         let (base, server) = start_server(state.clone());
         TestApp {
             base,
             state,
             clock,
-            db,
+            db: Arc::new(db),
             url,
+            server,
+        }
+    }
+
+    /// A second instance of the server over the same database, as a scaled-out deployment
+    /// runs them: its own pool, its own remembered callers, its own port.
+    pub async fn another_instance(&self) -> TestApp {
+        let config = test_config(self.url.clone());
+        let clock = self.clock.clone();
+        let state = prepared_state(config, clock.clone()).await;
+        let (base, server) = start_server(state.clone());
+        TestApp {
+            base,
+            state,
+            clock,
+            db: self.db.clone(),
+            url: self.url.clone(),
             server,
         }
     }
