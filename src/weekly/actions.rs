@@ -10,7 +10,7 @@ use super::figures::compute;
 use super::model::{set_figures, Row, WeeklyReport, WeeklyStatus};
 use super::{IsoWeek, WRITERS};
 use crate::auth::Caller;
-use crate::db::{DbConnection, Id, Timestamp};
+use crate::db::{self, DbConnection, Id, Timestamp};
 use crate::error::{ApiError, ApiResult};
 use crate::events;
 use crate::http::input::OptionalJson;
@@ -24,7 +24,9 @@ fn recompute(conn: &mut DbConnection, row: &Row, now: Timestamp) -> ApiResult<()
     let settings = StoredSettings::load(conn)?.settings;
     let week = IsoWeek::parse(&row.iso_week)
         .ok_or_else(|| anyhow::anyhow!("stored week {} is unreadable", row.iso_week))?;
-    let figures = compute(conn, &settings, row.org_unit_id, week, now)?;
+    let figures = db::analytic(conn, |conn| {
+        compute(conn, &settings, row.org_unit_id, week, now)
+    })?;
     if !set_figures(conn, row.id, row.version, &figures, now)? {
         return Err(ApiError::PreconditionFailed(
             "the weekly report changed meanwhile".into(),

@@ -14,7 +14,7 @@ use super::model::{stored, Filter, Row, WeeklyReport, WeeklyStatus};
 use super::{due_at, IsoWeek, READERS, WRITERS};
 use crate::alerts::chain_of;
 use crate::auth::{subtree_units, Caller};
-use crate::db::{DbConnection, Id};
+use crate::db::{self, DbConnection, Id};
 use crate::error::{ApiError, ApiResult};
 use crate::events;
 use crate::http::{with_etag, IfMatch, PageParams, SinceParams, ValidJson, ValidQuery};
@@ -217,7 +217,8 @@ pub async fn create_weekly_report(
                     "the unit already has a weekly report for {week}"
                 )));
             }
-            let figures = compute(conn, &settings, b.unit_id, week, now)?;
+            let figures =
+                db::analytic(conn, |conn| compute(conn, &settings, b.unit_id, week, now))?;
             let id = Id::new();
             diesel::insert_into(wr::table)
                 .values((
