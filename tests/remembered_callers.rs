@@ -35,6 +35,25 @@ async fn until_status(app: &TestApp, token: &str, path: &str, status: u16) -> Du
     }
 }
 
+/// Reads `path` twice, both 200: the second read may come from a remembered caller.
+async fn read_twice(app: &TestApp, token: &str, path: &str) {
+    for _ in 0..2 {
+        let res = app.get(path).bearer(token).send().await;
+        assert_eq!(res.status, 200, "{path}: {}", res.text);
+    }
+}
+
+/// Ends every session of the token's user, on `instance`.
+async fn log_out_everywhere(instance: &TestApp, token: &str) {
+    let res = instance
+        .post("/api/v1/auth/logout")
+        .bearer(token)
+        .json(json!({ "all": true }))
+        .send()
+        .await;
+    assert_eq!(res.status, 204, "{}", res.text);
+}
+
 async fn customer_of_north_office(app: &TestApp, org: &Org) -> String {
     let body = json!({"code": "C-1", "name": "Corner shop", "org_unit_id": org.north_office,
         "owner_id": org.north_seller, "status": "active"});
@@ -54,19 +73,9 @@ async fn a_session_ended_on_another_instance_ends_here_within_moments() {
     let other = app.another_instance().await;
     Org::build(&app).await;
     let seller = app.login("nsp@test.local", PASSWORD).await;
-    // Read twice here, so the second read may come from a remembered caller.
-    for _ in 0..2 {
-        let res = app.get("/api/v1/me").bearer(&seller).send().await;
-        assert_eq!(res.status, 200, "{}", res.text);
-    }
+    read_twice(&app, &seller, "/api/v1/me").await;
 
-    let res = other
-        .post("/api/v1/auth/logout")
-        .bearer(&seller)
-        .json(json!({ "all": true }))
-        .send()
-        .await;
-    assert_eq!(res.status, 204, "{}", res.text);
+    log_out_everywhere(&other, &seller).await;
     // The instance that ended the session refuses the token at once.
     other
         .get("/api/v1/me")
@@ -85,10 +94,7 @@ async fn a_manager_changed_on_another_instance_changes_reach_here_within_moments
     let customer = customer_of_north_office(&app, &org).await;
     let path = format!("/api/v1/customers/{customer}");
     let supervisor = app.login("ns@test.local", PASSWORD).await;
-    for _ in 0..2 {
-        let res = app.get(&path).bearer(&supervisor).send().await;
-        assert_eq!(res.status, 200, "{}", res.text);
-    }
+    read_twice(&app, &supervisor, &path).await;
 
     // Another instance gives the north office to the south supervisor: the north supervisor
     // no longer reaches its customers, here too.
@@ -108,10 +114,7 @@ async fn this_instances_own_change_applies_to_its_next_request() {
     let customer = customer_of_north_office(&app, &org).await;
     let path = format!("/api/v1/customers/{customer}");
     let supervisor = app.login("ns@test.local", PASSWORD).await;
-    for _ in 0..2 {
-        let res = app.get(&path).bearer(&supervisor).send().await;
-        assert_eq!(res.status, 200, "{}", res.text);
-    }
+    read_twice(&app, &supervisor, &path).await;
     app.set_manager(&org.admin, &org.north_office, &org.south_supervisor)
         .await;
     // No wait: the change's own request made this instance forget what it remembered.
@@ -124,10 +127,7 @@ async fn a_change_made_while_the_listener_was_down_is_not_missed() {
     let other = app.another_instance().await;
     Org::build(&app).await;
     let seller = app.login("nsp@test.local", PASSWORD).await;
-    for _ in 0..2 {
-        let res = app.get("/api/v1/me").bearer(&seller).send().await;
-        assert_eq!(res.status, 200, "{}", res.text);
-    }
+    read_twice(&app, &seller, "/api/v1/me").await;
     if let TestDb::Postgres { admin_url, name } = &*app.db {
         // Every listening connection of the database is closed by the server, as a restart
         // would; the change below is made while they are down or reconnecting.
@@ -139,12 +139,6 @@ async fn a_change_made_while_the_listener_was_down_is_not_missed() {
             ))
             .unwrap();
     }
-    let res = other
-        .post("/api/v1/auth/logout")
-        .bearer(&seller)
-        .json(json!({ "all": true }))
-        .send()
-        .await;
-    assert_eq!(res.status, 204, "{}", res.text);
+    log_out_everywhere(&other, &seller).await;
     until_status(&app, &seller, "/api/v1/me", 401).await;
 }
