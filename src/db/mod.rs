@@ -251,7 +251,10 @@ impl PoolSettings {
 /// of a record or a page) was planned again on every execution, because the plan for the
 /// actual array looked cheaper than the generic one: measured, the supervisor's
 /// `GET /customers/{id}` went from 3,717 to 7,558 req/s with generic plans. The reads that scan
-/// and group many rows run under [`analytic`] instead.
+/// and group many rows run under [`analytic`] instead, and so do the lists whose date filters
+/// cover large tables (facts, daily reports, visit plans), and the facts' uploads, which
+/// reconcile over date ranges: one generic plan cannot serve both a day and a year of millions
+/// of facts.
 const GENERIC: &str = "force_generic_plan";
 
 /// Runs `f`, a read that scans and groups many rows (dashboards, progress, scorecards, the

@@ -6,6 +6,7 @@ use super::payments::{self, PaymentFactBatch, PaymentFactRow};
 use super::sales::{self, SalesFactBatch, SalesFactRow};
 use super::{BulkResult, FactFilter, FactScope};
 use crate::auth::{Caller, Role};
+use crate::db;
 use crate::error::ApiResult;
 use crate::http::{PageParams, SinceParams, ValidJson, ValidQuery};
 use crate::AppState;
@@ -37,7 +38,7 @@ pub async fn list_sales_facts(
     let cursor = page.0.cursor()?;
     let filter = filter.0;
     let rows = state
-        .db(move |conn| {
+        .analytic(move |conn| {
             let scope = FactScope::of(conn, &caller)?;
             Ok(sales::list(conn, &scope, &filter, since.0, cursor)?)
         })
@@ -60,7 +61,7 @@ pub async fn list_payment_facts(
     let cursor = page.0.cursor()?;
     let filter = filter.0;
     let rows = state
-        .db(move |conn| {
+        .analytic(move |conn| {
             let scope = FactScope::of(conn, &caller)?;
             Ok(payments::list(conn, &scope, &filter, since.0, cursor)?)
         })
@@ -89,7 +90,7 @@ pub async fn upsert_sales_facts(
     let batch = body.0;
     let now = state.clock.now();
     let results = state
-        .write(move |conn| sales::upsert(conn, batch, now))
+        .write(move |conn| db::analytic(conn, |conn| sales::upsert(conn, batch, now)))
         .await?;
     Ok(web::Json(BulkResult::from_rows(results)))
 }
@@ -110,7 +111,7 @@ pub async fn upsert_payment_facts(
     let rows = body.0.rows;
     let now = state.clock.now();
     let results = state
-        .write(move |conn| payments::upsert(conn, rows, now))
+        .write(move |conn| db::analytic(conn, |conn| payments::upsert(conn, rows, now)))
         .await?;
     Ok(web::Json(BulkResult::from_rows(results)))
 }

@@ -177,7 +177,7 @@ pub async fn list_visit_plans(
     let cursor = page.0.cursor()?;
     let q = query.0;
     let (items, next_cursor) = state
-        .db(move |conn| {
+        .analytic(move |conn| {
             let units = match q.unit_id {
                 Some(u) => Some(subtree_units(conn, &[u])?),
                 None => None,

@@ -72,7 +72,7 @@ pub async fn list_daily_reports(
     let cursor = page.0.cursor()?;
     let q = query.0;
     let (items, next_cursor) = state
-        .db(move |conn| {
+        .analytic(move |conn| {
             let units = match q.unit_id {
                 Some(u) => Some(subtree_units(conn, &[u])?),
                 None => None,
