@@ -128,11 +128,11 @@ impl Callers {
 
     /// Forgets every remembered caller, and any being read now.
     pub fn forget_all(&self) {
-        if let Ok(mut entries) = self.entries.lock() {
-            self.generation.fetch_add(1, Ordering::AcqRel);
+        // The generation moves under the lock, so a caller read before cannot slip in after.
+        let entries = self.entries.lock();
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        if let Ok(mut entries) = entries {
             entries.clear();
-        } else {
-            self.generation.fetch_add(1, Ordering::AcqRel);
         }
     }
 
