@@ -51,27 +51,33 @@ async fn only_the_roles_of_the_single_writes_upload_and_managers_only_within_rea
     // A manager uploads inside the reach; a row outside it names the field.
     let inside = upload(&app, &nm, batches[0].0, vec![batches[0].1.clone()]).await;
     assert_eq!(counts(&inside), (1, 0, 0));
-    let outside = app
-        .post("/api/v1/customers/bulk")
-        .bearer(&nm)
-        .json(json!({ "rows": [customer("C-2", "K2", &o.north_office, &o.north_seller), customer("C-3", "K3", &o.south, &o.north_seller)] }))
-        .send()
-        .await;
-    assert_eq!(outside.invalid_fields(), ["rows[1].org_unit_id"]);
-    let foreign_owner = app
-        .post("/api/v1/customers/bulk")
-        .bearer(&nm)
-        .json(json!({ "rows": [customer("C-4", "K4", &o.north_office, &o.south_seller)] }))
-        .send()
-        .await;
-    assert_eq!(foreign_owner.invalid_fields(), ["rows[0].owner_id"]);
-    let dealer_outside = app
-        .post("/api/v1/dealers/bulk")
-        .bearer(&nm)
-        .json(json!({ "rows": [dealer("D-9", "DL9", &o.south)] }))
-        .send()
-        .await;
-    assert_eq!(dealer_outside.invalid_fields(), ["rows[0].org_unit_id"]);
+    let outside = refused_fields(
+        &app,
+        &nm,
+        "/api/v1/customers/bulk",
+        vec![
+            customer("C-2", "K2", &o.north_office, &o.north_seller),
+            customer("C-3", "K3", &o.south, &o.north_seller),
+        ],
+    )
+    .await;
+    assert_eq!(outside, ["rows[1].org_unit_id"]);
+    let foreign_owner = refused_fields(
+        &app,
+        &nm,
+        "/api/v1/customers/bulk",
+        vec![customer("C-4", "K4", &o.north_office, &o.south_seller)],
+    )
+    .await;
+    assert_eq!(foreign_owner, ["rows[0].owner_id"]);
+    let dealer_outside = refused_fields(
+        &app,
+        &nm,
+        "/api/v1/dealers/bulk",
+        vec![dealer("D-9", "DL9", &o.south)],
+    )
+    .await;
+    assert_eq!(dealer_outside, ["rows[0].org_unit_id"]);
     // A stored customer outside the reach cannot be taken over by its external id.
     upload(
         &app,
@@ -80,26 +86,28 @@ async fn only_the_roles_of_the_single_writes_upload_and_managers_only_within_rea
         vec![customer("C-S", "KS", &o.south, &o.south_seller)],
     )
     .await;
-    let takeover = app
-        .post("/api/v1/customers/bulk")
-        .bearer(&nm)
-        .json(json!({ "rows": [customer("C-S", "KS", &o.north_office, &o.north_seller)] }))
-        .send()
-        .await;
-    assert_eq!(takeover.invalid_fields(), ["rows[0].external_id"]);
+    let takeover = refused_fields(
+        &app,
+        &nm,
+        "/api/v1/customers/bulk",
+        vec![customer("C-S", "KS", &o.north_office, &o.north_seller)],
+    )
+    .await;
+    assert_eq!(takeover, ["rows[0].external_id"]);
     // An integration uploads users, but makes and changes no admins.
     app.create_user(&o.admin, "erp@test.local", "integration", &o.root)
         .await;
     let erp = app.login("erp@test.local", PASSWORD).await;
     let ok = upload(&app, &erp, "/api/v1/users/bulk", vec![batches[3].1.clone()]).await;
     assert_eq!(counts(&ok), (1, 0, 0));
-    let admin = app
-        .post("/api/v1/users/bulk")
-        .bearer(&erp)
-        .json(json!({ "rows": [user("HR-A", "boss@test.local", "admin", &o.root)] }))
-        .send()
-        .await;
-    assert_eq!(admin.invalid_fields(), ["rows[0].role"]);
+    let admin = refused_fields(
+        &app,
+        &erp,
+        "/api/v1/users/bulk",
+        vec![user("HR-A", "boss@test.local", "admin", &o.root)],
+    )
+    .await;
+    assert_eq!(admin, ["rows[0].role"]);
 }
 
 #[actix_web::test]

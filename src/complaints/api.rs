@@ -91,6 +91,27 @@ pub struct ComplaintQuery {
 }
 
 /// An assignee must be the caller or an active user in the caller's reach.
+/// Tells `assignee` that `complaint` is theirs now (`complaint.assigned`, with a notification).
+fn announce_assignment(
+    conn: &mut DbConnection,
+    now: Timestamp,
+    complaint: &Complaint,
+    assignee: Id,
+) -> ApiResult<()> {
+    let title = format!("Complaint assigned to you: {}", complaint.title);
+    events::emit_and_notify(
+        conn,
+        now,
+        "complaint.assigned",
+        "complaint",
+        complaint.id,
+        complaint,
+        &title,
+        &[assignee],
+    )?;
+    Ok(())
+}
+
 fn check_assignee(conn: &mut DbConnection, caller: &Caller, assignee: Id) -> ApiResult<()> {
     if assignee == caller.user_id {
         return Ok(());
@@ -239,17 +260,7 @@ pub async fn create_complaint(
                 )?;
             }
             if assignee != caller.user_id {
-                let title = format!("Complaint assigned to you: {}", complaint.title);
-                events::emit_and_notify(
-                    conn,
-                    now,
-                    "complaint.assigned",
-                    "complaint",
-                    id,
-                    &complaint,
-                    &title,
-                    &[assignee],
-                )?;
+                announce_assignment(conn, now, &complaint, assignee)?;
             }
             Ok(complaint)
         })
@@ -367,17 +378,7 @@ pub async fn update_complaint(
             let complaint = Row::find(conn, id)?.present(now);
             events::changed(conn, now, "complaint.updated", &complaint)?;
             if let Some(a) = body.assignee_id.filter(|a| *a != row.assignee_id) {
-                let title = format!("Complaint assigned to you: {}", complaint.title);
-                events::emit_and_notify(
-                    conn,
-                    now,
-                    "complaint.assigned",
-                    "complaint",
-                    id,
-                    &complaint,
-                    &title,
-                    &[a],
-                )?;
+                announce_assignment(conn, now, &complaint, a)?;
             }
             Ok(complaint)
         })

@@ -19,6 +19,21 @@ pub async fn upload(app: &TestApp, token: &str, path: &str, rows: Vec<Value>) ->
     res.body
 }
 
+/// Uploads `rows` that must be refused (422) and returns the fields the problem names.
+pub async fn refused_fields(
+    app: &TestApp,
+    token: &str,
+    path: &str,
+    rows: Vec<Value>,
+) -> Vec<String> {
+    app.post(path)
+        .bearer(token)
+        .json(json!({ "rows": rows }))
+        .send()
+        .await
+        .invalid_fields()
+}
+
 pub fn counts(res: &Value) -> (i64, i64, i64) {
     (
         res["created"].as_i64().unwrap(),
