@@ -569,6 +569,13 @@ diesel::table! {
         version -> BigInt,
         created_at -> Tstz,
         updated_at -> Tstz,
+        /// Migration 2026-12-23-000001_report_counts: kept by triggers on the report's visits
+        /// and expenses.
+        visit_count -> BigInt,
+        effective_visit_count -> BigInt,
+        order_visit_count -> BigInt,
+        planned_visit_count -> BigInt,
+        expenses_minor -> BigInt,
     }
 }
 

@@ -16,13 +16,14 @@ use super::model::{
 use super::scope::{sellers, Ctx, Seller};
 use crate::alerts::Severity;
 use crate::auth::Role;
-use crate::db::{DbConnection, Id};
+use crate::db::{ids_per_statement, DbConnection, Id};
 use crate::progress::model::ratio;
-use crate::schema::{daily_reports as dr, report_expenses as re, report_visits as rv, users};
+use crate::schema::{daily_reports as dr, users};
 use crate::visits::reports::model::COUNTED;
 use crate::visits::{report_due_at, working_days};
 
-/// Per person: (visits, effective visits, visits with an order) of counted reports.
+/// Per person: (visits, effective visits, visits with an order) of counted reports, from the
+/// counts kept on each report.
 fn visit_counts(
     conn: &mut DbConnection,
     ids: &[Id],
@@ -30,18 +31,17 @@ fn visit_counts(
     to: NaiveDate,
 ) -> QueryResult<HashMap<Id, (i64, i64, i64)>> {
     let mut out = HashMap::new();
-    for part in ids.chunks(500) {
-        let rows: Vec<(Id, i64, i64, i64)> = rv::table
-            .inner_join(dr::table)
+    for part in ids.chunks(ids_per_statement(conn)) {
+        let rows: Vec<(Id, i64, i64, i64)> = dr::table
             .filter(dr::owner_id.eq_any(part))
             .filter(dr::report_date.between(from, to))
             .filter(dr::status.eq_any(COUNTED))
             .group_by(dr::owner_id)
             .select((
                 dr::owner_id,
-                sql::<BigInt>("CAST(COUNT(*) AS BIGINT)"),
-                sql::<BigInt>("CAST(COALESCE(SUM(CASE WHEN report_visits.effective THEN 1 ELSE 0 END), 0) AS BIGINT)"),
-                sql::<BigInt>("CAST(COALESCE(SUM(CASE WHEN report_visits.order_amount_minor > 0 THEN 1 ELSE 0 END), 0) AS BIGINT)"),
+                sql::<BigInt>("CAST(COALESCE(SUM(visit_count), 0) AS BIGINT)"),
+                sql::<BigInt>("CAST(COALESCE(SUM(effective_visit_count), 0) AS BIGINT)"),
+                sql::<BigInt>("CAST(COALESCE(SUM(order_visit_count), 0) AS BIGINT)"),
             ))
             .load(conn)?;
         out.extend(rows.into_iter().map(|(u, v, e, o)| (u, (v, e, o))));
@@ -49,7 +49,7 @@ fn visit_counts(
     Ok(out)
 }
 
-/// Per person: expenses of counted reports, minor units.
+/// Per person: expenses of counted reports, minor units, from the sums kept on each report.
 fn expenses(
     conn: &mut DbConnection,
     ids: &[Id],
@@ -57,16 +57,15 @@ fn expenses(
     to: NaiveDate,
 ) -> QueryResult<HashMap<Id, i64>> {
     let mut out = HashMap::new();
-    for part in ids.chunks(500) {
-        let rows: Vec<(Id, i64)> = re::table
-            .inner_join(dr::table)
+    for part in ids.chunks(ids_per_statement(conn)) {
+        let rows: Vec<(Id, i64)> = dr::table
             .filter(dr::owner_id.eq_any(part))
             .filter(dr::report_date.between(from, to))
             .filter(dr::status.eq_any(COUNTED))
             .group_by(dr::owner_id)
             .select((
                 dr::owner_id,
-                sql::<BigInt>("CAST(COALESCE(SUM(report_expenses.amount_minor), 0) AS BIGINT)"),
+                sql::<BigInt>("CAST(COALESCE(SUM(expenses_minor), 0) AS BIGINT)"),
             ))
             .load(conn)?;
         out.extend(rows);

@@ -15,7 +15,7 @@ use super::model::{ActualSources, Progress};
 use super::sums::{self, Sum, Sums};
 use crate::db::{DbConnection, Id, MultiBackend, Timestamp};
 use crate::facts::reconcile::{self, counted_sales, payment_sources};
-use crate::schema::{customers, daily_reports, org_units, report_visits, users};
+use crate::schema::{customers, daily_reports, org_units, users};
 use crate::settings::model::{FactsSource, Settings};
 use crate::targets::model::Target;
 use crate::targets::period::{Metric, PeriodType};
@@ -96,15 +96,15 @@ fn load_window(
             Ok(count(q.load(conn)?))
         }
         Family::Visits => {
-            let mut q = report_visits::table
-                .inner_join(daily_reports::table)
+            // The effective visits kept on each report, never the visits themselves.
+            let mut q = daily_reports::table
                 .filter(daily_reports::report_date.between(w.from, w.to))
                 .filter(daily_reports::status.eq_any(COUNTED))
-                .filter(report_visits::effective.eq(true))
+                .filter(daily_reports::effective_visit_count.gt(0))
                 .group_by(daily_reports::owner_id)
                 .select((
                     daily_reports::owner_id,
-                    sql::<BigInt>("CAST(COUNT(*) AS BIGINT)"),
+                    sql::<BigInt>("CAST(SUM(effective_visit_count) AS BIGINT)"),
                 ))
                 .into_boxed::<MultiBackend>();
             if let Some(p) = people {

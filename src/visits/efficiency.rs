@@ -22,10 +22,7 @@ use crate::http::date::day;
 use crate::http::ValidQuery;
 use crate::progress::model::ratio as rate;
 use crate::progress::sums as fact_sums;
-use crate::schema::{
-    customers, daily_reports as dr, planned_visits as pv, report_expenses as re,
-    report_visits as rv, visit_plans as vp,
-};
+use crate::schema::{customers, daily_reports as dr, planned_visits as pv, visit_plans as vp};
 use crate::settings::model::{Settings, StoredSettings};
 use crate::AppState;
 
@@ -130,35 +127,26 @@ fn sums(
     from: NaiveDate,
     to: NaiveDate,
 ) -> QueryResult<Sums> {
-    let visits: Vec<(Id, i64, i64, i64, i64)> = rv::table
-        .inner_join(dr::table)
+    // Visits and expenses from the counts kept on each report, never the visits themselves.
+    let rows: Vec<(Id, i64, i64, i64, i64, i64)> = dr::table
         .filter(dr::owner_id.eq_any(ids))
         .filter(dr::report_date.between(from, to))
         .filter(dr::status.eq_any(COUNTED))
         .group_by(dr::owner_id)
         .select((
             dr::owner_id,
-            sql::<BigInt>("CAST(COUNT(*) AS BIGINT)"),
-            sql::<BigInt>("CAST(COALESCE(SUM(CASE WHEN report_visits.effective THEN 1 ELSE 0 END), 0) AS BIGINT)"),
-            sql::<BigInt>("CAST(COALESCE(SUM(CASE WHEN report_visits.order_amount_minor > 0 THEN 1 ELSE 0 END), 0) AS BIGINT)"),
-            sql::<BigInt>("CAST(COALESCE(SUM(CASE WHEN report_visits.planned_visit_id IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT)"),
+            sql::<BigInt>("CAST(COALESCE(SUM(visit_count), 0) AS BIGINT)"),
+            sql::<BigInt>("CAST(COALESCE(SUM(effective_visit_count), 0) AS BIGINT)"),
+            sql::<BigInt>("CAST(COALESCE(SUM(order_visit_count), 0) AS BIGINT)"),
+            sql::<BigInt>("CAST(COALESCE(SUM(planned_visit_count), 0) AS BIGINT)"),
+            sql::<BigInt>("CAST(COALESCE(SUM(expenses_minor), 0) AS BIGINT)"),
         ))
         .load(conn)?;
-    let visits: Counts = visits
-        .into_iter()
+    let visits: Counts = rows
+        .iter()
         .map(|r| (r.0, vec![r.1, r.2, r.3, r.4]))
         .collect();
-    let expenses = re::table
-        .inner_join(dr::table)
-        .filter(dr::owner_id.eq_any(ids))
-        .filter(dr::report_date.between(from, to))
-        .filter(dr::status.eq_any(COUNTED))
-        .group_by(dr::owner_id)
-        .select((
-            dr::owner_id,
-            sql::<BigInt>("CAST(COALESCE(SUM(report_expenses.amount_minor), 0) AS BIGINT)"),
-        ))
-        .load(conn)?;
+    let expenses: Vec<(Id, i64)> = rows.iter().map(|r| (r.0, r.5)).collect();
     let planned = pv::table
         .inner_join(vp::table)
         .filter(vp::owner_id.eq_any(ids))

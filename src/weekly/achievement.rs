@@ -16,7 +16,7 @@ use crate::db::{DbConnection, Id};
 use crate::error::ApiResult;
 use crate::progress::actuals::{actuals, probe};
 use crate::progress::model::{Progress, ProgressStatus};
-use crate::schema::{daily_reports as dr, report_visits as rv, targets};
+use crate::schema::{daily_reports as dr, targets};
 use crate::settings::model::Settings;
 use crate::targets::model::Target;
 use crate::targets::period::{Metric, PeriodType};
@@ -69,17 +69,16 @@ fn effective_visits_by_day(
     from: NaiveDate,
     to: NaiveDate,
 ) -> QueryResult<Vec<(Id, NaiveDate, i64)>> {
-    rv::table
-        .inner_join(dr::table)
+    dr::table
         .filter(dr::org_unit_id.eq_any(units))
         .filter(dr::report_date.between(from, to))
         .filter(dr::status.eq_any(COUNTED))
-        .filter(rv::effective.eq(true))
+        .filter(dr::effective_visit_count.gt(0))
         .group_by((dr::org_unit_id, dr::report_date))
         .select((
             dr::org_unit_id,
             dr::report_date,
-            sql::<BigInt>("CAST(COUNT(*) AS BIGINT)"),
+            sql::<BigInt>("CAST(SUM(effective_visit_count) AS BIGINT)"),
         ))
         .load(conn)
 }

@@ -364,17 +364,15 @@ pub fn effective_visits_of(
     from: NaiveDate,
     day: NaiveDate,
 ) -> QueryResult<(i64, i64)> {
-    let query = rv::table
-        .inner_join(dr::table)
+    let query = dr::table
         .filter(dr::owner_id.eq(owner))
         .filter(dr::report_date.between(from, day))
         .filter(dr::status.eq_any(COUNTED))
-        .filter(rv::effective.eq(true))
         .select((
             sql::<BigInt>("CAST(COALESCE(SUM(CASE WHEN daily_reports.report_date = ")
                 .bind::<diesel::sql_types::Date, _>(day)
-                .sql(" THEN 1 ELSE 0 END), 0) AS BIGINT)"),
-            sql::<BigInt>("CAST(COUNT(*) AS BIGINT)"),
+                .sql(" THEN effective_visit_count ELSE 0 END), 0) AS BIGINT)"),
+            sql::<BigInt>("CAST(COALESCE(SUM(effective_visit_count), 0) AS BIGINT)"),
         ))
         .limit(1);
     Cached(query).get_result(conn)
@@ -386,13 +384,15 @@ pub fn effective_visits(
     from: NaiveDate,
     to: NaiveDate,
 ) -> QueryResult<Vec<(Id, i64)>> {
-    rv::table
-        .inner_join(dr::table)
+    dr::table
         .filter(dr::owner_id.eq_any(user_ids))
         .filter(dr::report_date.between(from, to))
         .filter(dr::status.eq_any(COUNTED))
-        .filter(rv::effective.eq(true))
+        .filter(dr::effective_visit_count.gt(0))
         .group_by(dr::owner_id)
-        .select((dr::owner_id, sql::<BigInt>("CAST(COUNT(*) AS BIGINT)")))
+        .select((
+            dr::owner_id,
+            sql::<BigInt>("CAST(SUM(effective_visit_count) AS BIGINT)"),
+        ))
         .load(conn)
 }

@@ -1,0 +1,11 @@
+DROP TRIGGER report_expenses_sum_delete;
+DROP TRIGGER report_expenses_sum_update;
+DROP TRIGGER report_expenses_sum_insert;
+DROP TRIGGER report_visit_counts_delete;
+DROP TRIGGER report_visit_counts_update;
+DROP TRIGGER report_visit_counts_insert;
+ALTER TABLE daily_reports DROP COLUMN expenses_minor;
+ALTER TABLE daily_reports DROP COLUMN planned_visit_count;
+ALTER TABLE daily_reports DROP COLUMN order_visit_count;
+ALTER TABLE daily_reports DROP COLUMN effective_visit_count;
+ALTER TABLE daily_reports DROP COLUMN visit_count;
