@@ -610,6 +610,10 @@ diesel::table! {
         /// Migration 2026-12-21-000001_promotions.
         promotion_id -> Nullable<Uid>,
         promotion_spend_minor -> BigInt,
+        /// Migration 2026-12-23-000002_visit_days: the report's day, and whether the report
+        /// counts (submitted or reviewed), kept by triggers.
+        report_date -> Nullable<Date>,
+        counted -> Bool,
     }
 }
 

@@ -1,7 +1,8 @@
 //! Each daily report keeps its visit counts and expenses on its row (triggers on its visits and
 //! expenses), and efficiency reads them from there: a report written, edited, returned,
 //! written again and resubmitted, and a planned visit deleted under it, always count exactly
-//! what its visits and expenses hold.
+//! what its visits and expenses hold, and each visit carries its report's day and whether it
+//! counts.
 
 mod common;
 mod visits_support;
@@ -33,7 +34,10 @@ fn mismatched_reports(app: &TestApp) -> i64 {
              OR r.planned_visit_count <> (SELECT COUNT(*) FROM report_visits v
                                            WHERE v.report_id = r.id AND v.planned_visit_id IS NOT NULL)
              OR r.expenses_minor <> (SELECT COALESCE(SUM(e.amount_minor), 0)
-                                       FROM report_expenses e WHERE e.report_id = r.id)"
+                                       FROM report_expenses e WHERE e.report_id = r.id)
+             OR EXISTS (SELECT 1 FROM report_visits v WHERE v.report_id = r.id
+                           AND (v.report_date IS NULL OR v.report_date <> r.report_date
+                                OR v.counted <> (r.status IN ('submitted', 'reviewed'))))"
     )
     .load(c))
     .unwrap();

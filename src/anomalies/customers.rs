@@ -21,10 +21,7 @@ use crate::coverage::model as coverage;
 use crate::db::types::Tstz;
 use crate::db::{DbConnection, Id, MultiBackend, Timestamp};
 use crate::facts::reconcile::{counted_sales, payment_sources};
-use crate::schema::{
-    customers, daily_reports as dr, payment_facts, report_visits as rv, sales_facts,
-};
-use crate::visits::reports::model::COUNTED;
+use crate::schema::{customers, payment_facts, report_visits as rv, sales_facts};
 
 /// Owner and unit of customers.
 fn placement(conn: &mut DbConnection, ids: &[Id]) -> QueryResult<HashMap<Id, (Id, Id)>> {
@@ -164,9 +161,8 @@ pub fn not_visited(conn: &mut DbConnection, ctx: &Ctx) -> QueryResult<Vec<Anomal
         return Ok(Vec::new());
     }
     let mut q = rv::table
-        .inner_join(dr::table)
         .inner_join(customers::table.on(rv::customer_id.eq(customers::id)))
-        .filter(dr::status.eq_any(COUNTED))
+        .filter(rv::counted.eq(true))
         .filter(customers::status.eq("active"))
         .group_by(rv::customer_id)
         .select((

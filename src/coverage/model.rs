@@ -6,18 +6,18 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::Date;
+use diesel::sql_types::{Array, Date, Nullable};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::cycle::{self, interval_days};
+use crate::db::types::Uid;
 use crate::db::{ids_per_statement, DbConnection, Id, Timestamp};
 use crate::masterdata::customers::cycle::VisitDay;
 use crate::progress::model::ratio;
-use crate::schema::{customers, daily_reports as dr, report_visits as rv};
+use crate::schema::{customers, report_visits as rv};
 use crate::settings::Settings;
 use crate::visits::compliance::Person;
-use crate::visits::reports::model::COUNTED;
 
 /// A live, active customer with a call cycle.
 #[derive(Debug, Clone, Queryable)]
@@ -133,32 +133,55 @@ pub fn by_ids(conn: &mut DbConnection, ids: &[Id]) -> QueryResult<Vec<CycleCusto
     Ok(out)
 }
 
-/// Each customer's last visit day before `day` (submitted and reviewed reports; anyone's
-/// visit counts).
+/// Each customer's last visit day before `day` (submitted and reviewed reports; anyone's visit
+/// counts; customers never visited before it are left out). On PostgreSQL each customer is one step back
+/// along the index of counted visits by customer and day, so the cost follows the customers
+/// asked for, not the years of visits behind them.
 pub fn last_visits_before(
     conn: &mut DbConnection,
     ids: &[Id],
     day: NaiveDate,
 ) -> QueryResult<HashMap<Id, NaiveDate>> {
+    #[derive(QueryableByName)]
+    struct Last {
+        #[diesel(sql_type = Uid)]
+        customer_id: Id,
+        #[diesel(sql_type = Nullable<Date>)]
+        last: Option<NaiveDate>,
+    }
     let mut out = HashMap::new();
     for chunk in ids.chunks(ids_per_statement(conn)) {
-        let rows: Vec<(Id, Option<NaiveDate>)> = rv::table
-            .inner_join(dr::table)
-            .filter(rv::customer_id.eq_any(chunk))
-            .filter(dr::status.eq_any(COUNTED))
-            .filter(dr::report_date.lt(day))
-            .group_by(rv::customer_id)
-            .select((
-                rv::customer_id,
-                sql::<diesel::sql_types::Nullable<Date>>("MAX(daily_reports.report_date)"),
-            ))
-            .load(conn)?;
+        let rows: Vec<(Id, Option<NaiveDate>)> = match conn {
+            DbConnection::Pg(pg) => diesel::sql_query(
+                "SELECT c.id AS customer_id, \
+                        (SELECT MAX(v.report_date) FROM report_visits v \
+                          WHERE v.customer_id = c.id AND v.counted AND v.report_date < $2) AS last \
+                   FROM unnest($1) AS c (id)",
+            )
+            .bind::<Array<Uid>, _>(chunk)
+            .bind::<Date, _>(day)
+            .load::<Last>(pg)?
+            .into_iter()
+            .map(|r| (r.customer_id, r.last))
+            .collect(),
+            DbConnection::Sqlite(_) => rv::table
+                .filter(rv::customer_id.eq_any(chunk))
+                .filter(rv::counted.eq(true))
+                .filter(rv::report_date.lt(day))
+                .group_by(rv::customer_id)
+                .select((
+                    rv::customer_id,
+                    sql::<Nullable<Date>>("MAX(report_visits.report_date)"),
+                ))
+                .load(conn)?,
+        };
         out.extend(rows.into_iter().filter_map(|(c, d)| d.map(|d| (c, d))));
     }
     Ok(out)
 }
 
-/// Each customer's visit days from `from` to `to`, in order.
+/// Each customer's visit days from `from` to `to`, in order, from the visits of counted
+/// reports (sorted and made distinct here: PostgreSQL would sort every visit by uuid).
 pub fn visit_days(
     conn: &mut DbConnection,
     ids: &[Id],
@@ -167,18 +190,19 @@ pub fn visit_days(
 ) -> QueryResult<HashMap<Id, Vec<NaiveDate>>> {
     let mut out: HashMap<Id, Vec<NaiveDate>> = HashMap::new();
     for chunk in ids.chunks(ids_per_statement(conn)) {
-        let rows: Vec<(Id, NaiveDate)> = rv::table
-            .inner_join(dr::table)
+        let rows: Vec<(Id, Option<NaiveDate>)> = rv::table
             .filter(rv::customer_id.eq_any(chunk))
-            .filter(dr::status.eq_any(COUNTED))
-            .filter(dr::report_date.between(from, to))
-            .select((rv::customer_id, dr::report_date))
-            .distinct()
-            .order((rv::customer_id, dr::report_date))
+            .filter(rv::counted.eq(true))
+            .filter(rv::report_date.between(from, to))
+            .select((rv::customer_id, rv::report_date))
             .load(conn)?;
         for (c, d) in rows {
-            out.entry(c).or_default().push(d);
+            out.entry(c).or_default().extend(d);
         }
+    }
+    for days in out.values_mut() {
+        days.sort_unstable();
+        days.dedup();
     }
     Ok(out)
 }
