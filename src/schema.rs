@@ -291,6 +291,34 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::Uid;
+
+    /// Migration 2026-12-23-000003_customer_fact_sums: kept by triggers on `sales_facts`.
+    customer_sales_sums (grain, period_start, customer_id, reconciliation) {
+        grain -> Text,
+        period_start -> Date,
+        customer_id -> Uid,
+        reconciliation -> Text,
+        revenue_minor -> BigInt,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::Uid;
+
+    /// Migration 2026-12-23-000003_customer_fact_sums: kept by triggers on `payment_facts`.
+    customer_payment_sums (grain, period_start, customer_id, source) {
+        grain -> Text,
+        period_start -> Date,
+        customer_id -> Uid,
+        source -> Text,
+        amount_minor -> BigInt,
+    }
+}
+
 diesel::joinable!(users -> org_units (org_unit_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(dealers -> org_units (org_unit_id));
@@ -316,6 +344,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     payment_facts,
     sales_fact_sums,
     payment_fact_sums,
+    customer_sales_sums,
+    customer_payment_sums,
 );
 
 // --- Market reports, complaints, escalation, notifications, outbox and webhooks ---
@@ -993,3 +1023,6 @@ diesel::allow_tables_to_appear_in_same_query!(promotions, report_visits);
 diesel::allow_tables_to_appear_in_same_query!(promotions, daily_reports);
 // Cost facts of the people in reach.
 diesel::allow_tables_to_appear_in_same_query!(promotion_cost_facts, users);
+
+diesel::joinable!(customer_sales_sums -> customers (customer_id));
+diesel::joinable!(customer_payment_sums -> customers (customer_id));

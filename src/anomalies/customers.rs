@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use chrono::{Duration, NaiveDate};
 use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Nullable};
+use diesel::sql_types::Nullable;
 
 use super::model::{
     Anomaly, AnomalyFigures, AnomalyKind, NotVisitedFigures, OverduePaymentFigures,
@@ -20,8 +20,8 @@ use crate::coverage::cycle::standing;
 use crate::coverage::model as coverage;
 use crate::db::types::Tstz;
 use crate::db::{DbConnection, Id, MultiBackend, Timestamp};
-use crate::facts::reconcile::{counted_sales, payment_sources};
-use crate::schema::{customers, payment_facts, report_visits as rv, sales_facts};
+use crate::facts::customer_sums::{self, Customers, Days as SumDays};
+use crate::schema::{customers, report_visits as rv};
 
 /// Owner and unit of customers.
 fn placement(conn: &mut DbConnection, ids: &[Id]) -> QueryResult<HashMap<Id, (Id, Id)>> {
@@ -42,72 +42,32 @@ pub fn overdue(conn: &mut DbConnection, ctx: &Ctx) -> QueryResult<Vec<Anomaly>> 
     let s = ctx.settings;
     let terms = i64::from(s.payment_terms_days);
     let due_by = ctx.today - Duration::days(terms);
-    let counted = counted_sales(s.money_facts_source);
-    let paid_from = payment_sources(s.money_facts_source);
-    let on_customer = customers::table.on(sales_facts::customer_id.eq(customers::id.nullable()));
-    let mut q = sales_facts::table
-        .inner_join(on_customer)
-        .filter(sales_facts::sold_on.le(due_by))
-        .filter(sales_facts::reconciliation.eq_any(counted.clone()))
-        .group_by(sales_facts::customer_id)
-        .select((
-            sales_facts::customer_id,
-            sql::<BigInt>("CAST(COALESCE(SUM(revenue_minor), 0) AS BIGINT)"),
-        ))
+    let mut q = customers::table
+        .select(customers::id)
         .into_boxed::<MultiBackend>();
     of_customers!(q, ctx.scope);
-    let due: Vec<(Option<Id>, i64)> = q.load(conn)?;
+    let in_scope: Vec<Id> = q.load(conn)?;
+    let due = customer_sums::sales(conn, s, Customers::Ids(&in_scope), SumDays::UpTo(due_by))?;
     if due.is_empty() {
         return Ok(Vec::new());
     }
-    let on_customer = customers::table.on(payment_facts::customer_id.eq(customers::id.nullable()));
-    let mut q = payment_facts::table
-        .inner_join(on_customer)
-        .filter(payment_facts::paid_on.le(ctx.today))
-        .filter(payment_facts::source.eq_any(paid_from))
-        .group_by(payment_facts::customer_id)
-        .select((
-            payment_facts::customer_id,
-            sql::<BigInt>("CAST(COALESCE(SUM(amount_minor), 0) AS BIGINT)"),
-        ))
-        .into_boxed::<MultiBackend>();
-    of_customers!(q, ctx.scope);
-    let paid: HashMap<Option<Id>, i64> = q.load::<(Option<Id>, i64)>(conn)?.into_iter().collect();
+    let paid =
+        customer_sums::payments(conn, s, Customers::Ids(&in_scope), SumDays::UpTo(ctx.today))?;
     let min = s.anomalies.overdue_payment_min_minor.max(0);
-    let flagged: Vec<(Id, i64, i64)> = due
+    let mut flagged: Vec<(Id, i64, i64)> = due
         .into_iter()
         .filter_map(|(c, d)| {
             let p = paid.get(&c).copied().unwrap_or(0);
-            let c = c?;
             (d - p > min).then_some((c, d, p))
         })
         .collect();
     if flagged.is_empty() {
         return Ok(Vec::new());
     }
+    flagged.sort_unstable();
     let ids: Vec<Id> = flagged.iter().map(|f| f.0).collect();
     // The sales of each flagged customer by day, oldest first, to find the oldest unpaid one.
-    let mut days: HashMap<Id, Vec<(NaiveDate, i64)>> = HashMap::new();
-    for part in ids.chunks(500) {
-        let part: Vec<Option<Id>> = part.iter().copied().map(Some).collect();
-        let rows: Vec<(Option<Id>, NaiveDate, i64)> = sales_facts::table
-            .filter(sales_facts::customer_id.eq_any(part))
-            .filter(sales_facts::sold_on.le(due_by))
-            .filter(sales_facts::reconciliation.eq_any(counted.clone()))
-            .group_by((sales_facts::customer_id, sales_facts::sold_on))
-            .order((sales_facts::customer_id, sales_facts::sold_on))
-            .select((
-                sales_facts::customer_id,
-                sales_facts::sold_on,
-                sql::<BigInt>("CAST(COALESCE(SUM(revenue_minor), 0) AS BIGINT)"),
-            ))
-            .load(conn)?;
-        for (c, d, n) in rows {
-            if let Some(c) = c {
-                days.entry(c).or_default().push((d, n));
-            }
-        }
-    }
+    let days = customer_sums::sales_by_day(conn, s, &ids, due_by)?;
     let placed = placement(conn, &ids)?;
     Ok(flagged
         .into_iter()

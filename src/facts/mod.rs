@@ -3,6 +3,7 @@
 //! (`report`) or are imported from the ERP (`erp`) in bulk, upserted by `external_id`.
 
 pub mod api;
+pub mod customer_sums;
 pub mod payments;
 pub mod promotion_costs;
 pub mod reconcile;

@@ -18,10 +18,8 @@ use utoipa::ToSchema;
 use super::IsoWeek;
 use crate::complaints::model::PENDING;
 use crate::db::{DbConnection, Id, Timestamp};
-use crate::facts::reconcile::{counted_sales, payment_sources};
-use crate::schema::{
-    complaints as c, customers, escalations, market_reports as mr, payment_facts, sales_facts,
-};
+use crate::facts::customer_sums::{self, Customers, Days as SumDays};
+use crate::schema::{complaints as c, customers, escalations, market_reports as mr};
 use crate::settings::model::Settings;
 
 /// Orders below this percentage of the four-week average count as falling.
@@ -197,15 +195,6 @@ pub fn item_counts_many(
         .collect())
 }
 
-/// The customers of the subtree, not archived.
-#[diesel::dsl::auto_type]
-fn subtree_customers(units: Vec<Id>) -> _ {
-    customers::table
-        .filter(customers::org_unit_id.eq_any(units))
-        .filter(customers::archived_at.is_null())
-        .select(customers::id.nullable())
-}
-
 /// What each customer of the subtree owes beyond the payment terms on `day`.
 fn overdue_by_customer(
     conn: &mut DbConnection,
@@ -213,27 +202,17 @@ fn overdue_by_customer(
     units: &[Id],
     day: NaiveDate,
 ) -> QueryResult<HashMap<Id, i64>> {
-    let first = NaiveDate::from_ymd_opt(1, 1, 1).unwrap_or(NaiveDate::MIN);
     let due_by = day - chrono::Duration::days(i64::from(settings.payment_terms_days));
-    let billed = sales_by_customer(conn, settings, units, first, due_by)?;
+    let placed = Customers::InUnits(units);
+    let billed = customer_sums::sales(conn, settings, placed, SumDays::UpTo(due_by))?;
     if billed.is_empty() {
         return Ok(HashMap::new());
     }
-    let mut q = payment_facts::table
-        .filter(payment_facts::customer_id.eq_any(subtree_customers(units.to_vec())))
-        .filter(payment_facts::paid_on.le(day))
-        .group_by(payment_facts::customer_id)
-        .select((
-            payment_facts::customer_id,
-            sql::<BigInt>("CAST(COALESCE(SUM(amount_minor), 0) AS BIGINT)"),
-        ))
-        .into_boxed();
-    q = q.filter(payment_facts::source.eq_any(payment_sources(settings.money_facts_source)));
-    let paid: HashMap<Option<Id>, i64> = q.load::<(Option<Id>, i64)>(conn)?.into_iter().collect();
+    let paid = customer_sums::payments(conn, settings, placed, SumDays::UpTo(day))?;
     Ok(billed
         .into_iter()
         .filter_map(|(c, b)| {
-            let owed = b - paid.get(&Some(c)).copied().unwrap_or(0);
+            let owed = b - paid.get(&c).copied().unwrap_or(0);
             (owed > 0).then_some((c, owed))
         })
         .collect())
@@ -247,21 +226,12 @@ fn sales_by_customer(
     from: NaiveDate,
     to: NaiveDate,
 ) -> QueryResult<HashMap<Id, i64>> {
-    let mut q = sales_facts::table
-        .filter(sales_facts::customer_id.eq_any(subtree_customers(units.to_vec())))
-        .filter(sales_facts::sold_on.between(from, to))
-        .group_by(sales_facts::customer_id)
-        .select((
-            sales_facts::customer_id,
-            sql::<BigInt>("CAST(COALESCE(SUM(revenue_minor), 0) AS BIGINT)"),
-        ))
-        .into_boxed();
-    q = q.filter(sales_facts::reconciliation.eq_any(counted_sales(settings.money_facts_source)));
-    let rows: Vec<(Option<Id>, i64)> = q.load(conn)?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(c, n)| c.map(|c| (c, n)))
-        .collect())
+    customer_sums::sales(
+        conn,
+        settings,
+        Customers::InUnits(units),
+        SumDays::Window(from, to),
+    )
 }
 
 /// The abnormal customers of each subtree for `week`, by code: the orders, payments and

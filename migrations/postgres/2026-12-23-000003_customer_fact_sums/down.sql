@@ -1,0 +1,10 @@
+DROP TRIGGER customer_payment_sums_delete ON payment_facts;
+DROP TRIGGER customer_payment_sums_update ON payment_facts;
+DROP TRIGGER customer_payment_sums_insert ON payment_facts;
+DROP TRIGGER customer_sales_sums_delete ON sales_facts;
+DROP TRIGGER customer_sales_sums_update ON sales_facts;
+DROP TRIGGER customer_sales_sums_insert ON sales_facts;
+DROP FUNCTION customer_payment_sums_apply();
+DROP FUNCTION customer_sales_sums_apply();
+DROP TABLE customer_payment_sums;
+DROP TABLE customer_sales_sums;
