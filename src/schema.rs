@@ -551,6 +551,8 @@ diesel::table! {
         version -> BigInt,
         created_at -> Tstz,
         updated_at -> Tstz,
+        /// Migration 2026-12-23-000004_plan_counts: kept by triggers on its planned visits.
+        visit_count -> BigInt,
     }
 }
 

@@ -1,8 +1,8 @@
-//! Each daily report keeps its visit counts and expenses on its row (triggers on its visits and
-//! expenses), and efficiency reads them from there: a report written, edited, returned,
-//! written again and resubmitted, and a planned visit deleted under it, always count exactly
-//! what its visits and expenses hold, and each visit carries its report's day and whether it
-//! counts.
+//! Each daily report keeps its visit counts and expenses on its row, each visit plan the count
+//! of its planned visits, and each visit its report's day and whether it counts (triggers);
+//! efficiency reads them from there. A report written, edited, returned, written again and
+//! resubmitted, and a planned visit deleted under it, always count exactly what the visits and
+//! expenses hold.
 
 mod common;
 mod visits_support;
@@ -41,7 +41,13 @@ fn mismatched_reports(app: &TestApp) -> i64 {
     )
     .load(c))
     .unwrap();
-    rows[0].n
+    let plans: Vec<Mismatches> = salestrack::per_backend!(&mut *conn, |c| sql_query(
+        "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM visit_plans p
+          WHERE p.visit_count <> (SELECT COUNT(*) FROM planned_visits v WHERE v.plan_id = p.id)"
+    )
+    .load(c))
+    .unwrap();
+    rows[0].n + plans[0].n
 }
 
 /// (visits, effective, with order, planned done, expenses) of the seller on `d`.
@@ -169,4 +175,6 @@ async fn a_reports_kept_counts_follow_every_write_to_its_visits_and_expenses() {
     }
     assert_eq!(mismatched_reports(&app), 0);
     assert_eq!(counted(&app, &f, d).await, (4, 3, 2, 1, 1_300));
+    let p = figures(&app, &f.supervisor, &f.org.north_seller, d, d).await;
+    assert_eq!(p["planned_visits"], 1, "{p}");
 }

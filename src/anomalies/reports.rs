@@ -5,9 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{Duration, NaiveDate};
-use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::BigInt;
 
 use super::model::{
     Anomaly, AnomalyFigures, AnomalyKind, LateReportFigures, MissingReportFigures,
@@ -16,7 +14,7 @@ use super::model::{
 use super::scope::{of_people, sellers, Ctx};
 use crate::alerts::Severity;
 use crate::db::{DbConnection, Id, MultiBackend, Timestamp};
-use crate::schema::{daily_reports as dr, planned_visits as pv, visit_plans as vp};
+use crate::schema::{daily_reports as dr, visit_plans as vp};
 use crate::visits::plans::model::PlanStatus;
 use crate::visits::{report_due_at, working_days};
 
@@ -174,27 +172,14 @@ pub fn unsigned(conn: &mut DbConnection, ctx: &Ctx) -> QueryResult<Vec<Anomaly>>
             vp::plan_date,
             vp::status,
             vp::submitted_at,
+            vp::visit_count,
         ))
         .into_boxed::<MultiBackend>();
     of_people!(q, vp::owner_id, ctx.scope);
-    let rows: Vec<(Id, Id, NaiveDate, String, Option<Timestamp>)> = q.load(conn)?;
-    if rows.is_empty() {
-        return Ok(Vec::new());
-    }
-    let ids: Vec<Id> = rows.iter().map(|r| r.0).collect();
-    let mut counts: HashMap<Id, i64> = HashMap::new();
-    for part in ids.chunks(500) {
-        counts.extend(
-            pv::table
-                .filter(pv::plan_id.eq_any(part))
-                .group_by(pv::plan_id)
-                .select((pv::plan_id, sql::<BigInt>("CAST(COUNT(*) AS BIGINT)")))
-                .load::<(Id, i64)>(conn)?,
-        );
-    }
+    let rows: Vec<(Id, Id, NaiveDate, String, Option<Timestamp>, i64)> = q.load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(id, owner, day, status, submitted_at)| {
+        .map(|(id, owner, day, status, submitted_at, planned_visits)| {
             let status = PlanStatus::parse(&status);
             let severity = if status == PlanStatus::Submitted {
                 Severity::Medium
@@ -209,7 +194,7 @@ pub fn unsigned(conn: &mut DbConnection, ctx: &Ctx) -> QueryResult<Vec<Anomaly>>
                 plan_date: day,
                 status,
                 submitted_at,
-                planned_visits: counts.get(&id).copied().unwrap_or(0),
+                planned_visits,
             });
             let link = format!("/api/v1/visit-plans/{id}");
             Anomaly::new(severity, since, &id.to_string(), link, figures).person(owner)

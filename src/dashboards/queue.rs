@@ -4,9 +4,7 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::BigInt;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -16,7 +14,7 @@ use crate::auth::Caller;
 use crate::db::{DbConnection, Id, Timestamp};
 use crate::error::ApiResult;
 use crate::http::Cursor;
-use crate::schema::planned_visits as pv;
+use crate::schema::visit_plans as vp;
 use crate::settings::model::Settings;
 use crate::visits::plans::model::{PlanFilter, PlanRow};
 use crate::visits::reports::model::{visit_counts, ReportFilter, ReportRow};
@@ -53,10 +51,9 @@ pub struct TeamQueue {
 
 /// Planned visits per plan.
 pub fn planned_counts(conn: &mut DbConnection, plans: &[Id]) -> QueryResult<HashMap<Id, i64>> {
-    Ok(pv::table
-        .filter(pv::plan_id.eq_any(plans))
-        .group_by(pv::plan_id)
-        .select((pv::plan_id, sql::<BigInt>("CAST(COUNT(*) AS BIGINT)")))
+    Ok(vp::table
+        .filter(vp::id.eq_any(plans))
+        .select((vp::id, vp::visit_count))
         .load::<(Id, i64)>(conn)?
         .into_iter()
         .collect())

@@ -22,7 +22,7 @@ use crate::http::date::day;
 use crate::http::ValidQuery;
 use crate::progress::model::ratio as rate;
 use crate::progress::sums as fact_sums;
-use crate::schema::{customers, daily_reports as dr, planned_visits as pv, visit_plans as vp};
+use crate::schema::{customers, daily_reports as dr, visit_plans as vp};
 use crate::settings::model::{Settings, StoredSettings};
 use crate::AppState;
 
@@ -147,13 +147,16 @@ fn sums(
         .map(|r| (r.0, vec![r.1, r.2, r.3, r.4]))
         .collect();
     let expenses: Vec<(Id, i64)> = rows.iter().map(|r| (r.0, r.5)).collect();
-    let planned = pv::table
-        .inner_join(vp::table)
+    // Planned visits from the count kept on each plan.
+    let planned = vp::table
         .filter(vp::owner_id.eq_any(ids))
         .filter(vp::plan_date.between(from, to))
         .filter(vp::status.eq_any(["submitted", "approved"]))
         .group_by(vp::owner_id)
-        .select((vp::owner_id, sql::<BigInt>("CAST(COUNT(*) AS BIGINT)")))
+        .select((
+            vp::owner_id,
+            sql::<BigInt>("CAST(COALESCE(SUM(visit_count), 0) AS BIGINT)"),
+        ))
         .load(conn)?;
     let counted = settings.money_facts_source;
     // Money from the fact sums: whole months and the days at the edges, not every fact.
