@@ -257,17 +257,10 @@ impl PoolSettings {
 /// of facts.
 const GENERIC: &str = "force_generic_plan";
 
-/// The price of a random page read in `analytic`. PostgreSQL's default (4) assumes spinning
-/// disks: it then reads a whole table of daily reports rather than a region's few thousand rows
-/// through their index (18 ms against 3.4 ms, measured on the dashboards' bench). 1.1 is the
-/// usual setting for data in memory or on SSD.
-const ANALYTIC_RANDOM_PAGE_COST: &str = "1.1";
-
 /// Runs `f`, a read that scans and groups many rows (dashboards, progress, scorecards, the
 /// background passes), with PostgreSQL planning each statement for its actual parameters
-/// (`plan_cache_mode = auto`), as a date range or a set of units of any size needs, and random
-/// reads priced as `ANALYTIC_RANDOM_PAGE_COST`; the connection is set back to generic plans
-/// and the server's page cost afterwards. A setting made inside a transaction
+/// (`plan_cache_mode = auto`), as a date range or a set of units of any size needs; the
+/// connection is set back to generic plans afterwards. A setting made inside a transaction
 /// that fails is undone with it, so a failed `f` cannot leave the connection changed either.
 pub fn analytic<T, F>(conn: &mut DbConnection, f: F) -> ApiResult<T>
 where
@@ -276,13 +269,9 @@ where
     if !matches!(conn, DbConnection::Pg(_)) {
         return f(conn);
     }
-    conn.batch_execute(&format!(
-        "SET plan_cache_mode = auto; SET random_page_cost = {ANALYTIC_RANDOM_PAGE_COST}"
-    ))?;
+    conn.batch_execute("SET plan_cache_mode = auto")?;
     let out = f(conn);
-    let reset = conn.batch_execute(&format!(
-        "SET plan_cache_mode = {GENERIC}; RESET random_page_cost"
-    ));
+    let reset = conn.batch_execute(&format!("SET plan_cache_mode = {GENERIC}"));
     match (out, reset) {
         (Ok(_), Err(e)) => Err(e.into()),
         (out, _) => out,
