@@ -11,24 +11,15 @@ mod visits_support;
 use anomalies_support::of_kind;
 use chrono::Duration;
 use common::*;
-use diesel::prelude::*;
-use diesel::sql_query;
-use diesel::sql_types::BigInt;
 use sales::upload;
 use serde_json::{json, Value};
 use visits_support::*;
 
-#[derive(QueryableByName, Debug)]
-struct Mismatches {
-    #[diesel(sql_type = BigInt)]
-    n: i64,
-}
-
 /// Keys (customer, day or all time, state) whose kept sum differs from a sum of the facts, in
 /// either direction.
 fn mismatched_sums(app: &TestApp) -> i64 {
-    let mut conn = app.state.pool.get().unwrap();
-    let sql = "
+    app.count(
+        "
         WITH facts AS (
             SELECT 'day' AS grain, sold_on AS period_start, customer_id, reconciliation AS k,
                    SUM(revenue_minor) AS n
@@ -53,10 +44,8 @@ fn mismatched_sums(app: &TestApp) -> i64 {
         SELECT CAST(COUNT(*) AS BIGINT) AS n FROM (
             SELECT * FROM facts WHERE n <> 0 EXCEPT SELECT * FROM kept
             UNION ALL
-            SELECT * FROM kept EXCEPT SELECT * FROM facts WHERE n <> 0) x";
-    let rows: Vec<Mismatches> =
-        salestrack::per_backend!(&mut *conn, |c| sql_query(sql).load(c)).unwrap();
-    rows[0].n
+            SELECT * FROM kept EXCEPT SELECT * FROM facts WHERE n <> 0) x",
+    )
 }
 
 fn sale(ext: &str, d: chrono::NaiveDate, seller: &str, customer: &str, revenue: i64) -> Value {

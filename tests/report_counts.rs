@@ -10,21 +10,12 @@ mod visits_support;
 use chrono::NaiveDate;
 use common::*;
 use diesel::prelude::*;
-use diesel::sql_query;
-use diesel::sql_types::BigInt;
 use serde_json::{json, Value};
 use visits_support::*;
 
-#[derive(QueryableByName, Debug)]
-struct Mismatches {
-    #[diesel(sql_type = BigInt)]
-    n: i64,
-}
-
 /// Reports whose kept counts differ from a count of their visits and expenses.
 fn mismatched_reports(app: &TestApp) -> i64 {
-    let mut conn = app.state.pool.get().unwrap();
-    let rows: Vec<Mismatches> = salestrack::per_backend!(&mut *conn, |c| sql_query(
+    let reports = app.count(
         "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM daily_reports r
           WHERE r.visit_count <> (SELECT COUNT(*) FROM report_visits v WHERE v.report_id = r.id)
              OR r.effective_visit_count <> (SELECT COUNT(*) FROM report_visits v
@@ -37,17 +28,13 @@ fn mismatched_reports(app: &TestApp) -> i64 {
                                        FROM report_expenses e WHERE e.report_id = r.id)
              OR EXISTS (SELECT 1 FROM report_visits v WHERE v.report_id = r.id
                            AND (v.report_date IS NULL OR v.report_date <> r.report_date
-                                OR v.counted <> (r.status IN ('submitted', 'reviewed'))))"
-    )
-    .load(c))
-    .unwrap();
-    let plans: Vec<Mismatches> = salestrack::per_backend!(&mut *conn, |c| sql_query(
+                                OR v.counted <> (r.status IN ('submitted', 'reviewed'))))",
+    );
+    let plans = app.count(
         "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM visit_plans p
-          WHERE p.visit_count <> (SELECT COUNT(*) FROM planned_visits v WHERE v.plan_id = p.id)"
-    )
-    .load(c))
-    .unwrap();
-    rows[0].n + plans[0].n
+          WHERE p.visit_count <> (SELECT COUNT(*) FROM planned_visits v WHERE v.plan_id = p.id)",
+    );
+    reports + plans
 }
 
 /// (visits, effective, with order, planned done, expenses) of the seller on `d`.

@@ -54,6 +54,41 @@ fn parts<'a>(conn: &DbConnection, customers: Customers<'a>) -> Vec<Customers<'a>
     }
 }
 
+/// Per customer, the sum of `$amount` in `$t` over `days`, of the rows whose `$key` is one of
+/// `$keys`; customers whose sum is zero are left out. Sales and payments differ only in these.
+macro_rules! per_customer {
+    ($conn:expr, $t:ident, $key:ident, $keys:expr, $amount:literal, $customers:expr, $days:expr) => {{
+        let (conn, keys, days): (&mut DbConnection, Vec<&str>, Days) = ($conn, $keys, $days);
+        let mut out = HashMap::new();
+        for part in parts(conn, $customers) {
+            let mut q = $t::table
+                .filter($t::$key.eq_any(keys.clone()))
+                .group_by($t::customer_id)
+                .select(($t::customer_id, sql::<BigInt>(&sum_over(days, $amount))))
+                .into_boxed::<MultiBackend>();
+            q = match days {
+                Days::Window(from, to) => q
+                    .filter($t::grain.eq("day"))
+                    .filter($t::period_start.between(from, to)),
+                Days::UpTo(to) => q.filter(
+                    $t::grain
+                        .eq("total")
+                        .or($t::grain.eq("day").and($t::period_start.gt(to))),
+                ),
+            };
+            q = match part {
+                Customers::Ids(ids) => q.filter($t::customer_id.eq_any(ids)),
+                Customers::InUnits(units) => {
+                    q.filter($t::customer_id.eq_any(in_units(units.to_vec())))
+                }
+            };
+            let rows: Vec<(Id, i64)> = q.load(conn)?;
+            out.extend(rows.into_iter().filter(|(_, n)| *n != 0));
+        }
+        Ok(out)
+    }};
+}
+
 /// The kept sums of sales in the states `settings` counts (`money_facts_source`), per
 /// customer, over `days`; customers without any are left out.
 pub fn sales(
@@ -63,36 +98,15 @@ pub fn sales(
     days: Days,
 ) -> QueryResult<HashMap<Id, i64>> {
     let states = counted_sales(settings.money_facts_source);
-    let mut out = HashMap::new();
-    for part in parts(conn, customers) {
-        let mut q = css::table
-            .filter(css::reconciliation.eq_any(states.clone()))
-            .group_by(css::customer_id)
-            .select((
-                css::customer_id,
-                sql::<BigInt>(&sum_over(days, "revenue_minor")),
-            ))
-            .into_boxed::<MultiBackend>();
-        q = match days {
-            Days::Window(from, to) => q
-                .filter(css::grain.eq("day"))
-                .filter(css::period_start.between(from, to)),
-            Days::UpTo(to) => q.filter(
-                css::grain
-                    .eq("total")
-                    .or(css::grain.eq("day").and(css::period_start.gt(to))),
-            ),
-        };
-        q = match part {
-            Customers::Ids(ids) => q.filter(css::customer_id.eq_any(ids)),
-            Customers::InUnits(units) => {
-                q.filter(css::customer_id.eq_any(in_units(units.to_vec())))
-            }
-        };
-        let rows: Vec<(Id, i64)> = q.load(conn)?;
-        out.extend(rows.into_iter().filter(|(_, n)| *n != 0));
-    }
-    Ok(out)
+    per_customer!(
+        conn,
+        css,
+        reconciliation,
+        states,
+        "revenue_minor",
+        customers,
+        days
+    )
 }
 
 /// The kept sums of payments from the sources `settings` counts, per customer, over `days`;
@@ -104,36 +118,7 @@ pub fn payments(
     days: Days,
 ) -> QueryResult<HashMap<Id, i64>> {
     let sources = payment_sources(settings.money_facts_source);
-    let mut out = HashMap::new();
-    for part in parts(conn, customers) {
-        let mut q = cps::table
-            .filter(cps::source.eq_any(sources.clone()))
-            .group_by(cps::customer_id)
-            .select((
-                cps::customer_id,
-                sql::<BigInt>(&sum_over(days, "amount_minor")),
-            ))
-            .into_boxed::<MultiBackend>();
-        q = match days {
-            Days::Window(from, to) => q
-                .filter(cps::grain.eq("day"))
-                .filter(cps::period_start.between(from, to)),
-            Days::UpTo(to) => q.filter(
-                cps::grain
-                    .eq("total")
-                    .or(cps::grain.eq("day").and(cps::period_start.gt(to))),
-            ),
-        };
-        q = match part {
-            Customers::Ids(ids) => q.filter(cps::customer_id.eq_any(ids)),
-            Customers::InUnits(units) => {
-                q.filter(cps::customer_id.eq_any(in_units(units.to_vec())))
-            }
-        };
-        let rows: Vec<(Id, i64)> = q.load(conn)?;
-        out.extend(rows.into_iter().filter(|(_, n)| *n != 0));
-    }
-    Ok(out)
+    per_customer!(conn, cps, source, sources, "amount_minor", customers, days)
 }
 
 /// Each customer's counted sales by day up to `to`, oldest first (days without any left out).

@@ -159,6 +159,22 @@ impl TestApp {
         }
     }
 
+    /// The number a counting statement (`SELECT ... AS n`, a BIGINT) gives, read straight
+    /// from the database: for tests of what triggers keep beside the records.
+    pub fn count(&self, sql: &str) -> i64 {
+        #[derive(diesel::QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        use diesel::RunQueryDsl;
+        let mut conn = self.state.pool.get().unwrap();
+        let row: Count = salestrack::per_backend!(&mut *conn, |c| diesel::sql_query(sql)
+            .get_result(c))
+        .unwrap_or_else(|e| panic!("{e}: {sql}"));
+        row.n
+    }
+
     pub fn jwt(&self) -> Arc<JwtKeys> {
         self.state.jwt.clone()
     }

@@ -6,6 +6,7 @@ DROP TRIGGER report_visit_counts_update ON report_visits;
 DROP TRIGGER report_visit_counts_insert ON report_visits;
 DROP FUNCTION report_expenses_sum_apply();
 DROP FUNCTION report_visit_counts_apply();
+DROP FUNCTION transition_deltas(text);
 ALTER TABLE daily_reports
     DROP COLUMN expenses_minor,
     DROP COLUMN planned_visit_count,

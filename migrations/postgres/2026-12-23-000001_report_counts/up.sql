@@ -11,16 +11,20 @@ ALTER TABLE daily_reports
     ADD COLUMN planned_visit_count   bigint NOT NULL DEFAULT 0,
     ADD COLUMN expenses_minor        bigint NOT NULL DEFAULT 0;
 
+-- The rows a statement trigger with transition tables adds (+1) and takes away (-1), as a
+-- query for `format`: one definition for every count and sum kept by such triggers.
+CREATE FUNCTION transition_deltas(op text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE op
+        WHEN 'INSERT' THEN 'SELECT 1 AS sign, * FROM new_rows'
+        WHEN 'DELETE' THEN 'SELECT -1 AS sign, * FROM old_rows'
+        ELSE 'SELECT 1 AS sign, * FROM new_rows UNION ALL SELECT -1 AS sign, * FROM old_rows'
+    END
+$$;
+
 -- One statement-level trigger per operation (a trigger with transition tables has one event);
 -- each adds the new rows and takes away the old ones, per report, in one update. A change
 -- that moves no count (a visit's `activated_customer`, say) updates no report.
 CREATE FUNCTION report_visit_counts_apply() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    deltas text := CASE TG_OP
-        WHEN 'INSERT' THEN 'SELECT 1 AS sign, * FROM new_rows'
-        WHEN 'DELETE' THEN 'SELECT -1 AS sign, * FROM old_rows'
-        ELSE 'SELECT 1 AS sign, * FROM new_rows UNION ALL SELECT -1 AS sign, * FROM old_rows'
-    END;
 BEGIN
     EXECUTE format($q$
         UPDATE daily_reports r
@@ -37,17 +41,11 @@ BEGIN
                  GROUP BY report_id) d
          WHERE r.id = d.report_id
            AND (d.visits, d.effective, d.ordered, d.planned) <> (0, 0, 0, 0)
-    $q$, deltas);
+    $q$, transition_deltas(TG_OP));
     RETURN NULL;
 END $$;
 
 CREATE FUNCTION report_expenses_sum_apply() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    deltas text := CASE TG_OP
-        WHEN 'INSERT' THEN 'SELECT 1 AS sign, * FROM new_rows'
-        WHEN 'DELETE' THEN 'SELECT -1 AS sign, * FROM old_rows'
-        ELSE 'SELECT 1 AS sign, * FROM new_rows UNION ALL SELECT -1 AS sign, * FROM old_rows'
-    END;
 BEGIN
     EXECUTE format($q$
         UPDATE daily_reports r
@@ -56,7 +54,7 @@ BEGIN
                   FROM (%s) x
                  GROUP BY report_id) d
          WHERE r.id = d.report_id AND d.amount <> 0
-    $q$, deltas);
+    $q$, transition_deltas(TG_OP));
     RETURN NULL;
 END $$;
 

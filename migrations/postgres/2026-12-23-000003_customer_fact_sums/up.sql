@@ -26,12 +26,6 @@ CREATE TABLE customer_payment_sums (
 -- As the salesperson's sums (2026-12-20-000001_fact_sums): one statement-level trigger per
 -- operation, one upsert in key order.
 CREATE FUNCTION customer_sales_sums_apply() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    deltas text := CASE TG_OP
-        WHEN 'INSERT' THEN 'SELECT 1 AS sign, * FROM new_rows'
-        WHEN 'DELETE' THEN 'SELECT -1 AS sign, * FROM old_rows'
-        ELSE 'SELECT 1 AS sign, * FROM new_rows UNION ALL SELECT -1 AS sign, * FROM old_rows'
-    END;
 BEGIN
     EXECUTE format($q$
         INSERT INTO customer_sales_sums AS s
@@ -44,17 +38,11 @@ BEGIN
          ORDER BY 1, 2, 3, 4
         ON CONFLICT (grain, period_start, customer_id, reconciliation)
         DO UPDATE SET revenue_minor = s.revenue_minor + EXCLUDED.revenue_minor
-    $q$, deltas);
+    $q$, transition_deltas(TG_OP));
     RETURN NULL;
 END $$;
 
 CREATE FUNCTION customer_payment_sums_apply() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    deltas text := CASE TG_OP
-        WHEN 'INSERT' THEN 'SELECT 1 AS sign, * FROM new_rows'
-        WHEN 'DELETE' THEN 'SELECT -1 AS sign, * FROM old_rows'
-        ELSE 'SELECT 1 AS sign, * FROM new_rows UNION ALL SELECT -1 AS sign, * FROM old_rows'
-    END;
 BEGIN
     EXECUTE format($q$
         INSERT INTO customer_payment_sums AS s
@@ -67,7 +55,7 @@ BEGIN
          ORDER BY 1, 2, 3, 4
         ON CONFLICT (grain, period_start, customer_id, source)
         DO UPDATE SET amount_minor = s.amount_minor + EXCLUDED.amount_minor
-    $q$, deltas);
+    $q$, transition_deltas(TG_OP));
     RETURN NULL;
 END $$;
 

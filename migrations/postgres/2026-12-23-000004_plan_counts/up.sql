@@ -4,19 +4,13 @@
 ALTER TABLE visit_plans ADD COLUMN visit_count bigint NOT NULL DEFAULT 0;
 
 CREATE FUNCTION plan_visit_counts_apply() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    deltas text := CASE TG_OP
-        WHEN 'INSERT' THEN 'SELECT 1 AS sign, * FROM new_rows'
-        WHEN 'DELETE' THEN 'SELECT -1 AS sign, * FROM old_rows'
-        ELSE 'SELECT 1 AS sign, * FROM new_rows UNION ALL SELECT -1 AS sign, * FROM old_rows'
-    END;
 BEGIN
     EXECUTE format($q$
         UPDATE visit_plans p
            SET visit_count = p.visit_count + d.visits
           FROM (SELECT plan_id, SUM(sign) AS visits FROM (%s) x GROUP BY plan_id) d
          WHERE p.id = d.plan_id AND d.visits <> 0
-    $q$, deltas);
+    $q$, transition_deltas(TG_OP));
     RETURN NULL;
 END $$;
 
