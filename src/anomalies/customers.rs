@@ -20,7 +20,7 @@ use crate::coverage::cycle::standing;
 use crate::coverage::model as coverage;
 use crate::db::types::Tstz;
 use crate::db::{DbConnection, Id, MultiBackend, Timestamp};
-use crate::facts::customer_sums::{self, Customers, Days as SumDays};
+use crate::facts::customer_sums::{self, Customers};
 use crate::schema::{customers, report_visits as rv};
 
 /// Owner and unit of customers.
@@ -47,19 +47,12 @@ pub fn overdue(conn: &mut DbConnection, ctx: &Ctx) -> QueryResult<Vec<Anomaly>> 
         .into_boxed::<MultiBackend>();
     of_customers!(q, ctx.scope);
     let in_scope: Vec<Id> = q.load(conn)?;
-    let due = customer_sums::sales(conn, s, Customers::Ids(&in_scope), SumDays::UpTo(due_by))?;
-    if due.is_empty() {
-        return Ok(Vec::new());
-    }
-    let paid =
-        customer_sums::payments(conn, s, Customers::Ids(&in_scope), SumDays::UpTo(ctx.today))?;
+    let owed = customer_sums::due_and_paid(conn, s, Customers::Ids(&in_scope), ctx.today)?;
     let min = s.anomalies.overdue_payment_min_minor.max(0);
-    let mut flagged: Vec<(Id, i64, i64)> = due
+    let mut flagged: Vec<(Id, i64, i64)> = owed
         .into_iter()
-        .filter_map(|(c, d)| {
-            let p = paid.get(&c).copied().unwrap_or(0);
-            (d - p > min).then_some((c, d, p))
-        })
+        .filter(|(_, (d, p))| d - p > min)
+        .map(|(c, (d, p))| (c, d, p))
         .collect();
     if flagged.is_empty() {
         return Ok(Vec::new());

@@ -121,6 +121,27 @@ pub fn payments(
     per_customer!(conn, cps, source, sources, "amount_minor", customers, days)
 }
 
+/// Per customer with sales older than the payment terms on `day`: (those sales, all it has
+/// paid by `day`). What the customer owes beyond the terms is the difference; the overdue
+/// payments (anomalies) and the weekly abnormal customers both start from here.
+pub fn due_and_paid(
+    conn: &mut DbConnection,
+    settings: &Settings,
+    customers: Customers<'_>,
+    day: NaiveDate,
+) -> QueryResult<HashMap<Id, (i64, i64)>> {
+    let due_by = day - chrono::Duration::days(i64::from(settings.payment_terms_days));
+    let due = sales(conn, settings, customers, Days::UpTo(due_by))?;
+    if due.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let paid = payments(conn, settings, customers, Days::UpTo(day))?;
+    Ok(due
+        .into_iter()
+        .map(|(c, d)| (c, (d, paid.get(&c).copied().unwrap_or(0))))
+        .collect())
+}
+
 /// Each customer's counted sales by day up to `to`, oldest first (days without any left out).
 pub fn sales_by_day(
     conn: &mut DbConnection,

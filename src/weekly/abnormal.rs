@@ -195,29 +195,6 @@ pub fn item_counts_many(
         .collect())
 }
 
-/// What each customer of the subtree owes beyond the payment terms on `day`.
-fn overdue_by_customer(
-    conn: &mut DbConnection,
-    settings: &Settings,
-    units: &[Id],
-    day: NaiveDate,
-) -> QueryResult<HashMap<Id, i64>> {
-    let due_by = day - chrono::Duration::days(i64::from(settings.payment_terms_days));
-    let placed = Customers::InUnits(units);
-    let billed = customer_sums::sales(conn, settings, placed, SumDays::UpTo(due_by))?;
-    if billed.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let paid = customer_sums::payments(conn, settings, placed, SumDays::UpTo(day))?;
-    Ok(billed
-        .into_iter()
-        .filter_map(|(c, b)| {
-            let owed = b - paid.get(&c).copied().unwrap_or(0);
-            (owed > 0).then_some((c, owed))
-        })
-        .collect())
-}
-
 /// Orders per customer of the subtree from `from` to `to`.
 fn sales_by_customer(
     conn: &mut DbConnection,
@@ -226,12 +203,8 @@ fn sales_by_customer(
     from: NaiveDate,
     to: NaiveDate,
 ) -> QueryResult<HashMap<Id, i64>> {
-    customer_sums::sales(
-        conn,
-        settings,
-        Customers::InUnits(units),
-        SumDays::Window(from, to),
-    )
+    let window = SumDays::Window(from, to);
+    customer_sums::sales(conn, settings, Customers::InUnits(units), window)
 }
 
 /// The abnormal customers of each subtree for `week`, by code: the orders, payments and
@@ -264,7 +237,12 @@ pub fn customers_many(
             sql::<BigInt>("CAST(COUNT(*) AS BIGINT)"),
         ))
         .load(conn)?;
-    let overdue = overdue_by_customer(conn, settings, &units, end)?;
+    // What each customer of the subtrees owes beyond the payment terms at the week's end.
+    let overdue: HashMap<Id, i64> =
+        customer_sums::due_and_paid(conn, settings, Customers::InUnits(&units), end)?
+            .into_iter()
+            .filter_map(|(c, (due, paid))| (due > paid).then_some((c, due - paid)))
+            .collect();
     let falling = |id: &Id| {
         let prior = before.get(id).copied().unwrap_or(0);
         let now = this_week.get(id).copied().unwrap_or(0);
