@@ -24,8 +24,9 @@ use anyhow::Context;
 use chrono::{TimeZone, Utc};
 use diesel::connection::SimpleConnection;
 use salestrack::db::{write_tx, DbConnection, DbUrl, Timestamp};
+use salestrack::AppState;
 use support::company::{generate, generate_facts};
-use support::field::generate_field;
+use support::field::{generate_field, Field};
 use support::{Server, PASSWORD};
 
 fn main() -> anyhow::Result<()> {
@@ -56,30 +57,22 @@ async fn login(server: &Server, email: &str) -> anyhow::Result<String> {
         .to_string())
 }
 
-fn run(url: DbUrl) -> anyhow::Result<()> {
-    let backend = format!("{:?}", url.backend());
-    let runs: usize = match std::env::var("BENCH_RUNS") {
-        Ok(s) if !s.is_empty() => s.parse().context("BENCH_RUNS")?,
-        _ => 20,
-    };
-    let mut direct = url.connect()?;
-    let state = support::prepare(url)?;
-    // The bench's "now": the last working day of September 2026, at noon.
-    let now = Timestamp::from(
-        Utc.with_ymd_and_hms(2026, 9, 30, 12, 0, 0)
-            .single()
-            .context("now")?,
-    );
-    state.clock.advance(now.0 - state.clock.now().0);
+/// The company, its facts and its field work, analysed.
+fn generate_all(
+    state: &AppState,
+    direct: &mut DbConnection,
+    now: Timestamp,
+) -> anyhow::Result<Field> {
+    let backend = format!("{:?}", direct.backend());
     let started = Instant::now();
     let generated = {
         let mut conn = state.pool.get()?;
         write_tx(&mut conn, generate)?
     };
-    let facts = generate_facts(&mut direct, &generated.sellers, 1)?;
-    let field = generate_field(&mut direct, &generated, now.0.date_naive(), now)?;
+    let facts = generate_facts(direct, &generated.sellers, 1)?;
+    let field = generate_field(direct, &generated, now.0.date_naive(), now)?;
     let generating = started.elapsed();
-    match &mut direct {
+    match direct {
         DbConnection::Pg(c) => c.batch_execute("VACUUM ANALYZE")?,
         DbConnection::Sqlite(c) => c.batch_execute("ANALYZE")?,
     }
@@ -95,6 +88,32 @@ fn run(url: DbUrl) -> anyhow::Result<()> {
         field.visits,
         generating.as_secs_f64()
     );
+    Ok(field)
+}
+
+fn run(url: DbUrl) -> anyhow::Result<()> {
+    let backend = format!("{:?}", url.backend());
+    let runs: usize = match std::env::var("BENCH_RUNS") {
+        Ok(s) if !s.is_empty() => s.parse().context("BENCH_RUNS")?,
+        _ => 20,
+    };
+    let mut direct = url.connect()?;
+    let state = support::prepare(url)?;
+    // The bench's "now": the last working day of September 2026, at noon.
+    let now = Timestamp::from(
+        Utc.with_ymd_and_hms(2026, 9, 30, 12, 0, 0)
+            .single()
+            .context("now")?,
+    );
+    state.clock.advance(now.0 - state.clock.now().0);
+    let field = match support::reused() {
+        // An earlier run's data (BENCH_KEEP=1), as it was generated.
+        Some(name) => {
+            println!("backend {backend}: the data of {name}, reused");
+            Field::accounts(0)
+        }
+        None => generate_all(&state, &mut direct, now)?,
+    };
     drop(direct);
     actix_web::rt::System::new().block_on(async move {
         let server = Server::start(state)?;

@@ -346,15 +346,28 @@ pub fn generate_field(
         .position(|(_, o)| *o == office)
         .unwrap_or(0);
     Ok(Field {
-        head: "head@bench.local".into(),
-        region_manager: "m00@bench.local".into(),
-        supervisor: "sv0000@bench.local".into(),
-        // The first salesperson of the first office (see `company::generate`).
-        seller: format!("s0000{:02}@bench.local", seller % SELLERS_PER_OFFICE),
-        executive: "exec@bench.local".into(),
         customers: customers.len(),
         plans,
         reports,
         visits,
+        ..Field::accounts(seller % SELLERS_PER_OFFICE)
     })
+}
+
+impl Field {
+    /// The accounts of a generated company, with the `n`th salesperson of the first office
+    /// (see `company::generate`); no rows counted.
+    pub fn accounts(n: usize) -> Field {
+        Field {
+            head: "head@bench.local".into(),
+            region_manager: "m00@bench.local".into(),
+            supervisor: "sv0000@bench.local".into(),
+            seller: format!("s0000{n:02}@bench.local"),
+            executive: "exec@bench.local".into(),
+            customers: 0,
+            plans: 0,
+            reports: 0,
+            visits: 0,
+        }
+    }
 }

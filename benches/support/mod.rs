@@ -25,6 +25,15 @@ pub const PASSWORD: &str = "bench-password-123";
 /// Runs `bench` on a fresh database of the backend `BENCH_DATABASE_URL` names (SQLite when
 /// unset), and drops the database afterwards.
 pub fn with_database(bench: impl FnOnce(DbUrl) -> anyhow::Result<()>) -> anyhow::Result<()> {
+    // BENCH_REUSE=name runs on a PostgreSQL database an earlier run kept (BENCH_KEEP=1), as it
+    // is: the bench then skips generating its data (see `reused`).
+    if let Some(name) = reused() {
+        let admin_url =
+            std::env::var("BENCH_DATABASE_URL").context("BENCH_REUSE needs BENCH_DATABASE_URL")?;
+        let mut u = url::Url::parse(&admin_url)?;
+        u.set_path(&name);
+        return bench(DbUrl::new(u.to_string()));
+    }
     let dir = tempfile::tempdir()?;
     let (url, pg) = match std::env::var("BENCH_DATABASE_URL")
         .ok()
@@ -57,6 +66,11 @@ pub fn with_database(bench: impl FnOnce(DbUrl) -> anyhow::Result<()>) -> anyhow:
         conn.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))?;
     }
     result
+}
+
+/// The database named by `BENCH_REUSE`, whose data an earlier run generated.
+pub fn reused() -> Option<String> {
+    std::env::var("BENCH_REUSE").ok().filter(|n| !n.is_empty())
 }
 
 /// The migrated state of a fresh database with the bench's admin.

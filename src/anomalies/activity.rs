@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use chrono::{Datelike, Duration, NaiveDate};
 use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::BigInt;
+use diesel::sql_types::{BigInt, Date};
 
 use super::model::{
     Anomaly, AnomalyFigures, AnomalyKind, EffectiveRateFigures, ExpensesFigures,
@@ -22,17 +22,28 @@ use crate::schema::{daily_reports as dr, users};
 use crate::visits::reports::model::COUNTED;
 use crate::visits::{report_due_at, working_days};
 
-/// Per person: (visits, effective visits, visits with an order) of counted reports, from the
-/// counts kept on each report.
-fn visit_counts(
+/// What a person's counted reports hold over a window, from the counts and sums kept on each
+/// report.
+#[derive(Debug, Clone, Copy, Default)]
+struct Activity {
+    visits: i64,
+    effective: i64,
+    ordered: i64,
+    /// Minor units.
+    expenses: i64,
+}
+
+/// Per person with counted reports from `from` to `to`: their activity, one statement per
+/// chunk of people.
+fn activity(
     conn: &mut DbConnection,
     ids: &[Id],
     from: NaiveDate,
     to: NaiveDate,
-) -> QueryResult<HashMap<Id, (i64, i64, i64)>> {
+) -> QueryResult<HashMap<Id, Activity>> {
     let mut out = HashMap::new();
     for part in ids.chunks(ids_per_statement(conn)) {
-        let rows: Vec<(Id, i64, i64, i64)> = dr::table
+        let rows: Vec<(Id, i64, i64, i64, i64)> = dr::table
             .filter(dr::owner_id.eq_any(part))
             .filter(dr::report_date.between(from, to))
             .filter(dr::status.eq_any(COUNTED))
@@ -42,33 +53,53 @@ fn visit_counts(
                 sql::<BigInt>("CAST(COALESCE(SUM(visit_count), 0) AS BIGINT)"),
                 sql::<BigInt>("CAST(COALESCE(SUM(effective_visit_count), 0) AS BIGINT)"),
                 sql::<BigInt>("CAST(COALESCE(SUM(order_visit_count), 0) AS BIGINT)"),
+                sql::<BigInt>("CAST(COALESCE(SUM(expenses_minor), 0) AS BIGINT)"),
             ))
             .load(conn)?;
-        out.extend(rows.into_iter().map(|(u, v, e, o)| (u, (v, e, o))));
+        out.extend(
+            rows.into_iter()
+                .map(|(u, visits, effective, ordered, expenses)| {
+                    let a = Activity {
+                        visits,
+                        effective,
+                        ordered,
+                        expenses,
+                    };
+                    (u, a)
+                }),
+        );
     }
     Ok(out)
 }
 
-/// Per person: expenses of counted reports, minor units, from the sums kept on each report.
-fn expenses(
+/// Per person: effective visits of counted reports from `from` to the day before `split`, and
+/// from `split` to `to`, in one statement per chunk of people.
+fn effective_split(
     conn: &mut DbConnection,
     ids: &[Id],
     from: NaiveDate,
+    split: NaiveDate,
     to: NaiveDate,
-) -> QueryResult<HashMap<Id, i64>> {
+) -> QueryResult<HashMap<Id, (i64, i64)>> {
+    let sum_when = |cmp: &str| {
+        sql::<BigInt>("CAST(COALESCE(SUM(CASE WHEN report_date ")
+            .sql(cmp)
+            .bind::<Date, _>(split)
+            .sql(" THEN effective_visit_count ELSE 0 END), 0) AS BIGINT)")
+    };
     let mut out = HashMap::new();
     for part in ids.chunks(ids_per_statement(conn)) {
-        let rows: Vec<(Id, i64)> = dr::table
+        let rows: Vec<(Id, i64, i64)> = dr::table
             .filter(dr::owner_id.eq_any(part))
             .filter(dr::report_date.between(from, to))
             .filter(dr::status.eq_any(COUNTED))
             .group_by(dr::owner_id)
-            .select((
-                dr::owner_id,
-                sql::<BigInt>("CAST(COALESCE(SUM(expenses_minor), 0) AS BIGINT)"),
-            ))
+            .select((dr::owner_id, sum_when(" < "), sum_when(" >= ")))
             .load(conn)?;
-        out.extend(rows);
+        out.extend(
+            rows.into_iter()
+                .map(|(u, before, after)| (u, (before, after))),
+        );
     }
     Ok(out)
 }
@@ -97,20 +128,13 @@ pub fn dropping(conn: &mut DbConnection, ctx: &Ctx) -> QueryResult<Vec<Anomaly>>
     }
     let people = sellers(conn, ctx.scope)?;
     let ids = ids(&people);
-    let this_week = visit_counts(conn, &ids, monday, ctx.today)?;
-    let before = visit_counts(
-        conn,
-        &ids,
-        monday - Duration::days(28),
-        monday - Duration::days(1),
-    )?;
+    let counts = effective_split(conn, &ids, monday - Duration::days(28), monday, ctx.today)?;
     let pct = i64::from(s.anomalies.visits_drop_pct);
     let since = super::day_start(s, monday);
     Ok(people
         .iter()
         .filter_map(|p| {
-            let prior = before.get(&p.id).map(|c| c.1).unwrap_or(0);
-            let now = this_week.get(&p.id).map(|c| c.1).unwrap_or(0);
+            let (prior, now) = counts.get(&p.id).copied().unwrap_or_default();
             // now < pct% x (prior / 4) x elapsed / per_week, in integers.
             if prior == 0 || now * 100 * 4 * per_week >= pct * prior * elapsed {
                 return None;
@@ -150,17 +174,52 @@ fn window(ctx: &Ctx) -> (NaiveDate, NaiveDate) {
     (ctx.today - Duration::days(days - 1), ctx.today)
 }
 
+/// Over the window: effective-visit and transaction rates under their thresholds, and
+/// expenses per visit far above the team's median; the activity of the salespeople and of their
+/// teams read once for both.
+pub fn in_window(conn: &mut DbConnection, ctx: &Ctx) -> QueryResult<Vec<Anomaly>> {
+    let people = sellers(conn, ctx.scope)?;
+    if people.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut units: Vec<Id> = people.iter().map(|p| p.org_unit_id).collect();
+    units.sort();
+    units.dedup();
+    let mut team: Vec<(Id, Id)> = Vec::new();
+    for part in units.chunks(500) {
+        team.extend(
+            users::table
+                .filter(users::role.eq(Role::Salesperson.as_str()))
+                .filter(users::active.eq(true))
+                .filter(users::org_unit_id.eq_any(part))
+                .select((users::id, users::org_unit_id))
+                .load::<(Id, Id)>(conn)?,
+        );
+    }
+    // The teams hold every salesperson in scope.
+    let team_ids: Vec<Id> = team.iter().map(|t| t.0).collect();
+    let (from, to) = window(ctx);
+    let counts = activity(conn, &team_ids, from, to)?;
+    let mut out = rates(ctx, &people, &counts);
+    out.extend(expensive(ctx, &people, &team, &counts));
+    Ok(out)
+}
+
 /// Effective-visit and transaction rates under their thresholds, for salespeople with enough
 /// visits in the window.
-pub fn rates(conn: &mut DbConnection, ctx: &Ctx) -> QueryResult<Vec<Anomaly>> {
+fn rates(ctx: &Ctx, people: &[Seller], counts: &HashMap<Id, Activity>) -> Vec<Anomaly> {
     let a = &ctx.settings.anomalies;
     let (from, to) = window(ctx);
-    let people = sellers(conn, ctx.scope)?;
-    let counts = visit_counts(conn, &ids(&people), from, to)?;
     let since = super::day_start(ctx.settings, from);
     let mut out = Vec::new();
-    for p in &people {
-        let Some(&(visits, effective, ordered)) = counts.get(&p.id) else {
+    for p in people {
+        let Some(&Activity {
+            visits,
+            effective,
+            ordered,
+            ..
+        }) = counts.get(&p.id)
+        else {
             continue;
         };
         if visits < i64::from(a.activity_min_visits) {
@@ -201,7 +260,7 @@ pub fn rates(conn: &mut DbConnection, ctx: &Ctx) -> QueryResult<Vec<Anomaly>> {
             );
         }
     }
-    Ok(out)
+    out
 }
 
 /// The median of sorted values (the mean of the two middle ones for an even count).
@@ -217,41 +276,26 @@ fn median(sorted: &[i64]) -> i64 {
 /// Expenses per visit above `expenses_above_median_pct` of the median of the salesperson's
 /// unit: the active salespeople of the unit with enough visits in the window, at least
 /// `expenses_min_team_size` of them (the whole unit counts, whoever the caller reaches).
-pub fn expensive(conn: &mut DbConnection, ctx: &Ctx) -> QueryResult<Vec<Anomaly>> {
+fn expensive(
+    ctx: &Ctx,
+    people: &[Seller],
+    team: &[(Id, Id)],
+    counts: &HashMap<Id, Activity>,
+) -> Vec<Anomaly> {
     let a = &ctx.settings.anomalies;
     let (from, to) = window(ctx);
-    let people = sellers(conn, ctx.scope)?;
-    if people.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut units: Vec<Id> = people.iter().map(|p| p.org_unit_id).collect();
-    units.sort();
-    units.dedup();
-    let mut team: Vec<(Id, Id)> = Vec::new();
-    for part in units.chunks(500) {
-        team.extend(
-            users::table
-                .filter(users::role.eq(Role::Salesperson.as_str()))
-                .filter(users::active.eq(true))
-                .filter(users::org_unit_id.eq_any(part))
-                .select((users::id, users::org_unit_id))
-                .load::<(Id, Id)>(conn)?,
-        );
-    }
-    let team_ids: Vec<Id> = team.iter().map(|t| t.0).collect();
-    let counts = visit_counts(conn, &team_ids, from, to)?;
-    let spent = expenses(conn, &team_ids, from, to)?;
     let min_visits = i64::from(a.activity_min_visits);
     // Cost per visit of everyone with enough visits, by unit.
     let cost = |id: &Id| -> Option<(i64, i64, i64)> {
-        let visits = counts.get(id).map(|c| c.0).unwrap_or(0);
+        let c = counts.get(id).copied().unwrap_or_default();
+        let visits = c.visits;
         (visits >= min_visits && visits > 0).then(|| {
-            let e = spent.get(id).copied().unwrap_or(0);
+            let e = c.expenses;
             (visits, e, (e + visits / 2) / visits)
         })
     };
     let mut by_unit: HashMap<Id, Vec<i64>> = HashMap::new();
-    for (id, unit) in &team {
+    for (id, unit) in team {
         if let Some((_, _, c)) = cost(id) {
             by_unit.entry(*unit).or_default().push(c);
         }
@@ -261,7 +305,7 @@ pub fn expensive(conn: &mut DbConnection, ctx: &Ctx) -> QueryResult<Vec<Anomaly>
     }
     let since = super::day_start(ctx.settings, from);
     let pct = i64::from(a.expenses_above_median_pct);
-    Ok(people
+    people
         .iter()
         .filter_map(|p| {
             let (visits, spent, per_visit) = cost(&p.id)?;
@@ -291,7 +335,7 @@ pub fn expensive(conn: &mut DbConnection, ctx: &Ctx) -> QueryResult<Vec<Anomaly>
                     .unit(p.org_unit_id),
             )
         })
-        .collect())
+        .collect()
 }
 
 #[cfg(test)]

@@ -163,23 +163,17 @@ pub fn not_visited(conn: &mut DbConnection, ctx: &Ctx) -> QueryResult<Vec<Anomal
 /// after the visit was due.
 pub fn visit_overdue(conn: &mut DbConnection, ctx: &Ctx) -> QueryResult<Vec<Anomaly>> {
     let grace = i64::from(ctx.settings.anomalies.visit_overdue_grace_days);
-    let mut q = customers::table
-        .filter(
-            customers::visit_every_weeks
-                .is_not_null()
-                .or(customers::visits_per_month.is_not_null()),
-        )
-        .select(customers::id)
+    // The last visit up to today.
+    let mut q = coverage::with_cycle()
+        .select(coverage::cycle_columns!(ctx.today + Duration::days(1)))
         .into_boxed::<MultiBackend>();
     of_customers!(q, ctx.scope);
-    let ids: Vec<Id> = q.load(conn)?;
-    let cycles = coverage::by_ids(conn, &ids)?;
-    let last = coverage::last_visits_before(conn, &ids, ctx.today + Duration::days(1))?;
+    let cycles: Vec<coverage::CycleCustomer> = q.load(conn)?;
     Ok(cycles
         .into_iter()
         .filter_map(|c| {
             let base = c.base(ctx.settings);
-            let s = standing(base, c.interval(), last.get(&c.id).copied(), ctx.today);
+            let s = standing(base, c.interval(), c.last_visit, ctx.today);
             if s.days_overdue <= grace {
                 return None;
             }

@@ -82,7 +82,7 @@ pub struct Filter {
 type Finder = fn(&mut DbConnection, &Ctx) -> QueryResult<Vec<Anomaly>>;
 
 /// Each finder with the kinds it finds.
-const FINDERS: [(&[AnomalyKind], Finder); 14] = [
+const FINDERS: [(&[AnomalyKind], Finder); 13] = [
     (
         &[AnomalyKind::TargetBehind, AnomalyKind::TargetAtRisk],
         targets::find,
@@ -96,10 +96,10 @@ const FINDERS: [(&[AnomalyKind], Finder); 14] = [
         &[
             AnomalyKind::LowEffectiveVisitRate,
             AnomalyKind::LowTransactionRate,
+            AnomalyKind::HighExpensesPerVisit,
         ],
-        activity::rates,
+        activity::in_window,
     ),
-    (&[AnomalyKind::HighExpensesPerVisit], activity::expensive),
     (
         &[
             AnomalyKind::ComplaintOverdue,

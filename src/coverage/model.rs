@@ -4,14 +4,11 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::{Array, Date, Nullable};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::cycle::{self, interval_days};
-use crate::db::types::Uid;
 use crate::db::{ids_per_statement, DbConnection, Id, Timestamp};
 use crate::masterdata::customers::cycle::VisitDay;
 use crate::progress::model::ratio;
@@ -36,6 +33,8 @@ pub struct CycleCustomer {
     pub longitude: Option<f64>,
     pub activated_on: Option<NaiveDate>,
     pub created_at: Timestamp,
+    /// Its last counted visit before the day it was read for (see `cycle_columns!`).
+    pub last_visit: Option<NaiveDate>,
 }
 
 impl CycleCustomer {
@@ -57,43 +56,42 @@ impl CycleCustomer {
     }
 }
 
-type Columns = (
-    customers::id,
-    customers::code,
-    customers::name,
-    customers::owner_id,
-    customers::org_unit_id,
-    customers::visit_every_weeks,
-    customers::visits_per_month,
-    customers::preferred_visit_day,
-    customers::preferred_visit_from,
-    customers::preferred_visit_to,
-    customers::latitude,
-    customers::longitude,
-    customers::activated_on,
-    customers::created_at,
-);
-
-const COLUMNS: Columns = (
-    customers::id,
-    customers::code,
-    customers::name,
-    customers::owner_id,
-    customers::org_unit_id,
-    customers::visit_every_weeks,
-    customers::visits_per_month,
-    customers::preferred_visit_day,
-    customers::preferred_visit_from,
-    customers::preferred_visit_to,
-    customers::latitude,
-    customers::longitude,
-    customers::activated_on,
-    customers::created_at,
-);
+/// The columns of a [`CycleCustomer`] whose `last_visit` is its last counted visit (submitted
+/// and reviewed reports; anyone's visit counts) before `$day`. Each customer is one step back
+/// along the index of counted visits by customer and day, in the same statement, so the cost
+/// follows the customers read, not the years of visits behind them.
+macro_rules! cycle_columns {
+    ($day:expr) => {{
+        use $crate::schema::customers as cs;
+        (
+            cs::id,
+            cs::code,
+            cs::name,
+            cs::owner_id,
+            cs::org_unit_id,
+            cs::visit_every_weeks,
+            cs::visits_per_month,
+            cs::preferred_visit_day,
+            cs::preferred_visit_from,
+            cs::preferred_visit_to,
+            cs::latitude,
+            cs::longitude,
+            cs::activated_on,
+            cs::created_at,
+            diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::Date>>(
+                "(SELECT MAX(v.report_date) FROM report_visits v \
+                  WHERE v.customer_id = customers.id AND v.counted AND v.report_date < ",
+            )
+            .bind::<diesel::sql_types::Date, _>($day)
+            .sql(")"),
+        )
+    }};
+}
+pub(crate) use cycle_columns;
 
 /// The live, active customers with a call cycle.
 #[diesel::dsl::auto_type]
-fn with_cycle() -> _ {
+pub fn with_cycle() -> _ {
     customers::table
         .filter(customers::status.eq("active"))
         .filter(customers::archived_at.is_null())
@@ -104,79 +102,23 @@ fn with_cycle() -> _ {
         )
 }
 
-/// The customers with a call cycle owned by `owners`, by code.
-pub fn owned_by(conn: &mut DbConnection, owners: &[Id]) -> QueryResult<Vec<CycleCustomer>> {
+/// The customers with a call cycle owned by `owners`, by code, each with its last visit before
+/// `day`.
+pub fn owned_by(
+    conn: &mut DbConnection,
+    owners: &[Id],
+    day: NaiveDate,
+) -> QueryResult<Vec<CycleCustomer>> {
     let mut out = Vec::new();
     for chunk in owners.chunks(ids_per_statement(conn)) {
         out.extend(
             with_cycle()
                 .filter(customers::owner_id.eq_any(chunk))
-                .select(COLUMNS)
+                .select(cycle_columns!(day))
                 .load::<CycleCustomer>(conn)?,
         );
     }
     out.sort_by(|a, b| a.code.cmp(&b.code));
-    Ok(out)
-}
-
-/// These customers, if they have a call cycle.
-pub fn by_ids(conn: &mut DbConnection, ids: &[Id]) -> QueryResult<Vec<CycleCustomer>> {
-    let mut out = Vec::new();
-    for chunk in ids.chunks(ids_per_statement(conn)) {
-        out.extend(
-            with_cycle()
-                .filter(customers::id.eq_any(chunk))
-                .select(COLUMNS)
-                .load::<CycleCustomer>(conn)?,
-        );
-    }
-    Ok(out)
-}
-
-/// Each customer's last visit day before `day` (submitted and reviewed reports; anyone's visit
-/// counts; customers never visited before it are left out). On PostgreSQL each customer is one step back
-/// along the index of counted visits by customer and day, so the cost follows the customers
-/// asked for, not the years of visits behind them.
-pub fn last_visits_before(
-    conn: &mut DbConnection,
-    ids: &[Id],
-    day: NaiveDate,
-) -> QueryResult<HashMap<Id, NaiveDate>> {
-    #[derive(QueryableByName)]
-    struct Last {
-        #[diesel(sql_type = Uid)]
-        customer_id: Id,
-        #[diesel(sql_type = Nullable<Date>)]
-        last: Option<NaiveDate>,
-    }
-    let mut out = HashMap::new();
-    for chunk in ids.chunks(ids_per_statement(conn)) {
-        let rows: Vec<(Id, Option<NaiveDate>)> = match conn {
-            DbConnection::Pg(pg) => diesel::sql_query(
-                "SELECT c.id AS customer_id, \
-                        (SELECT MAX(v.report_date) FROM report_visits v \
-                          WHERE v.customer_id = c.id AND v.counted AND v.report_date < $2) AS last \
-                   FROM unnest($1) AS c (id)",
-            )
-            .bind::<Array<Uid>, _>(chunk)
-            .bind::<Date, _>(day)
-            .load::<Last>(pg)?
-            .into_iter()
-            .map(|r| (r.customer_id, r.last))
-            .collect(),
-            DbConnection::Sqlite(_) => rv::table
-                .filter(rv::customer_id.eq_any(chunk))
-                .filter(rv::counted.eq(true))
-                .filter(rv::report_date.lt(day))
-                .group_by(rv::customer_id)
-                .select((
-                    rv::customer_id,
-                    sql::<Nullable<Date>>("MAX(report_visits.report_date)"),
-                ))
-                .load(conn)?,
-        };
-        out.extend(rows.into_iter().filter_map(|(c, d)| d.map(|d| (c, d))));
-    }
     Ok(out)
 }
 
@@ -269,15 +211,12 @@ pub fn compute(
     as_of: NaiveDate,
 ) -> QueryResult<(CoverageFigures, Vec<PersonCoverage>)> {
     let owners: Vec<Id> = people.iter().map(|p| p.id).collect();
-    let customers = owned_by(conn, &owners)?;
+    let customers = owned_by(conn, &owners, from)?;
     let ids: Vec<Id> = customers.iter().map(|c| c.id).collect();
-    let (before, within) = if as_of < from {
-        (HashMap::new(), HashMap::new())
+    let within = if as_of < from {
+        HashMap::new()
     } else {
-        (
-            last_visits_before(conn, &ids, from)?,
-            visit_days(conn, &ids, from, as_of)?,
-        )
+        visit_days(conn, &ids, from, as_of)?
     };
     let mut by_owner: HashMap<Id, (CoverageFigures, Vec<OverdueCustomer>)> = HashMap::new();
     for c in &customers {
@@ -290,7 +229,7 @@ pub fn compute(
         let span = cycle::over(
             c.base(settings),
             c.interval(),
-            before.get(&c.id).copied(),
+            c.last_visit,
             visits,
             from,
             as_of,
@@ -331,17 +270,10 @@ pub fn overdue_on(
     owners: &[Id],
     day: NaiveDate,
 ) -> QueryResult<HashMap<Id, Vec<OverdueCustomer>>> {
-    let customers = owned_by(conn, owners)?;
-    let ids: Vec<Id> = customers.iter().map(|c| c.id).collect();
-    let last = last_visits_before(conn, &ids, day + chrono::Duration::days(1))?;
+    let customers = owned_by(conn, owners, day + chrono::Duration::days(1))?;
     let mut out: HashMap<Id, Vec<OverdueCustomer>> = HashMap::new();
     for c in &customers {
-        let s = cycle::standing(
-            c.base(settings),
-            c.interval(),
-            last.get(&c.id).copied(),
-            day,
-        );
+        let s = cycle::standing(c.base(settings), c.interval(), c.last_visit, day);
         if s.days_overdue > 0 {
             out.entry(c.owner_id).or_default().push(overdue(c, s));
         }

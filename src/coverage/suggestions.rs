@@ -10,7 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use super::cycle::standing;
-use super::model::{last_visits_before, owned_by, visit_days, CycleCustomer};
+use super::model::{owned_by, visit_days, CycleCustomer};
 use crate::auth::{Caller, Role};
 use crate::db::{DbConnection, Id, Timestamp};
 use crate::error::{ApiError, ApiResult};
@@ -95,16 +95,15 @@ pub fn suggest(
     owner: Id,
     date: NaiveDate,
 ) -> ApiResult<VisitSuggestions> {
-    let customers = owned_by(conn, &[owner])?;
+    let customers = owned_by(conn, &[owner], date)?;
     let ids: Vec<Id> = customers.iter().map(|c| c.id).collect();
-    let before = last_visits_before(conn, &ids, date)?;
     let on_the_day = visit_days(conn, &ids, date, date)?;
     let weekday = VisitDay::of(date.weekday());
     let mut due: Vec<Due> = customers
         .into_iter()
         .filter(|c| !on_the_day.contains_key(&c.id))
         .filter_map(|c| {
-            let last = before.get(&c.id).copied();
+            let last = c.last_visit;
             let s = standing(c.base(settings), c.interval(), last, date);
             // Due on the day; one that prefers another weekday waits for it unless overdue.
             let waits = c.preferred_day().is_some_and(|d| d != weekday) && s.days_overdue == 0;

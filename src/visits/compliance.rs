@@ -5,7 +5,9 @@ use std::collections::HashMap;
 
 use actix_web::{get, web};
 use chrono::NaiveDate;
+use diesel::dsl::sql;
 use diesel::prelude::*;
+use diesel::sql_types::SmallInt;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
@@ -162,6 +164,100 @@ pub fn check_range(from: NaiveDate, to: NaiveDate) -> ApiResult<()> {
     Ok(())
 }
 
+/// What a report says of its day, whatever the day's cutoff: read in SQL, so that the counts
+/// need no more than the owner, the day and this code.
+const FILED: &str = "CAST(CASE WHEN attendance <> 'present' THEN 0 \
+    WHEN first_submitted_at IS NULL THEN 1 WHEN late THEN 2 ELSE 3 END AS SMALLINT)";
+
+/// How a working day stands from its report's `FILED` code (none: no report), `now` and the
+/// day's cutoff.
+fn status_of(filed: Option<i16>, now: Timestamp, due: Timestamp) -> DayStatus {
+    match filed {
+        Some(0) => DayStatus::Excused,
+        Some(2) => DayStatus::Late,
+        Some(3) => DayStatus::OnTime,
+        _ if now <= due => DayStatus::Pending,
+        _ => DayStatus::Missing,
+    }
+}
+
+/// The working days from `from` to `to` (none after today), each with its report's cutoff.
+fn due_days(
+    settings: &Settings,
+    from: NaiveDate,
+    to: NaiveDate,
+    now: Timestamp,
+) -> Vec<(NaiveDate, Timestamp)> {
+    let today = business_day(settings, now);
+    working_days(settings, from, to.min(today))
+        .into_iter()
+        .map(|d| (d, report_due_at(settings, d)))
+        .collect()
+}
+
+/// A person's working days, from the day they were hired.
+fn days_of_person<'a>(
+    p: &'a Person,
+    days: &'a [(NaiveDate, Timestamp)],
+) -> impl Iterator<Item = &'a (NaiveDate, Timestamp)> + 'a {
+    days.iter()
+        .filter(move |(d, _)| p.hired_on.is_none_or(|h| *d >= h))
+}
+
+/// A person's days counted by how they stand.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DayCounts {
+    pub on_time: i64,
+    pub late: i64,
+    pub missing: i64,
+    pub excused: i64,
+    pub pending: i64,
+}
+
+impl DayCounts {
+    fn add(&mut self, status: DayStatus) {
+        match status {
+            DayStatus::OnTime => self.on_time += 1,
+            DayStatus::Late => self.late += 1,
+            DayStatus::Missing => self.missing += 1,
+            DayStatus::Excused => self.excused += 1,
+            DayStatus::Pending => self.pending += 1,
+        }
+    }
+}
+
+/// What `days_of` counts for each person, without the days themselves: one query of narrow
+/// rows (owner, day, `FILED`) for all of them.
+pub fn counts_of(
+    conn: &mut DbConnection,
+    settings: &Settings,
+    people: &[Person],
+    from: NaiveDate,
+    to: NaiveDate,
+    now: Timestamp,
+) -> QueryResult<HashMap<Id, DayCounts>> {
+    let ids: Vec<Id> = people.iter().map(|p| p.id).collect();
+    let filed: HashMap<(Id, NaiveDate), i16> = dr::table
+        .filter(dr::owner_id.eq_any(&ids))
+        .filter(dr::report_date.between(from, to))
+        .select((dr::owner_id, dr::report_date, sql::<SmallInt>(FILED)))
+        .load::<(Id, NaiveDate, i16)>(conn)?
+        .into_iter()
+        .map(|(o, d, f)| ((o, d), f))
+        .collect();
+    let days = due_days(settings, from, to, now);
+    Ok(people
+        .iter()
+        .map(|p| {
+            let mut counts = DayCounts::default();
+            for (d, due) in days_of_person(p, &days) {
+                counts.add(status_of(filed.get(&(p.id, *d)).copied(), now, *due));
+            }
+            (p.id, counts)
+        })
+        .collect())
+}
+
 /// Each person's working days from `from` to `to` (none after today), with one query for all
 /// their reports.
 pub fn days_of(
@@ -173,7 +269,7 @@ pub fn days_of(
     now: Timestamp,
 ) -> QueryResult<Vec<PersonCompliance>> {
     let ids: Vec<Id> = people.iter().map(|p| p.id).collect();
-    type Rep = (Id, NaiveDate, Id, String, Option<Timestamp>, bool);
+    type Rep = (Id, NaiveDate, Id, i16, Option<Timestamp>);
     let reports: HashMap<(Id, NaiveDate), Rep> = dr::table
         .filter(dr::owner_id.eq_any(&ids))
         .filter(dr::report_date.between(from, to))
@@ -181,54 +277,41 @@ pub fn days_of(
             dr::owner_id,
             dr::report_date,
             dr::id,
-            dr::attendance,
+            sql::<SmallInt>(FILED),
             dr::first_submitted_at,
-            dr::late,
         ))
         .load::<Rep>(conn)?
         .into_iter()
         .map(|r| ((r.0, r.1), r))
         .collect();
-    let today = business_day(settings, now);
-    let days = working_days(settings, from, to.min(today));
+    let days = due_days(settings, from, to, now);
     Ok(people
         .iter()
         .map(|p| {
-            let mut out = PersonCompliance {
-                user_id: p.id,
-                name: p.name.clone(),
-                org_unit_id: p.org_unit_id,
-                on_time: 0,
-                late: 0,
-                missing: 0,
-                excused: 0,
-                pending: 0,
-                days: Vec::new(),
-            };
-            for d in days.iter().filter(|d| p.hired_on.is_none_or(|h| **d >= h)) {
+            let mut counts = DayCounts::default();
+            let mut out = Vec::new();
+            for (d, due) in days_of_person(p, &days) {
                 let rep = reports.get(&(p.id, *d));
-                let status = match rep {
-                    Some(r) if r.3 != "present" => DayStatus::Excused,
-                    Some((_, _, _, _, Some(_), true)) => DayStatus::Late,
-                    Some((_, _, _, _, Some(_), false)) => DayStatus::OnTime,
-                    _ if now <= report_due_at(settings, *d) => DayStatus::Pending,
-                    _ => DayStatus::Missing,
-                };
-                match status {
-                    DayStatus::OnTime => out.on_time += 1,
-                    DayStatus::Late => out.late += 1,
-                    DayStatus::Missing => out.missing += 1,
-                    DayStatus::Excused => out.excused += 1,
-                    DayStatus::Pending => out.pending += 1,
-                }
-                out.days.push(ComplianceDay {
+                let status = status_of(rep.map(|r| r.3), now, *due);
+                counts.add(status);
+                out.push(ComplianceDay {
                     date: *d,
                     status,
                     report_id: rep.map(|r| r.2),
                     first_submitted_at: rep.and_then(|r| r.4),
                 });
             }
-            out
+            PersonCompliance {
+                user_id: p.id,
+                name: p.name.clone(),
+                org_unit_id: p.org_unit_id,
+                on_time: counts.on_time,
+                late: counts.late,
+                missing: counts.missing,
+                excused: counts.excused,
+                pending: counts.pending,
+                days: out,
+            }
         })
         .collect())
 }

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use super::compliance::{check_range, days_of, scope, Person, FIGURE_READERS};
+use super::compliance::{check_range, counts_of, scope, Person, FIGURE_READERS};
 use super::reports::model::COUNTED;
 use crate::auth::Caller;
 use crate::db::{DbConnection, Id, Timestamp};
@@ -220,14 +220,14 @@ pub fn compute(
         new_customers,
         quality,
     } = sums(conn, settings, &ids, from, to)?;
-    let timeliness = days_of(conn, settings, people, from, to, now)?;
+    let timeliness = counts_of(conn, settings, people, from, to, now)?;
     let mut total = EfficiencyFigures::default();
     let mut q_total = (0i64, 0i64);
     let mut rows = Vec::new();
     for p in people {
         let v = visits.get(&p.id).cloned().unwrap_or_else(|| vec![0; 4]);
         let get = |m: &HashMap<Id, i64>| m.get(&p.id).copied().unwrap_or(0);
-        let t = timeliness.iter().find(|t| t.user_id == p.id);
+        let t = timeliness.get(&p.id);
         let q = quality.get(&p.id).copied().unwrap_or((0, 0));
         q_total = (q_total.0 + q.0, q_total.1 + q.1);
         let mut f = EfficiencyFigures {

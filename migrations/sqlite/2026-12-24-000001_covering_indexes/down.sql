@@ -1,0 +1,2 @@
+DROP INDEX report_visits_counted_day_idx;
+DROP INDEX daily_reports_day_counts_idx;
