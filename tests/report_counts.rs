@@ -2,7 +2,8 @@
 //! of its planned visits, and each visit its report's day and whether it counts (triggers);
 //! efficiency reads them from there. A report written, edited, returned, written again and
 //! resubmitted, and a planned visit deleted under it, always count exactly what the visits and
-//! expenses hold.
+//! expenses hold. Each customer keeps its last counted visit, which follows its reports forth
+//! and back.
 
 mod common;
 mod visits_support;
@@ -34,7 +35,31 @@ fn mismatched_reports(app: &TestApp) -> i64 {
         "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM visit_plans p
           WHERE p.visit_count <> (SELECT COUNT(*) FROM planned_visits v WHERE v.plan_id = p.id)",
     );
-    reports + plans
+    reports + plans + mismatched_customers(app)
+}
+
+/// Customers whose kept last visit differs from their latest counted visit.
+fn mismatched_customers(app: &TestApp) -> i64 {
+    app.count(
+        "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM customers c
+          WHERE COALESCE(c.last_visited_on, '0001-01-01')
+                <> COALESCE((SELECT MAX(v.report_date) FROM report_visits v
+                              WHERE v.customer_id = c.id AND v.counted), '0001-01-01')",
+    )
+}
+
+/// The kept last visit of a customer.
+fn last_visited(app: &TestApp, customer: &str) -> Option<NaiveDate> {
+    use diesel::dsl::sql;
+    use diesel::sql_types::{Date, Nullable};
+    use salestrack::schema::customers;
+    let id = salestrack::db::Id(customer.parse().unwrap());
+    let mut conn = app.state.pool.get().unwrap();
+    customers::table
+        .find(id)
+        .select(sql::<Nullable<Date>>("last_visited_on"))
+        .first(&mut *conn)
+        .unwrap()
 }
 
 /// (visits, effective, with order, planned done, expenses) of the seller on `d`.
@@ -164,4 +189,96 @@ async fn a_reports_kept_counts_follow_every_write_to_its_visits_and_expenses() {
     assert_eq!(counted(&app, &f, d).await, (4, 3, 2, 1, 1_300));
     let p = figures(&app, &f.supervisor, &f.org.north_seller, d, d).await;
     assert_eq!(p["planned_visits"], 1, "{p}");
+}
+
+#[actix_web::test]
+async fn a_customers_kept_last_visit_follows_its_reports_forth_and_back() {
+    let app = TestApp::spawn().await;
+    let f = field(&app).await;
+    let d = today(&app);
+    let before = d - chrono::Duration::days(1);
+    let report = |on: NaiveDate, visits: Value| {
+        let app = &app;
+        let seller = f.seller.clone();
+        async move {
+            let created = app
+                .post("/api/v1/daily-reports")
+                .bearer(&seller)
+                .json(json!({"report_date": day(on), "attendance": "present", "visits": visits}))
+                .send()
+                .await;
+            assert_eq!(created.status, 201, "{}", created.text);
+            let path = format!("/api/v1/daily-reports/{}", created.id());
+            let submitted = act(
+                app,
+                &seller,
+                &format!("{path}/submit"),
+                &created.etag(),
+                None,
+            )
+            .await;
+            assert_eq!(submitted.status, 200, "{}", submitted.text);
+            (path, submitted.etag())
+        }
+    };
+    assert_eq!(last_visited(&app, &f.shop), None);
+
+    // The day before: the shop. A draft would count nowhere; submitted, it counts.
+    report(
+        before,
+        json!([visit(&f.shop, before, "ordering", 1_000, 0, true)]),
+    )
+    .await;
+    assert_eq!(last_visited(&app, &f.shop), Some(before));
+    assert_eq!(last_visited(&app, &f.prospect), None);
+    assert_eq!(mismatched_customers(&app), 0);
+
+    // Today: both.
+    let (path, etag) = report(
+        d,
+        json!([
+            visit(&f.shop, d, "service", 0, 0, false),
+            visit(&f.prospect, d, "market_research", 0, 0, true)
+        ]),
+    )
+    .await;
+    assert_eq!(last_visited(&app, &f.shop), Some(d));
+    assert_eq!(last_visited(&app, &f.prospect), Some(d));
+    assert_eq!(mismatched_customers(&app), 0);
+
+    // Today's report returned: the shop goes back to the day before, the prospect to never.
+    let returned = act(
+        &app,
+        &f.supervisor,
+        &format!("{path}/return"),
+        &etag,
+        Some(json!({"comment": "which shop?"})),
+    )
+    .await;
+    assert_eq!(returned.status, 200, "{}", returned.text);
+    assert_eq!(last_visited(&app, &f.shop), Some(before));
+    assert_eq!(last_visited(&app, &f.prospect), None);
+    assert_eq!(mismatched_customers(&app), 0);
+
+    // Written again without the shop, and resubmitted.
+    let edited = app
+        .patch(&path)
+        .bearer(&f.seller)
+        .header("if-match", &returned.etag())
+        .json(json!({"visits": [visit(&f.prospect, d, "ordering", 2_000, 0, true)]}))
+        .send()
+        .await;
+    assert_eq!(edited.status, 200, "{}", edited.text);
+    let resubmitted = act(
+        &app,
+        &f.seller,
+        &format!("{path}/submit"),
+        &edited.etag(),
+        None,
+    )
+    .await;
+    assert_eq!(resubmitted.status, 200, "{}", resubmitted.text);
+    assert_eq!(last_visited(&app, &f.shop), Some(before));
+    assert_eq!(last_visited(&app, &f.prospect), Some(d));
+    assert_eq!(mismatched_customers(&app), 0);
 }

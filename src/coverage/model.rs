@@ -57,12 +57,15 @@ impl CycleCustomer {
 }
 
 /// The columns of a [`CycleCustomer`] whose `last_visit` is its last counted visit (submitted
-/// and reviewed reports; anyone's visit counts) before `$day`. Each customer is one step back
-/// along the index of counted visits by customer and day, in the same statement, so the cost
-/// follows the customers read, not the years of visits behind them.
+/// and reviewed reports; anyone's visit counts) before `$day`: the customer's kept last visit
+/// (migration `2026-12-24-000002_customer_last_visits`) when it is earlier, else, for the
+/// customers visited since, one step back along the index of counted visits by customer and
+/// day. The cost follows the customers visited since the day, not the years behind them.
 macro_rules! cycle_columns {
     ($day:expr) => {{
+        use diesel::sql_types::{Date, Nullable};
         use $crate::schema::customers as cs;
+        let day: chrono::NaiveDate = $day;
         (
             cs::id,
             cs::code,
@@ -78,12 +81,19 @@ macro_rules! cycle_columns {
             cs::longitude,
             cs::activated_on,
             cs::created_at,
-            diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::Date>>(
-                "(SELECT MAX(v.report_date) FROM report_visits v \
-                  WHERE v.customer_id = customers.id AND v.counted AND v.report_date < ",
+            diesel::dsl::sql::<Nullable<Date>>(
+                "(CASE WHEN customers.last_visited_on IS NULL \
+                         OR customers.last_visited_on < ",
             )
-            .bind::<diesel::sql_types::Date, _>($day)
-            .sql(")"),
+            .bind::<Date, _>(day)
+            .sql(
+                " THEN customers.last_visited_on \
+                  ELSE (SELECT MAX(v.report_date) FROM report_visits v \
+                         WHERE v.customer_id = customers.id AND v.counted \
+                           AND v.report_date < ",
+            )
+            .bind::<Date, _>(day)
+            .sql(") END)"),
         )
     }};
 }
