@@ -115,7 +115,7 @@ pub fn not_visited(conn: &mut DbConnection, ctx: &Ctx) -> QueryResult<Vec<Anomal
     }
     let mut q = rv::table
         .inner_join(customers::table.on(rv::customer_id.eq(customers::id)))
-        .filter(rv::counted.eq(true))
+        .filter(rv::counted)
         .filter(customers::status.eq("active"))
         .group_by(rv::customer_id)
         .select((

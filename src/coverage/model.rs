@@ -144,7 +144,7 @@ pub fn visit_days(
     for chunk in ids.chunks(ids_per_statement(conn)) {
         let rows: Vec<(Id, Option<NaiveDate>)> = rv::table
             .filter(rv::customer_id.eq_any(chunk))
-            .filter(rv::counted.eq(true))
+            .filter(rv::counted)
             .filter(rv::report_date.between(from, to))
             .select((rv::customer_id, rv::report_date))
             .load(conn)?;

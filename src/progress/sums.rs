@@ -3,6 +3,8 @@
 //! and only the days at its edges from the day sums. A year of facts is at most twelve rows per
 //! person, dealer, category and source, plus two partial months of days, however many facts.
 
+use std::collections::HashSet;
+
 use chrono::{Datelike, Months, NaiveDate};
 use diesel::dsl::sql;
 use diesel::prelude::*;
@@ -100,6 +102,21 @@ fn ranges(from: NaiveDate, to: NaiveDate) -> Vec<Range> {
     out
 }
 
+/// Most people a statement of the sums filters on. With the pool's generic plans,
+/// `salesperson_id = ANY($n)` is a filter that compares each row with each id of the array:
+/// measured at 2,000 people, 6,000 rows of a few days took 35 ms, the same rows unfiltered 2 ms.
+/// More people are kept in Rust, after a read of the whole range.
+const PEOPLE_IN_SQL: usize = 50;
+
+/// The people to filter on in SQL, and those to keep in Rust (neither: everyone).
+fn people_filter(people: Option<&[Id]>) -> (Option<Vec<Id>>, Option<HashSet<Id>>) {
+    match people {
+        Some(p) if p.len() <= PEOPLE_IN_SQL => (Some(p.to_vec()), None),
+        Some(p) => (None, Some(p.iter().copied().collect())),
+        None => (None, None),
+    }
+}
+
 fn dealer(key: Id) -> Option<Id> {
     (key != NO_DEALER).then_some(key)
 }
@@ -116,6 +133,7 @@ pub fn sales(
     people: Option<&[Id]>,
 ) -> QueryResult<Sums> {
     let mut out = Sums::new();
+    let (in_sql, kept) = people_filter(people);
     for r in ranges(from, to) {
         let mut q = sales_fact_sums::table
             .filter(sales_fact_sums::grain.eq(r.grain))
@@ -138,12 +156,13 @@ pub fn sales(
         if let Some(c) = category {
             q = q.filter(sales_fact_sums::category.eq(c.to_string()));
         }
-        if let Some(p) = people {
-            q = q.filter(sales_fact_sums::salesperson_id.eq_any(p.to_vec()));
+        if let Some(p) = in_sql.clone() {
+            q = q.filter(sales_fact_sums::salesperson_id.eq_any(p));
         }
         let rows: Vec<(Id, Id, i64, i64, i64, i64)> = q.load(conn)?;
         out.extend(
             rows.into_iter()
+                .filter(|r| kept.as_ref().is_none_or(|k| k.contains(&r.0)))
                 .map(|(p, d, amount, profit, amount_erp, profit_erp)| {
                     let sum = Sum {
                         amount,
@@ -168,6 +187,7 @@ pub fn payments(
     people: Option<&[Id]>,
 ) -> QueryResult<Sums> {
     let mut out = Sums::new();
+    let (in_sql, kept) = people_filter(people);
     for r in ranges(from, to) {
         let mut q = payment_fact_sums::table
             .filter(payment_fact_sums::grain.eq(r.grain))
@@ -184,11 +204,14 @@ pub fn payments(
                 sql::<BigInt>(&sum_where("amount_minor", "source", &["erp"])),
             ))
             .into_boxed::<MultiBackend>();
-        if let Some(p) = people {
-            q = q.filter(payment_fact_sums::salesperson_id.eq_any(p.to_vec()));
+        if let Some(p) = in_sql.clone() {
+            q = q.filter(payment_fact_sums::salesperson_id.eq_any(p));
         }
         let rows: Vec<(Id, Id, i64, i64)> = q.load(conn)?;
-        out.extend(rows.into_iter().map(|(p, d, amount, amount_erp)| {
+        let rows = rows
+            .into_iter()
+            .filter(|r| kept.as_ref().is_none_or(|k| k.contains(&r.0)));
+        out.extend(rows.map(|(p, d, amount, amount_erp)| {
             let sum = Sum {
                 amount,
                 amount_erp,

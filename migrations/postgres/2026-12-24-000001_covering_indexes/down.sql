@@ -1,2 +1,1 @@
-DROP INDEX report_visits_counted_day_idx;
 DROP INDEX daily_reports_day_counts_idx;
