@@ -165,17 +165,22 @@ pub fn check_range(from: NaiveDate, to: NaiveDate) -> ApiResult<()> {
 }
 
 /// What a report says of its day, whatever the day's cutoff: read in SQL, so that the counts
-/// need no more than the owner, the day and this code.
+/// need no more than the owner, the day and this code (`EXCUSED`, 1 when not
+/// submitted, `LATE`, `ON_TIME`).
 const FILED: &str = "CAST(CASE WHEN attendance <> 'present' THEN 0 \
     WHEN first_submitted_at IS NULL THEN 1 WHEN late THEN 2 ELSE 3 END AS SMALLINT)";
+const EXCUSED: i16 = 0;
+const LATE: i16 = 2;
+const ON_TIME: i16 = 3;
 
 /// How a working day stands from its report's `FILED` code (none: no report), `now` and the
 /// day's cutoff.
 fn status_of(filed: Option<i16>, now: Timestamp, due: Timestamp) -> DayStatus {
     match filed {
-        Some(0) => DayStatus::Excused,
-        Some(2) => DayStatus::Late,
-        Some(3) => DayStatus::OnTime,
+        Some(EXCUSED) => DayStatus::Excused,
+        Some(LATE) => DayStatus::Late,
+        Some(ON_TIME) => DayStatus::OnTime,
+        // Not submitted (1), or no report.
         _ if now <= due => DayStatus::Pending,
         _ => DayStatus::Missing,
     }
