@@ -12,8 +12,9 @@
 //! `cargo bench --bench dashboards`: SQLite by default, PostgreSQL with
 //! `BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres`; `BENCH_RUNS` timed runs
 //! per dashboard (default 20, after two untimed); `BENCH_ONLY=weekly` times only the dashboards
-//! whose label contains that text; `BENCH_SLOW_MS=20` prints every statement slower than 20 ms;
-//! `BENCH_KEEP=1` keeps the PostgreSQL database afterwards.
+//! whose label contains that text; `BENCH_SLOW_MS=20` prints every statement slower than 20 ms
+//! (its first 600 characters, or `BENCH_SLOW_CHARS`); `BENCH_KEEP=1` keeps the PostgreSQL
+//! database afterwards.
 //! Results go to docs/benchmarks.md by hand.
 
 mod support;

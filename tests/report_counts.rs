@@ -2,8 +2,8 @@
 //! of its planned visits, and each visit its report's day and whether it counts (triggers);
 //! efficiency reads them from there. A report written, edited, returned, written again and
 //! resubmitted, and a planned visit deleted under it, always count exactly what the visits and
-//! expenses hold. Each customer keeps its last counted visit, which follows its reports forth
-//! and back.
+//! expenses hold. Each customer keeps its last counted visit and the one before it, which
+//! follow its reports forth and back.
 
 mod common;
 mod visits_support;
@@ -38,18 +38,32 @@ fn mismatched_reports(app: &TestApp) -> i64 {
     reports + plans + mismatched_customers(app)
 }
 
-/// Customers whose kept last visit differs from their latest counted visit.
+/// Customers whose kept last visit differs from their latest counted visit, or whose kept
+/// visit day before it differs from the latest counted visit before that.
 fn mismatched_customers(app: &TestApp) -> i64 {
     app.count(
         "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM customers c
           WHERE COALESCE(c.last_visited_on, '0001-01-01')
                 <> COALESCE((SELECT MAX(v.report_date) FROM report_visits v
-                              WHERE v.customer_id = c.id AND v.counted), '0001-01-01')",
+                              WHERE v.customer_id = c.id AND v.counted), '0001-01-01')
+             OR COALESCE(c.previous_visited_on, '0001-01-01')
+                <> COALESCE((SELECT MAX(v.report_date) FROM report_visits v
+                              WHERE v.customer_id = c.id AND v.counted
+                                AND v.report_date < c.last_visited_on), '0001-01-01')",
     )
 }
 
 /// The kept last visit of a customer.
 fn last_visited(app: &TestApp, customer: &str) -> Option<NaiveDate> {
+    kept_day(app, customer, "last_visited_on")
+}
+
+/// The kept counted visit day of a customer before its last one.
+fn previous_visited(app: &TestApp, customer: &str) -> Option<NaiveDate> {
+    kept_day(app, customer, "previous_visited_on")
+}
+
+fn kept_day(app: &TestApp, customer: &str, column: &str) -> Option<NaiveDate> {
     use diesel::dsl::sql;
     use diesel::sql_types::{Date, Nullable};
     use salestrack::schema::customers;
@@ -57,7 +71,7 @@ fn last_visited(app: &TestApp, customer: &str) -> Option<NaiveDate> {
     let mut conn = app.state.pool.get().unwrap();
     customers::table
         .find(id)
-        .select(sql::<Nullable<Date>>("last_visited_on"))
+        .select(sql::<Nullable<Date>>(column))
         .first(&mut *conn)
         .unwrap()
 }
@@ -243,7 +257,9 @@ async fn a_customers_kept_last_visit_follows_its_reports_forth_and_back() {
     )
     .await;
     assert_eq!(last_visited(&app, &f.shop), Some(d));
+    assert_eq!(previous_visited(&app, &f.shop), Some(before));
     assert_eq!(last_visited(&app, &f.prospect), Some(d));
+    assert_eq!(previous_visited(&app, &f.prospect), None);
     assert_eq!(mismatched_customers(&app), 0);
 
     // Today's report returned: the shop goes back to the day before, the prospect to never.
@@ -257,6 +273,7 @@ async fn a_customers_kept_last_visit_follows_its_reports_forth_and_back() {
     .await;
     assert_eq!(returned.status, 200, "{}", returned.text);
     assert_eq!(last_visited(&app, &f.shop), Some(before));
+    assert_eq!(previous_visited(&app, &f.shop), None);
     assert_eq!(last_visited(&app, &f.prospect), None);
     assert_eq!(mismatched_customers(&app), 0);
 

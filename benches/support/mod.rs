@@ -223,6 +223,10 @@ pub fn log_slow_statements() -> anyhow::Result<()> {
             .ok()
             .and_then(|v| v.parse().ok())
             .unwrap_or(f64::MAX);
+        let chars: usize = std::env::var("BENCH_SLOW_CHARS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(600);
         Some(Box::new(
             move |event: InstrumentationEvent<'_>| match event {
                 InstrumentationEvent::StartQuery { .. } => {
@@ -232,7 +236,7 @@ pub fn log_slow_statements() -> anyhow::Result<()> {
                     if let Some(t) = STARTED.with(|s| s.take()) {
                         let ms = t.elapsed().as_secs_f64() * 1000.0;
                         if ms > limit {
-                            let text: String = query.to_string().chars().take(600).collect();
+                            let text: String = query.to_string().chars().take(chars).collect();
                             eprintln!("slow statement, {ms:.1} ms: {text}");
                         }
                     }

@@ -6,9 +6,9 @@ use std::collections::HashMap;
 use diesel::prelude::*;
 
 use super::model::{Anomaly, AnomalyFigures, AnomalyKind, ComplaintFigures, MarketReportFigures};
+use super::scope::people_of;
 use super::scope::Ctx;
 use crate::alerts::Severity;
-use crate::auth::people_in;
 use crate::complaints::model::{ComplaintStatus, Row as ComplaintRow, PENDING};
 use crate::db::{DbConnection, Id, MultiBackend, Timestamp};
 use crate::market_reports::model::{Category, MarketReportStatus, Row as ReportRow};
@@ -29,15 +29,16 @@ pub fn complaints(conn: &mut DbConnection, ctx: &Ctx) -> QueryResult<Vec<Anomaly
         .select(ComplaintRow::as_select())
         .into_boxed::<MultiBackend>();
     if let Some(units) = &scope.reach {
-        q = q.filter(
+        q = people_of!(&scope.reach_people, units, |people| q.filter(
             c::reporter_id
                 .eq(scope.me)
                 .or(c::assignee_id.eq(scope.me))
-                .or(c::reporter_id.eq_any(people_in(units.clone()))),
-        );
+                .or(c::reporter_id.eq_any(people)),
+        ));
     }
     if let Some(units) = &scope.within {
-        q = q.filter(c::reporter_id.eq_any(people_in(units.clone())));
+        q = people_of!(&scope.within_people, units, |people| q
+            .filter(c::reporter_id.eq_any(people)));
     }
     if let Some(p) = scope.person {
         q = q.filter(c::reporter_id.eq(p).or(c::assignee_id.eq(p)));

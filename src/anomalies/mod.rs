@@ -132,7 +132,7 @@ pub fn find(
     filter: &Filter,
     now: Timestamp,
 ) -> ApiResult<Vec<Anomaly>> {
-    let scope = Scope::of(caller, filter.within.clone(), filter.person);
+    let scope = Scope::load(conn, caller, filter.within.clone(), filter.person)?;
     let ctx = Ctx {
         caller,
         scope: &scope,

@@ -58,9 +58,10 @@ impl CycleCustomer {
 
 /// The columns of a [`CycleCustomer`] whose `last_visit` is its last counted visit (submitted
 /// and reviewed reports; anyone's visit counts) before `$day`: the customer's kept last visit
-/// (migration `2026-12-24-000002_customer_last_visits`) when it is earlier, else, for the
-/// customers visited since, one step back along the index of counted visits by customer and
-/// day. The cost follows the customers visited since the day, not the years behind them.
+/// (migration `2026-12-24-000002_customer_last_visits`) when it is earlier, else the kept
+/// visit day before that one (`2026-12-26-000002_customer_previous_visits`) when it is, and
+/// only for the customers visited on two days since, one step back along the index of counted
+/// visits by customer and day. The cost follows those customers, not the years behind them.
 macro_rules! cycle_columns {
     ($day:expr) => {{
         use diesel::sql_types::{Date, Nullable};
@@ -88,6 +89,12 @@ macro_rules! cycle_columns {
             .bind::<Date, _>(day)
             .sql(
                 " THEN customers.last_visited_on \
+                  WHEN customers.previous_visited_on IS NULL \
+                    OR customers.previous_visited_on < ",
+            )
+            .bind::<Date, _>(day)
+            .sql(
+                " THEN customers.previous_visited_on \
                   ELSE (SELECT MAX(v.report_date) FROM report_visits v \
                          WHERE v.customer_id = customers.id AND v.counted \
                            AND v.report_date < ",

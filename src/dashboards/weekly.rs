@@ -86,9 +86,9 @@ pub fn compute(
         Some(w) => parse_week("week", w)?,
         None => IsoWeek::of(business_day(&settings, now)),
     };
-    let (_, shown) = shown(conn, caller, q.unit_id)?;
+    let (tree, shown) = shown(conn, caller, q.unit_id)?;
     let ids: Vec<Id> = shown.iter().map(|u| u.id).collect();
-    let figures = compute_many(conn, &settings, &ids, week, now)?;
+    let figures = compute_many(conn, &settings, &tree, &ids, week, now)?;
     let reports = compliance::compute(conn, &settings, week, Some(ids.clone()), now)?;
     // Every anomaly about the shown units at once, shared out by the unit it is about.
     let filter = Filter {

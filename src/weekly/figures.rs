@@ -133,22 +133,24 @@ pub fn compute(
     week: IsoWeek,
     now: Timestamp,
 ) -> ApiResult<WeeklyFigures> {
-    let mut all = compute_many(conn, settings, &[unit], week, now)?;
+    let tree = Tree::load(conn)?;
+    let mut all = compute_many(conn, settings, &tree, &[unit], week, now)?;
     all.pop()
         .ok_or_else(|| crate::error::ApiError::not_found("org unit"))
 }
 
 /// The figures of several units' subtrees for `week`, as of `now`, in the order given: each
-/// kind of record is read once for all of them (never once per unit), then shared out.
+/// kind of record is read once for all of them (never once per unit), then shared out; `tree`
+/// is the org as loaded for the request.
 pub fn compute_many(
     conn: &mut DbConnection,
     settings: &Settings,
+    tree: &Tree,
     units: &[Id],
     week: IsoWeek,
     now: Timestamp,
 ) -> ApiResult<Vec<WeeklyFigures>> {
     let (from, to) = (week.start(), week.end());
-    let tree = Tree::load(conn)?;
     let subtrees: Vec<Vec<Id>> = units.iter().map(|u| tree.subtree(*u)).collect();
     let mut everywhere: Vec<Id> = subtrees.iter().flatten().copied().collect();
     everywhere.sort();

@@ -1,0 +1,2 @@
+DROP INDEX payment_fact_sums_person_idx;
+DROP INDEX sales_fact_sums_person_idx;
