@@ -14,7 +14,8 @@
 //! per dashboard (default 20, after two untimed); `BENCH_ONLY=weekly` times only the dashboards
 //! whose label contains that text; `BENCH_SLOW_MS=20` prints every statement slower than 20 ms
 //! (its first 600 characters, or `BENCH_SLOW_CHARS`); `BENCH_KEEP=1` keeps the PostgreSQL
-//! database afterwards.
+//! database afterwards; `BENCH_DUMP=DIR` writes each dashboard's response to `DIR/<n>.json`
+//! (to check that a change leaves every byte as it was).
 //! Results go to docs/benchmarks.md by hand.
 
 mod support;
@@ -180,10 +181,21 @@ fn run(url: DbUrl) -> anyhow::Result<()> {
         println!("| dashboard, read as | bytes | p50 | p95 |");
         println!("|---|---|---|---|");
         let only = std::env::var("BENCH_ONLY").unwrap_or_default();
-        for (label, token, path) in cases.into_iter().filter(|c| c.0.contains(&only)) {
+        let dump = std::env::var_os("BENCH_DUMP").map(std::path::PathBuf::from);
+        for (n, (label, token, path)) in cases.into_iter().enumerate() {
+            if !label.contains(&only) {
+                continue;
+            }
             let url = format!("{base}/api/v1{path}");
             let first = server.get(&url, token).await?;
             let bytes = serde_json::to_vec(&first)?.len();
+            if let Some(dir) = &dump {
+                std::fs::create_dir_all(dir)?;
+                std::fs::write(
+                    dir.join(format!("{n}.json")),
+                    serde_json::to_vec_pretty(&first)?,
+                )?;
+            }
             server.get(&url, token).await?;
             let mut times = Vec::new();
             for _ in 0..runs {

@@ -153,6 +153,30 @@ async fn the_monthly_dashboard_ranks_regions_and_people_against_target_pace_and_
         vec![c.org.south_seller.clone(), c.region_seller.clone()]
     );
     assert_eq!(dash["best"][0]["rank"], 1);
+    assert_eq!(dash["weakest"][0]["rank"], 3);
+    // Each card shown is the one the scorecards give, whole: ranked among everyone, though
+    // only those shown had their visits, reports and coverage read.
+    let path = format!(
+        "/api/v1/scorecards?unit_id={}&period={}",
+        c.org.root,
+        month(d)
+    );
+    let res = app.get(&path).bearer(&c.head).send().await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    let all = res.body["items"].as_array().unwrap();
+    assert_eq!(all.len(), 3);
+    for card in dash["best"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(dash["weakest"].as_array().unwrap())
+    {
+        let same = all
+            .iter()
+            .find(|a| a["user_id"] == card["user_id"])
+            .unwrap();
+        assert_eq!(card, same);
+    }
 
     // The north manager sees the region and its office; the south is outside reach.
     let north = app.login("nm@test.local", PASSWORD).await;

@@ -17,7 +17,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::http::ValidQuery;
 use crate::progress::model::ratio;
 use crate::promotions::figures::{self as promotion_figures, PromotionFigures};
-use crate::scorecards::model::{compute as scorecards, Period, Scorecard};
+use crate::scorecards::model::{best_and_weakest, Period, Scorecard};
 use crate::settings::model::{Settings, StoredSettings};
 use crate::targets::period::{Metric, PeriodType};
 use crate::visits::business_day;
@@ -216,10 +216,8 @@ pub fn compute(
     rank_units(&mut units);
     // The people of the top units' subtrees (the units below are inside them).
     let people: Vec<Person> = salespeople(conn, &everywhere(&shown))?;
-    let (_, cards) = scorecards(conn, &settings, people, period, today, now)?;
     let n = q.people.unwrap_or(5) as usize;
-    let best: Vec<Scorecard> = cards.iter().take(n).cloned().collect();
-    let weakest: Vec<Scorecard> = cards.iter().rev().take(n).cloned().collect();
+    let (ranked, best, weakest) = best_and_weakest(conn, &settings, people, period, today, now, n)?;
     let mut promotions: Vec<PromotionFigures> = Vec::new();
     for top in shown.iter().filter(|u| u.place == UnitPlace::Top) {
         for p in promotion_figures::ran_in(conn, &settings, top.id, period.start, period.end, day)?
@@ -236,7 +234,7 @@ pub fn compute(
         to: period.end,
         day,
         units,
-        salespeople: cards.len() as i64,
+        salespeople: ranked as i64,
         best,
         weakest,
         promotions,

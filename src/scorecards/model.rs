@@ -146,7 +146,7 @@ pub fn pct_below(rate: Option<f64>, pct: u32) -> bool {
     rate.is_some_and(|r| r * 100.0 < f64::from(pct))
 }
 
-/// Scorecards of `people` for `period`, as of `today`.
+/// Scorecards of `people` for `period`, as of `today`, ranked.
 pub fn compute(
     conn: &mut DbConnection,
     settings: &Settings,
@@ -157,17 +157,96 @@ pub fn compute(
 ) -> ApiResult<(NaiveDate, Vec<Scorecard>)> {
     let as_of = period.end.min(today);
     let ids: Vec<Id> = people.iter().map(|p| p.id).collect();
-    let owned: Vec<Target> = targets::table
-        .filter(targets::user_id.eq_any(&ids))
+    let mut scores = target_scores(conn, settings, &ids, period, as_of)?;
+    let mut cards = cards_of(conn, settings, people, &mut scores, period, as_of, now)?;
+    cards.sort_by(|a, b| {
+        ranking(&a.targets, a.figures.sales_minor, &a.name).cmp(&ranking(
+            &b.targets,
+            b.figures.sales_minor,
+            &b.name,
+        ))
+    });
+    for (i, c) in cards.iter_mut().enumerate() {
+        c.rank = i + 1;
+    }
+    Ok((as_of, cards))
+}
+
+/// The first `n` and the last `n` of the ranking of `people` (best first, weakest first), and
+/// how many were ranked: `compute` as a dashboard shows it. Everyone is ranked from their
+/// targets and sales alone; the visits, reports and coverage are read only for those shown.
+pub fn best_and_weakest(
+    conn: &mut DbConnection,
+    settings: &Settings,
+    people: Vec<Person>,
+    period: Period,
+    today: NaiveDate,
+    now: Timestamp,
+    n: usize,
+) -> ApiResult<(usize, Vec<Scorecard>, Vec<Scorecard>)> {
+    let as_of = period.end.min(today);
+    let ids: Vec<Id> = people.iter().map(|p| p.id).collect();
+    let mut scores = target_scores(conn, settings, &ids, period, as_of)?;
+    let sales = efficiency::sales_of(conn, settings, &ids, period.start, as_of)?;
+    let no_targets = Vec::new();
+    let keys: Vec<_> = people
+        .iter()
+        .map(|p| {
+            let targets = scores.get(&p.id).unwrap_or(&no_targets);
+            ranking(targets, sales.get(&p.id).copied().unwrap_or(0), &p.name)
+        })
+        .collect();
+    let mut order: Vec<usize> = (0..people.len()).collect();
+    order.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
+    drop(keys);
+    let count = people.len();
+    let best: Vec<usize> = order.iter().copied().take(n).collect();
+    let weakest: Vec<usize> = order.iter().rev().copied().take(n).collect();
+    // The rank of each one shown, by user.
+    let mut rank: HashMap<Id, usize> = HashMap::new();
+    for (pos, &i) in order.iter().enumerate() {
+        if best.contains(&i) || weakest.contains(&i) {
+            rank.insert(people[i].id, pos + 1);
+        }
+    }
+    let shown: Vec<Person> = people
+        .into_iter()
+        .filter(|p| rank.contains_key(&p.id))
+        .collect();
+    let cards: HashMap<Id, Scorecard> =
+        cards_of(conn, settings, shown, &mut scores, period, as_of, now)?
+            .into_iter()
+            .map(|mut c| {
+                c.rank = rank[&c.user_id];
+                (c.user_id, c)
+            })
+            .collect();
+    let pick = |list: &[usize]| -> Vec<Scorecard> {
+        list.iter()
+            .filter_map(|&i| cards.get(&ids[i]).cloned())
+            .collect()
+    };
+    Ok((count, pick(&best), pick(&weakest)))
+}
+
+/// Each person's targets of `period` with their progress as of `as_of`, by user.
+fn target_scores(
+    conn: &mut DbConnection,
+    settings: &Settings,
+    ids: &[Id],
+    period: Period,
+    as_of: NaiveDate,
+) -> ApiResult<HashMap<Id, Vec<TargetScore>>> {
+    let mut owned: Vec<Target> = targets::table
+        .filter(targets::user_id.eq_any(ids))
         .filter(targets::period_type.eq(period.kind))
         .filter(targets::period_start.eq(period.start))
         .select(Target::as_select())
         .order(targets::id)
         .load(conn)?;
-    let mut owned = owned;
     let mut from_months = HashSet::new();
     if period.kind == "quarter" {
-        let summed = quarter_from_months(conn, &ids, period, &owned)?;
+        let summed = quarter_from_months(conn, ids, period, &owned)?;
         from_months.extend(summed.iter().map(|t| t.id));
         owned.extend(summed);
     }
@@ -189,6 +268,19 @@ pub fn compute(
             status: p.status,
         });
     }
+    Ok(scores)
+}
+
+/// The scorecards of `people` (unranked), with their targets taken out of `scores`.
+fn cards_of(
+    conn: &mut DbConnection,
+    settings: &Settings,
+    people: Vec<Person>,
+    scores: &mut HashMap<Id, Vec<TargetScore>>,
+    period: Period,
+    as_of: NaiveDate,
+    now: Timestamp,
+) -> ApiResult<Vec<Scorecard>> {
     let report = efficiency::compute(conn, settings, &people, period.start, as_of, now)?;
     let (_, covered) = coverage::compute(conn, settings, &people, period.start, as_of)?;
     let mut coverage: HashMap<Id, CoverageFigures> = covered
@@ -200,7 +292,7 @@ pub fn compute(
         .into_iter()
         .filter_map(|f| f.user_id.map(|u| (u, f)))
         .collect();
-    let mut cards: Vec<Scorecard> = people
+    Ok(people
         .into_iter()
         .map(|p| {
             let targets = scores.remove(&p.id).unwrap_or_default();
@@ -242,9 +334,7 @@ pub fn compute(
                 flags,
             }
         })
-        .collect();
-    rank(&mut cards);
-    Ok((as_of, cards))
+        .collect())
 }
 
 /// For each person, metric and category without a quarterly target: a stand-in quarter target
@@ -292,24 +382,43 @@ fn quarter_from_months(
     Ok(summed.into_values().collect())
 }
 
-/// Ranks by the achievement of the sales-amount target (none ranks last), then by sales.
-fn rank(cards: &mut [Scorecard]) {
-    let key = |c: &Scorecard| {
-        let achievement = c
-            .targets
-            .iter()
-            .find(|t| t.metric == "sales_amount" && t.category.is_none())
-            .and_then(|t| t.achievement_ratio)
-            .unwrap_or(-1.0);
-        (achievement, c.figures.sales_minor)
-    };
-    cards.sort_by(|a, b| {
-        let (ka, kb) = (key(a), key(b));
-        kb.0.total_cmp(&ka.0)
-            .then(kb.1.cmp(&ka.1))
-            .then(a.name.cmp(&b.name))
-    });
-    for (i, c) in cards.iter_mut().enumerate() {
-        c.rank = i + 1;
+/// The place in the ranking: by the achievement of the sales-amount target (none ranks last),
+/// then by sales, then by name; smaller ranks better.
+fn ranking<'a>(
+    targets: &[TargetScore],
+    sales_minor: i64,
+    name: &'a str,
+) -> (
+    std::cmp::Reverse<Achievement>,
+    std::cmp::Reverse<i64>,
+    &'a str,
+) {
+    let achievement = targets
+        .iter()
+        .find(|t| t.metric == "sales_amount" && t.category.is_none())
+        .and_then(|t| t.achievement_ratio)
+        .unwrap_or(-1.0);
+    (
+        std::cmp::Reverse(Achievement(achievement)),
+        std::cmp::Reverse(sales_minor),
+        name,
+    )
+}
+
+/// An achievement ratio ordered by `f64::total_cmp`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Achievement(f64);
+
+impl Eq for Achievement {}
+
+impl PartialOrd for Achievement {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Achievement {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.total_cmp(&other.0)
     }
 }

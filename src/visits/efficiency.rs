@@ -119,6 +119,25 @@ fn by_person(rows: Vec<(Id, i64)>) -> HashMap<Id, i64> {
     out
 }
 
+/// The revenue of each of `ids` from `from` to `to` (by the settings' money source), minor
+/// units, from the fact sums: whole months and the days at the edges, not every fact. People
+/// without any are left out.
+pub fn sales_of(
+    conn: &mut DbConnection,
+    settings: &Settings,
+    ids: &[Id],
+    from: NaiveDate,
+    to: NaiveDate,
+) -> QueryResult<HashMap<Id, i64>> {
+    let states = counted_sales(settings.money_facts_source);
+    let rows = fact_sums::sales(conn, from, to, &states, None, Some(ids))?;
+    Ok(by_person(
+        rows.into_iter()
+            .map(|(p, _, sum)| (p, sum.amount))
+            .collect(),
+    ))
+}
+
 /// The raw sums per person, from one grouped query per kind of record.
 fn sums(
     conn: &mut DbConnection,
@@ -159,12 +178,7 @@ fn sums(
         ))
         .load(conn)?;
     let counted = settings.money_facts_source;
-    // Money from the fact sums: whole months and the days at the edges, not every fact.
-    let states = counted_sales(counted);
-    let sales: Vec<(Id, i64)> = fact_sums::sales(conn, from, to, &states, None, Some(ids))?
-        .into_iter()
-        .map(|(p, _, sum)| (p, sum.amount))
-        .collect();
+    let sales = sales_of(conn, settings, ids, from, to)?;
     let sources = payment_sources(counted);
     let paid: Vec<(Id, i64)> = fact_sums::payments(conn, from, to, &sources, Some(ids))?
         .into_iter()
@@ -194,7 +208,7 @@ fn sums(
         visits,
         expenses: by_person(expenses),
         planned: by_person(planned),
-        sales: by_person(sales),
+        sales,
         paid: by_person(paid),
         new_customers: by_person(new_customers),
         quality: quality.into_iter().map(|(u, n, s)| (u, (n, s))).collect(),

@@ -1,0 +1,1 @@
+DROP INDEX report_visits_counted_day_idx;
