@@ -184,19 +184,22 @@ async fn customers_overdue_for_a_visit_are_anomalies_judged_by_their_cycle() {
             row("X", json!({ "visit_every_weeks": 1 })),
             row("Y", json!({ "visit_every_weeks": 1 })),
             row("Z", json!({ "visits_per_month": 2 })),
-            row("V", json!({ "visit_every_weeks": 8 }))
+            row("V", json!({ "visit_every_weeks": 8 })),
+            row("W", json!({ "visits_per_month": 31 }))
         ]),
     )
     .await;
     assert_eq!(made.status, 200, "{}", made.text);
     let id = |i: usize| made.body["rows"][i]["id"].as_str().unwrap().to_string();
     // Last visits: X 10 days ago (due 3 days ago), Y 20 (13 overdue: more than its interval),
-    // Z 5 (due in 10), V 40 (due in 16); the shop, without a cycle, 40 days ago.
+    // Z 5 (due in 10), V 40 (due in 16), W 2 (daily: 30 / 31 days rounds up to one, so due
+    // yesterday, a whole interval overdue); the shop, without a cycle, 40 days ago.
     for (ago, who) in [
         (40, vec![id(3), f.shop.clone()]),
         (20, vec![id(1)]),
         (10, vec![id(0)]),
         (5, vec![id(2)]),
+        (2, vec![id(4)]),
     ] {
         let d = t - Duration::days(ago);
         let visits: Vec<Value> = who
@@ -234,6 +237,7 @@ async fn customers_overdue_for_a_visit_are_anomalies_judged_by_their_cycle() {
         seen,
         [
             want("customer_not_visited", "Corner Shop", "low", None),
+            want("customer_visit_overdue", "Outlet W", "medium", Some(1)),
             want("customer_visit_overdue", "Outlet X", "low", Some(3)),
             want("customer_visit_overdue", "Outlet Y", "medium", Some(13)),
         ]

@@ -19,7 +19,7 @@ use crate::alerts::Severity;
 use crate::coverage::cycle::standing;
 use crate::coverage::model as coverage;
 use crate::db::types::Tstz;
-use crate::db::{DbConnection, Id, MultiBackend, Timestamp};
+use crate::db::{Backend, DbConnection, Id, MultiBackend, Timestamp};
 use crate::facts::customer_sums::{self, Customers};
 use crate::schema::{customers, report_visits as rv};
 
@@ -158,6 +158,37 @@ pub fn not_visited(conn: &mut DbConnection, ctx: &Ctx) -> QueryResult<Vec<Anomal
         .collect())
 }
 
+/// The customers with a call cycle that may be due before `cutoff` as of `today`, by their kept
+/// last visit: never visited (their base decides, below), visited after `today` (the kept
+/// visit is then not the one before it), or last visited more than the cycle's interval before
+/// `cutoff`. The interval here is never more than `cycle::interval_days` (`30 / n` without its
+/// floor of one day; no cycle, none), so every customer the check below flags is kept, and
+/// the few overdue are read instead of every customer in reach.
+fn may_be_overdue(
+    conn: &DbConnection,
+    today: NaiveDate,
+    cutoff: NaiveDate,
+) -> diesel::expression::SqlLiteral<
+    diesel::sql_types::Bool,
+    impl diesel::query_builder::QueryFragment<MultiBackend>,
+> {
+    use diesel::sql_types::{Bool, Date};
+    const INTERVAL: &str = "(CASE WHEN customers.visit_every_weeks > 0 \
+        THEN 7 * customers.visit_every_weeks \
+        WHEN customers.visits_per_month > 0 THEN 30 / customers.visits_per_month ELSE 0 END)";
+    let due = match conn.backend() {
+        Backend::Postgres => format!("customers.last_visited_on + {INTERVAL} < "),
+        Backend::Sqlite => {
+            format!("date(customers.last_visited_on, '+' || {INTERVAL} || ' days') < ")
+        }
+    };
+    sql::<Bool>("(customers.last_visited_on IS NULL OR customers.last_visited_on > ")
+        .bind::<Date, _>(today)
+        .sql(&format!(" OR {due}"))
+        .bind::<Date, _>(cutoff)
+        .sql(")")
+}
+
 /// Active customers in scope with a call cycle that are overdue for a visit today by more than
 /// `visit_overdue_grace_days`: low, or medium once a whole interval overdue; since the day
 /// after the visit was due.
@@ -168,6 +199,11 @@ pub fn visit_overdue(conn: &mut DbConnection, ctx: &Ctx) -> QueryResult<Vec<Anom
         .select(coverage::cycle_columns!(ctx.today + Duration::days(1)))
         .into_boxed::<MultiBackend>();
     of_customers!(q, ctx.scope);
+    q = q.filter(may_be_overdue(
+        conn,
+        ctx.today,
+        ctx.today - Duration::days(grace),
+    ));
     let cycles: Vec<coverage::CycleCustomer> = q.load(conn)?;
     Ok(cycles
         .into_iter()
