@@ -36,7 +36,7 @@ async fn reads_that_scan_are_planned_for_their_parameters_and_the_rest_generical
         let conn: &mut DbConnection = &mut conn;
         assert_eq!(mode(conn).unwrap(), "force_generic_plan");
         let inside = db::analytic(conn, mode).unwrap();
-        assert_eq!(inside, "auto");
+        assert_eq!(inside, "force_custom_plan");
         assert_eq!(mode(conn).unwrap(), "force_generic_plan");
 
         // Work that fails leaves the connection generic too.

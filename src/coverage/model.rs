@@ -9,7 +9,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::cycle::{self, interval_days};
-use crate::db::cached::CustomPlan;
 use crate::db::{ids_per_statement, DbConnection, Id, Timestamp};
 use crate::masterdata::customers::cycle::VisitDay;
 use crate::progress::model::ratio;
@@ -150,14 +149,14 @@ pub fn visit_days(
 ) -> QueryResult<HashMap<Id, Vec<NaiveDate>>> {
     let mut out: HashMap<Id, Vec<NaiveDate>> = HashMap::new();
     for chunk in ids.chunks(ids_per_statement(conn)) {
-        // Along the day (`report_visits_counted_day_idx`), the customers hashed: planned for
-        // the ids at hand every time (see `CustomPlan`).
-        let query = rv::table
+        // Along the day (`report_visits_counted_day_idx`), the customers hashed, when planned
+        // for the ids at hand (`db::analytic`); a generic plan compares every entry with them all.
+        let rows: Vec<(Id, Option<NaiveDate>)> = rv::table
             .filter(rv::customer_id.eq_any(chunk))
             .filter(rv::counted)
             .filter(rv::report_date.between(from, to))
-            .select((rv::customer_id, rv::report_date));
-        let rows: Vec<(Id, Option<NaiveDate>)> = CustomPlan(query).load(conn)?;
+            .select((rv::customer_id, rv::report_date))
+            .load(conn)?;
         for (c, d) in rows {
             out.entry(c).or_default().extend(d);
         }

@@ -39,36 +39,6 @@ impl<Q: Query> Query for Cached<Q> {
 
 impl<Q, Conn> RunQueryDsl<Conn> for Cached<Q> {}
 
-/// `Q`, planned for its parameters on every call (a custom plan), though diesel would cache
-/// it: for a statement over a large set of ids whose generic plan is a trap. PostgreSQL plans
-/// a cached statement for its actual values five times, then keeps a generic plan if that
-/// looks no dearer; planned without the values, `customer_id = ANY($1)` is guessed to match
-/// one row, so a plan that compares each row with every id of the set wins (a week's visit
-/// days of 20,000 customers: 4 ms custom, 1.3 s generic). Uncached, the statement is sent
-/// unnamed and planned with its values each time.
-pub struct CustomPlan<Q>(pub Q);
-
-impl<Q: QueryId> QueryId for CustomPlan<Q> {
-    type QueryId = Q::QueryId;
-    const HAS_STATIC_QUERY_ID: bool = Q::HAS_STATIC_QUERY_ID;
-}
-
-impl<Q: QueryFragment<MultiBackend>> QueryFragment<MultiBackend> for CustomPlan<Q> {
-    fn walk_ast<'b>(&'b self, out: AstPass<'_, 'b, MultiBackend>) -> QueryResult<()> {
-        self.0.walk_ast(out)
-    }
-
-    fn is_safe_to_cache_prepared(&self, _backend: &MultiBackend) -> QueryResult<bool> {
-        Ok(false)
-    }
-}
-
-impl<Q: Query> Query for CustomPlan<Q> {
-    type SqlType = Q::SqlType;
-}
-
-impl<Q, Conn> RunQueryDsl<Conn> for CustomPlan<Q> {}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -89,20 +59,5 @@ mod tests {
             assert!(!query().is_safe_to_cache_prepared(&backend).unwrap());
             assert!(Cached(query()).is_safe_to_cache_prepared(&backend).unwrap());
         }
-    }
-
-    /// A statement diesel would cache is, wrapped, planned on every call.
-    #[test]
-    fn a_custom_plan_is_never_cached() {
-        use crate::schema::customers;
-        use diesel::prelude::*;
-        let query = || {
-            customers::table
-                .select(customers::id)
-                .filter(customers::id.eq_any(vec![crate::db::Id::new()]))
-        };
-        let pg = MultiBackend::Pg(diesel::pg::Pg);
-        assert!(QueryFragment::<MultiBackend>::is_safe_to_cache_prepared(&query(), &pg).unwrap());
-        assert!(!CustomPlan(query()).is_safe_to_cache_prepared(&pg).unwrap());
     }
 }

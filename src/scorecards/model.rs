@@ -198,7 +198,6 @@ pub fn best_and_weakest(
         .collect();
     let mut order: Vec<usize> = (0..people.len()).collect();
     order.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
-    drop(keys);
     let count = people.len();
     let best: Vec<usize> = order.iter().copied().take(n).collect();
     let weakest: Vec<usize> = order.iter().rev().copied().take(n).collect();
