@@ -28,6 +28,7 @@ pub mod jobs;
 pub mod market_reports;
 pub mod masterdata;
 pub mod meetings;
+pub mod memory;
 pub mod notifications;
 pub mod openapi;
 pub mod ops;

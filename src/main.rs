@@ -44,24 +44,8 @@ enum Command {
     DemoData,
 }
 
-/// Bounds what glibc's malloc keeps. glibc gives each thread that allocates under contention
-/// an arena of its own and keeps its freed memory; with actix workers, the blocking pool and
-/// the database threads, the resident memory grew with the number of threads that ever ran.
-/// Two arenas serve two cores. And a fixed mmap threshold: glibc otherwise raises it to the
-/// size of the largest block freed, so after the first password hash (19 MiB) every later one
-/// came from the heap and stayed resident; above 1 MiB a block is now mapped and unmapped.
-fn bound_malloc_arenas() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt only sets an allocator parameter; it runs first thing in main, before
-    // any other thread exists.
-    unsafe {
-        libc::mallopt(libc::M_ARENA_MAX, 2);
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
-    }
-}
-
 fn main() -> anyhow::Result<()> {
-    bound_malloc_arenas();
+    salestrack::memory::bound();
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
