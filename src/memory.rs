@@ -23,8 +23,12 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// load instead of 71 MB (the password threads collect after each hash: `auth::password`).
 /// Called first thing in `main`.
 pub fn bound() {
-    // `mi_option_purge_delay` of mimalloc.h (the crate names no constant for it).
-    const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+    // `mi_option_purge_delay`, which the crate names no constant for: in mimalloc.h (versions
+    // 2 and 3) it comes right before `mi_option_use_numa_nodes`, which it does name (16, as
+    // this checks, so that a crate whose options moved fails the build rather than set another).
+    const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t =
+        libmimalloc_sys::mi_option_use_numa_nodes - 1;
+    const _: () = assert!(MI_OPTION_PURGE_DELAY == 15);
     // SAFETY: sets an option of the allocator, which reads it whenever it purges.
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 10) };
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
