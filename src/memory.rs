@@ -19,8 +19,9 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// allocator's memory becomes resident 2 MiB at a time.
 ///
 /// mimalloc gives memory that is no longer used back to the system 10 ms after (its version 2
-/// default; version 3 waits a second): measured, the same throughput, and 60 MB resident under
-/// load instead of 71 MB (the password threads collect after each hash: `auth::password`).
+/// default; version 3 waits a second): measured on one server, the same throughput and 60 MB
+/// resident under load instead of 71 MB; whole `scripts/bench-http` runs vary from 58 to 68 MB
+/// (the password threads collect after each hash: `auth::password`).
 /// Called first thing in `main`.
 pub fn bound() {
     // `mi_option_purge_delay`, which the crate names no constant for: in mimalloc.h (versions
