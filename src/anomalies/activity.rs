@@ -22,8 +22,9 @@ use crate::schema::{daily_reports as dr, users};
 use crate::visits::reports::model::COUNTED;
 use crate::visits::{report_due_at, working_days};
 
-/// What a person's counted reports hold over a window, from the counts and sums kept on each
-/// report.
+/// What a person's counted reports hold: over the window of rates and expenses, and the
+/// effective visits of the four weeks before this week and of this week so far; from the
+/// counts and sums kept on each report.
 #[derive(Debug, Clone, Copy, Default)]
 struct Activity {
     visits: i64,
@@ -31,81 +32,83 @@ struct Activity {
     ordered: i64,
     /// Minor units.
     expenses: i64,
+    /// Effective visits of the four weeks before this week (Monday four weeks ago to Sunday).
+    effective_before: i64,
+    /// Effective visits from Monday to today.
+    effective_this_week: i64,
 }
 
-/// Per person with counted reports from `from` to `to`: their activity, one statement per
-/// chunk of people.
-fn activity(
-    conn: &mut DbConnection,
-    ids: &[Id],
-    from: NaiveDate,
-    to: NaiveDate,
-) -> QueryResult<HashMap<Id, Activity>> {
+/// The days [`activity`] adds up: the window of rates and expenses, and the four weeks before
+/// this week's Monday with the week so far; the two overlap, so one read covers both.
+#[derive(Debug, Clone, Copy)]
+struct Windows {
+    window_from: NaiveDate,
+    monday: NaiveDate,
+    today: NaiveDate,
+}
+
+impl Windows {
+    fn of(ctx: &Ctx) -> Windows {
+        let today = ctx.today;
+        Windows {
+            window_from: window(ctx).0,
+            monday: today - Duration::days(i64::from(today.weekday().num_days_from_monday())),
+            today,
+        }
+    }
+
+    fn four_weeks_before(&self) -> NaiveDate {
+        self.monday - Duration::days(28)
+    }
+}
+
+/// Per person with counted reports in `w`: their activity, in one read of the reports per
+/// chunk of people (each sum over the days of its window).
+fn activity(conn: &mut DbConnection, ids: &[Id], w: Windows) -> QueryResult<HashMap<Id, Activity>> {
+    // The sum of `column` over the days from `from` to the day before `until`.
+    let sum_over = |column: &str, from: NaiveDate, until: NaiveDate| {
+        sql::<BigInt>("CAST(COALESCE(SUM(CASE WHEN report_date >= ")
+            .bind::<Date, _>(from)
+            .sql(" AND report_date < ")
+            .bind::<Date, _>(until)
+            .sql(" THEN ")
+            .sql(column)
+            .sql(" ELSE 0 END), 0) AS BIGINT)")
+    };
+    let tomorrow = w.today + Duration::days(1);
+    let first = w.window_from.min(w.four_weeks_before());
     let mut out = HashMap::new();
     for part in ids.chunks(ids_per_statement(conn)) {
-        let rows: Vec<(Id, i64, i64, i64, i64)> = dr::table
+        let rows: Vec<(Id, i64, i64, i64, i64, i64, i64)> = dr::table
             .filter(dr::owner_id.eq_any(part))
-            .filter(dr::report_date.between(from, to))
+            .filter(dr::report_date.between(first, w.today))
             .filter(dr::status.eq_any(COUNTED))
             .group_by(dr::owner_id)
             .select((
                 dr::owner_id,
-                sql::<BigInt>("CAST(COALESCE(SUM(visit_count), 0) AS BIGINT)"),
-                sql::<BigInt>("CAST(COALESCE(SUM(effective_visit_count), 0) AS BIGINT)"),
-                sql::<BigInt>("CAST(COALESCE(SUM(order_visit_count), 0) AS BIGINT)"),
-                sql::<BigInt>("CAST(COALESCE(SUM(expenses_minor), 0) AS BIGINT)"),
+                sum_over("visit_count", w.window_from, tomorrow),
+                sum_over("effective_visit_count", w.window_from, tomorrow),
+                sum_over("order_visit_count", w.window_from, tomorrow),
+                sum_over("expenses_minor", w.window_from, tomorrow),
+                sum_over("effective_visit_count", w.four_weeks_before(), w.monday),
+                sum_over("effective_visit_count", w.monday, tomorrow),
             ))
             .load(conn)?;
-        out.extend(
-            rows.into_iter()
-                .map(|(u, visits, effective, ordered, expenses)| {
-                    let a = Activity {
-                        visits,
-                        effective,
-                        ordered,
-                        expenses,
-                    };
-                    (u, a)
-                }),
-        );
+        out.extend(rows.into_iter().map(
+            |(u, visits, effective, ordered, expenses, before, this_week)| {
+                let a = Activity {
+                    visits,
+                    effective,
+                    ordered,
+                    expenses,
+                    effective_before: before,
+                    effective_this_week: this_week,
+                };
+                (u, a)
+            },
+        ));
     }
     Ok(out)
-}
-
-/// Per person: effective visits of counted reports from `from` to the day before `split`, and
-/// from `split` to `to`, in one statement per chunk of people.
-fn effective_split(
-    conn: &mut DbConnection,
-    ids: &[Id],
-    from: NaiveDate,
-    split: NaiveDate,
-    to: NaiveDate,
-) -> QueryResult<HashMap<Id, (i64, i64)>> {
-    let sum_when = |cmp: &str| {
-        sql::<BigInt>("CAST(COALESCE(SUM(CASE WHEN report_date ")
-            .sql(cmp)
-            .bind::<Date, _>(split)
-            .sql(" THEN effective_visit_count ELSE 0 END), 0) AS BIGINT)")
-    };
-    let mut out = HashMap::new();
-    for part in ids.chunks(ids_per_statement(conn)) {
-        let rows: Vec<(Id, i64, i64)> = dr::table
-            .filter(dr::owner_id.eq_any(part))
-            .filter(dr::report_date.between(from, to))
-            .filter(dr::status.eq_any(COUNTED))
-            .group_by(dr::owner_id)
-            .select((dr::owner_id, sum_when(" < "), sum_when(" >= ")))
-            .load(conn)?;
-        out.extend(
-            rows.into_iter()
-                .map(|(u, before, after)| (u, (before, after))),
-        );
-    }
-    Ok(out)
-}
-
-fn ids(people: &[Seller]) -> Vec<Id> {
-    people.iter().map(|p| p.id).collect()
 }
 
 fn efficiency_link(person: Id, from: NaiveDate, to: NaiveDate) -> String {
@@ -114,9 +117,9 @@ fn efficiency_link(person: Id, from: NaiveDate, to: NaiveDate) -> String {
 
 /// Effective visits this week (Monday to today) under `visits_drop_pct` of the weekly average
 /// of the four weeks before, pro rata the working days whose cutoff has passed.
-pub fn dropping(conn: &mut DbConnection, ctx: &Ctx) -> QueryResult<Vec<Anomaly>> {
+fn dropping(ctx: &Ctx, people: &[Seller], counts: &HashMap<Id, Activity>) -> Vec<Anomaly> {
     let s = ctx.settings;
-    let monday = ctx.today - Duration::days(i64::from(ctx.today.weekday().num_days_from_monday()));
+    let monday = Windows::of(ctx).monday;
     let week = working_days(s, monday, monday + Duration::days(6));
     let elapsed = week
         .iter()
@@ -124,17 +127,15 @@ pub fn dropping(conn: &mut DbConnection, ctx: &Ctx) -> QueryResult<Vec<Anomaly>>
         .count() as i64;
     let per_week = week.len() as i64;
     if elapsed == 0 || per_week == 0 {
-        return Ok(Vec::new());
+        return Vec::new();
     }
-    let people = sellers(conn, ctx.scope)?;
-    let ids = ids(&people);
-    let counts = effective_split(conn, &ids, monday - Duration::days(28), monday, ctx.today)?;
     let pct = i64::from(s.anomalies.visits_drop_pct);
     let since = super::day_start(s, monday);
-    Ok(people
+    people
         .iter()
         .filter_map(|p| {
-            let (prior, now) = counts.get(&p.id).copied().unwrap_or_default();
+            let c = counts.get(&p.id).copied().unwrap_or_default();
+            let (prior, now) = (c.effective_before, c.effective_this_week);
             // now < pct% x (prior / 4) x elapsed / per_week, in integers.
             if prior == 0 || now * 100 * 4 * per_week >= pct * prior * elapsed {
                 return None;
@@ -165,7 +166,7 @@ pub fn dropping(conn: &mut DbConnection, ctx: &Ctx) -> QueryResult<Vec<Anomaly>>
                 .unit(p.org_unit_id),
             )
         })
-        .collect())
+        .collect()
 }
 
 /// The window of rates and expenses: `activity_window_days` ending today.
@@ -174,10 +175,10 @@ fn window(ctx: &Ctx) -> (NaiveDate, NaiveDate) {
     (ctx.today - Duration::days(days - 1), ctx.today)
 }
 
-/// Over the window: effective-visit and transaction rates under their thresholds, and
-/// expenses per visit far above the team's median; the activity of the salespeople and of their
-/// teams read once for both.
-pub fn in_window(conn: &mut DbConnection, ctx: &Ctx) -> QueryResult<Vec<Anomaly>> {
+/// Effective visits dropping this week; and over the window, effective-visit and transaction
+/// rates under their thresholds and expenses per visit far above the team's median: the
+/// activity of the salespeople and of their teams read once for all of them.
+pub fn find(conn: &mut DbConnection, ctx: &Ctx) -> QueryResult<Vec<Anomaly>> {
     let people = sellers(conn, ctx.scope)?;
     if people.is_empty() {
         return Ok(Vec::new());
@@ -198,9 +199,9 @@ pub fn in_window(conn: &mut DbConnection, ctx: &Ctx) -> QueryResult<Vec<Anomaly>
     }
     // The teams hold every salesperson in scope.
     let team_ids: Vec<Id> = team.iter().map(|t| t.0).collect();
-    let (from, to) = window(ctx);
-    let counts = activity(conn, &team_ids, from, to)?;
-    let mut out = rates(ctx, &people, &counts);
+    let counts = activity(conn, &team_ids, Windows::of(ctx))?;
+    let mut out = dropping(ctx, &people, &counts);
+    out.extend(rates(ctx, &people, &counts));
     out.extend(expensive(ctx, &people, &team, &counts));
     Ok(out)
 }

@@ -82,7 +82,7 @@ pub struct Filter {
 type Finder = fn(&mut DbConnection, &Ctx) -> QueryResult<Vec<Anomaly>>;
 
 /// Each finder with the kinds it finds.
-const FINDERS: [(&[AnomalyKind], Finder); 13] = [
+const FINDERS: [(&[AnomalyKind], Finder); 12] = [
     (
         &[AnomalyKind::TargetBehind, AnomalyKind::TargetAtRisk],
         targets::find,
@@ -91,14 +91,14 @@ const FINDERS: [(&[AnomalyKind], Finder); 13] = [
     (&[AnomalyKind::DailyReportLate], reports::late),
     (&[AnomalyKind::VisitPlanUnsigned], reports::unsigned),
     (&[AnomalyKind::DailyReportUnreviewed], reports::unreviewed),
-    (&[AnomalyKind::VisitsDropping], activity::dropping),
     (
         &[
+            AnomalyKind::VisitsDropping,
             AnomalyKind::LowEffectiveVisitRate,
             AnomalyKind::LowTransactionRate,
             AnomalyKind::HighExpensesPerVisit,
         ],
-        activity::in_window,
+        activity::find,
     ),
     (
         &[
