@@ -276,6 +276,11 @@ async fn effective_visits_dropping_this_week_are_listed_until_they_pick_up() {
         let day = monday - Duration::days(7 * w);
         submitted_report(&app, &f.seller, day, visits(&f.shop, day, 4, 4, 0)).await;
     }
+    // A day before those four weeks does not count, even when the window of rates and expenses
+    // reaches back to it (one read of the reports serves both).
+    tune(&app, &f.org.admin, json!({"activity_window_days": 60})).await;
+    let earlier = monday - Duration::days(29);
+    submitted_report(&app, &f.seller, earlier, visits(&f.shop, earlier, 9, 9, 0)).await;
     let items = of_kind(&app, &f.supervisor, "visits_dropping").await;
     assert_eq!(items.len(), 1, "{items:?}");
     let a = &items[0];
@@ -327,6 +332,10 @@ async fn low_effective_visit_and_transaction_rates_are_listed_until_they_recover
     assert!(of_kind(&app, &f.supervisor, "low_effective_visit_rate")
         .await
         .is_empty());
+    // A day before the window of 28 days does not count, though the same read reaches back
+    // to the four weeks before this week's Monday for "visits dropping".
+    let before = d - Duration::days(28);
+    submitted_report(&app, &f.seller, before, visits(&f.shop, before, 9, 9, 9)).await;
     // Five more, one effective, none with an order: 1 of 9 effective, none ordered.
     submitted_report(
         &app,

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{Datelike, Duration, NaiveDate};
+use chrono::{Duration, NaiveDate};
 use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date};
@@ -21,6 +21,7 @@ use crate::progress::model::ratio;
 use crate::schema::{daily_reports as dr, users};
 use crate::visits::reports::model::COUNTED;
 use crate::visits::{report_due_at, working_days};
+use crate::weekly::IsoWeek;
 
 /// What a person's counted reports hold: over the window of rates and expenses, and the
 /// effective visits of the four weeks before this week and of this week so far; from the
@@ -52,7 +53,7 @@ impl Windows {
         let today = ctx.today;
         Windows {
             window_from: window(ctx).0,
-            monday: today - Duration::days(i64::from(today.weekday().num_days_from_monday())),
+            monday: IsoWeek::of(today).start(),
             today,
         }
     }
@@ -117,9 +118,13 @@ fn efficiency_link(person: Id, from: NaiveDate, to: NaiveDate) -> String {
 
 /// Effective visits this week (Monday to today) under `visits_drop_pct` of the weekly average
 /// of the four weeks before, pro rata the working days whose cutoff has passed.
-fn dropping(ctx: &Ctx, people: &[Seller], counts: &HashMap<Id, Activity>) -> Vec<Anomaly> {
+fn dropping(
+    ctx: &Ctx,
+    monday: NaiveDate,
+    people: &[Seller],
+    counts: &HashMap<Id, Activity>,
+) -> Vec<Anomaly> {
     let s = ctx.settings;
-    let monday = Windows::of(ctx).monday;
     let week = working_days(s, monday, monday + Duration::days(6));
     let elapsed = week
         .iter()
@@ -199,8 +204,9 @@ pub fn find(conn: &mut DbConnection, ctx: &Ctx) -> QueryResult<Vec<Anomaly>> {
     }
     // The teams hold every salesperson in scope.
     let team_ids: Vec<Id> = team.iter().map(|t| t.0).collect();
-    let counts = activity(conn, &team_ids, Windows::of(ctx))?;
-    let mut out = dropping(ctx, &people, &counts);
+    let windows = Windows::of(ctx);
+    let counts = activity(conn, &team_ids, windows)?;
+    let mut out = dropping(ctx, windows.monday, &people, &counts);
     out.extend(rates(ctx, &people, &counts));
     out.extend(expensive(ctx, &people, &team, &counts));
     Ok(out)
